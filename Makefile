@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make run` and `make test`. Each sets itself up.
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint docs setup clean
+
+help:
+	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
+	@echo "make test   run every test (unit, integration, end-to-end)"
+	@echo "make lint   ruff and mypy"
+	@echo "make docs   regenerate docs/asyncapi.yaml and docs/openapi.json"
+
+run:
+	scripts/run.sh
+
+setup:
+	scripts/prepare.sh
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	scripts/venv.sh
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy shared/src services/*/src
+
+docs:
+	scripts/venv.sh
+	$(PY) -m regulars.shared.contracts.asyncapi > docs/asyncapi.yaml
+	$(PY) -m regulars.gateway openapi > docs/openapi.json
+
+clean:
+	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

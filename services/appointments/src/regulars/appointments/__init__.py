@@ -1,0 +1,1 @@
+"""Regulars appointments service: service catalog, availability, bookings and their policies, assignment to accounts, client records."""

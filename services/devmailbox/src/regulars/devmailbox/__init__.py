@@ -1,0 +1,1 @@
+"""The development mailbox: SMTP in, HTML and JSON out."""

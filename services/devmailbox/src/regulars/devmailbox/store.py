@@ -1,0 +1,88 @@
+"""Received mail, parsed once and kept in memory (newest first)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+
+@dataclass
+class StoredMessage:
+    id: str
+    mail_from: str
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+    attachments: list[dict[str, Any]]
+    received_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["from"] = data.pop("mail_from")
+        return data
+
+
+def _parts(message: EmailMessage) -> tuple[str, str, list[dict[str, Any]]]:
+    text = html = ""
+    attachments: list[dict[str, Any]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        disposition = part.get_content_disposition()
+        content_type = part.get_content_type()
+        if disposition == "attachment" or (content_type not in ("text/plain", "text/html")):
+            payload = part.get_payload(decode=True) or b""
+            attachments.append(
+                {
+                    "filename": part.get_filename(),
+                    "content_type": content_type,
+                    "size": len(payload),
+                    "content": payload.decode("utf-8", "replace") if part.get_content_maintype() == "text" else None,
+                }
+            )
+        elif content_type == "text/plain" and not text:
+            text = str(part.get_content())
+        elif content_type == "text/html" and not html:
+            html = str(part.get_content())
+    return text, html, attachments
+
+
+@dataclass
+class Mailbox:
+    limit: int = 2000
+    messages: deque[StoredMessage] = field(default_factory=deque)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def add(self, mail_from: str, rcpt_tos: list[str], data: bytes) -> StoredMessage:
+        parsed = BytesParser(policy=policy.default).parsebytes(data)
+        assert isinstance(parsed, EmailMessage)
+        text, html, attachments = _parts(parsed)
+        stored = StoredMessage(
+            id=str(next(self._ids)),
+            mail_from=mail_from,
+            to=list(rcpt_tos),
+            subject=str(parsed.get("Subject", "")),
+            text=text,
+            html=html,
+            headers={k: str(v) for k, v in parsed.items()},
+            attachments=attachments,
+            received_at=datetime.now(UTC).isoformat(),
+        )
+        self.messages.appendleft(stored)
+        while len(self.messages) > self.limit:
+            self.messages.pop()
+        return stored
+
+    def find(self, message_id: str) -> StoredMessage | None:
+        return next((m for m in self.messages if m.id == message_id), None)
+
+    def clear(self) -> None:
+        self.messages.clear()

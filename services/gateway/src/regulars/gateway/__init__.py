@@ -1,0 +1,1 @@
+"""Regulars gateway: the only public entry."""

@@ -1,0 +1,73 @@
+"""The gateway application: public API under /api/v1, health, the widget."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from importlib.resources import files
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from regulars.gateway.keys import CLIENTS, SETTINGS
+from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.views import public
+from regulars.shared.http.app import READINESS_CHECKS, base_app
+from regulars.shared.http.internal import ServiceClient
+from regulars.shared.settings import SERVICES, Settings
+
+API_VERSION = "0.1.0"
+ROUTES = ApiRoutes()
+public.register(ROUTES)
+
+
+def openapi_document() -> dict[str, Any]:
+    return ROUTES.openapi("Regulars public API", API_VERSION)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Readiness of every service, asked concurrently."""
+    clients = request.app[CLIENTS]
+    answers = await asyncio.gather(*(client.ready() for client in clients.values()))
+    services = dict(zip(clients, answers, strict=True))
+    ready = all(answer["ready"] for answer in answers)
+    return web.json_response(
+        {"status": "ready" if ready else "degraded", "services": services}, status=200 if ready else 503
+    )
+
+
+async def openapi_json(_request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())
+
+
+async def widget_page(request: web.Request) -> web.Response:
+    html = files("regulars.gateway").joinpath("widget/index.html").read_text()
+    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
+def build_app(settings: Settings) -> web.Application:
+    app = base_app()
+    app[SETTINGS] = settings
+
+    async def http_clients(app: web.Application) -> Any:
+        timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
+        async with aiohttp.ClientSession(timeout=timeout, json_serialize=lambda o: json.dumps(o, default=str)) as session:
+            app[CLIENTS] = {
+                name: ServiceClient(name, settings.url_of(name), settings.internal_token, session)
+                for name in SERVICES
+            }
+            yield
+
+    app.cleanup_ctx.append(http_clients)
+    app[READINESS_CHECKS]["self"] = _always_ready
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/v1/openapi.json", openapi_json)
+    ROUTES.add_to(app)
+    app.router.add_get("/w/{business}/", widget_page)
+    app.router.add_static("/w/static/", str(files("regulars.gateway").joinpath("widget")))
+    return app
+
+
+async def _always_ready() -> bool:
+    return True

@@ -1,0 +1,107 @@
+"""Routes declared with their pydantic models, so the OpenAPI document is generated."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from regulars.shared.http.errors import ErrorResponse
+
+ViewHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: ViewHandler
+    summary: str
+    tag: str
+    response: type[BaseModel] | None = None
+    request: type[BaseModel] | None = None
+    status: int = 200
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+class ApiRoutes:
+    """A route table that also knows what each route takes and answers."""
+
+    def __init__(self) -> None:
+        self.operations: list[Operation] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tag: str,
+        response: type[BaseModel] | None = None,
+        request: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: dict[int, str] | None = None,
+    ) -> Callable[[ViewHandler], ViewHandler]:
+        def register(handler: ViewHandler) -> ViewHandler:
+            self.operations.append(
+                Operation(method, path, handler, summary, tag, response, request, status, errors or {})
+            )
+            return handler
+
+        return register
+
+    def add_to(self, app: web.Application) -> None:
+        for op in self.operations:
+            app.router.add_route(op.method, op.path, op.handler)
+
+    def openapi(self, title: str, version: str) -> dict[str, Any]:
+        models: set[type[BaseModel]] = {ErrorResponse}
+        for op in self.operations:
+            models.update(m for m in (op.response, op.request) if m is not None)
+        ordered = sorted(models, key=lambda m: m.__name__)
+        refs, schema = models_json_schema(
+            [(m, "serialization") for m in ordered], ref_template="#/components/schemas/{model}"
+        )
+        paths: dict[str, dict[str, Any]] = {}
+        for op in self.operations:
+            paths.setdefault(op.path, {})[op.method.lower()] = self._operation(op, refs)
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": title, "version": version},
+            "paths": dict(sorted(paths.items())),
+            "components": {"schemas": schema.get("$defs", {})},
+        }
+
+    @staticmethod
+    def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+        def content(model: type[BaseModel]) -> dict[str, Any]:
+            return {"application/json": {"schema": refs[(model, "serialization")]}}
+
+        responses: dict[str, Any] = {
+            str(op.status): {"description": "OK", **({"content": content(op.response)} if op.response else {})}
+        }
+        for status, description in sorted(op.errors.items()):
+            responses[str(status)] = {"description": description, "content": content(ErrorResponse)}
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _path_params(op.path)
+        ]
+        spec: dict[str, Any] = {
+            "summary": op.summary,
+            "tags": [op.tag],
+            "operationId": op.handler.__name__,
+            "responses": responses,
+        }
+        if parameters:
+            spec["parameters"] = parameters
+        if op.request is not None:
+            spec["requestBody"] = {"required": True, "content": content(op.request)}
+        return spec
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{")]

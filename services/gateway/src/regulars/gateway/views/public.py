@@ -1,0 +1,57 @@
+"""Public, unauthenticated views: the business's public profile."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.tenancy import resolve_business
+from regulars.shared.http.app import json_response
+
+LOCALES = ["en", "es", "it", "pt"]
+
+
+class PublicProfile(BaseModel):
+    """What the widget needs to know about a business before anyone signs in."""
+
+    slug: str
+    name: str
+    organization: str
+    account_scope: Literal["business", "organization"]
+    vertical: str
+    timezone: str
+    currency: str
+    default_locale: str
+    locales: list[str]
+    client_logins: Literal["off", "optional", "required"]
+    sections: list[str]
+
+
+def register(routes: ApiRoutes) -> None:
+    @routes.route(
+        "GET",
+        "/api/v1/b/{business}",
+        summary="Public profile of a business",
+        tag="business",
+        response=PublicProfile,
+        errors={404: "No business has this slug (code business_not_found)."},
+    )
+    async def get_public_profile(request: web.Request) -> web.Response:
+        business = await resolve_business(request)
+        profile = PublicProfile(
+            slug=business.slug,
+            name=business.name,
+            organization=business.org_name,
+            account_scope="organization" if business.client_database == "global" else "business",
+            vertical=business.vertical,
+            timezone=business.timezone,
+            currency=business.currency,
+            default_locale=business.default_locale,
+            locales=LOCALES,
+            client_logins=business.settings.client_logins,
+            sections=business.settings.sections.enabled(),
+        )
+        return json_response(profile)

@@ -1,0 +1,1 @@
+"""Regulars identity service."""

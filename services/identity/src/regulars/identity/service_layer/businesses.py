@@ -1,0 +1,209 @@
+"""Use cases for organizations, businesses and business API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from regulars.identity.adapters.tables import api_keys, businesses, organizations
+from regulars.identity.domain.businesses import BusinessChanges, BusinessSpec, OrganizationSpec
+from regulars.shared.contracts.identity import (
+    BusinessCreated,
+    BusinessSettings,
+    BusinessSnapshot,
+    BusinessUpdated,
+)
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError
+
+API_KEY_PREFIX = "rgk_"
+
+
+class BusinessNotFound(ApiError):
+    def __init__(self, slug: str) -> None:
+        super().__init__(404, "business_not_found", f"No business is called {slug!r}.")
+
+
+async def ensure_organization(uow: UnitOfWork, spec: OrganizationSpec) -> uuid.UUID:
+    """The organization with ``spec.slug``, created if missing (its mode is fixed once set)."""
+    row = (
+        await uow.conn.execute(sa.select(organizations).where(organizations.c.slug == spec.slug))
+    ).first()
+    if row is not None:
+        if row.client_database != spec.client_database:
+            raise ApiError(
+                409,
+                "client_database_fixed",
+                f"Organization {spec.slug!r} already uses a {row.client_database} client database.",
+            )
+        return uuid.UUID(str(row.org_id))
+    org_id = uuid.uuid4()
+    await uow.conn.execute(
+        sa.insert(organizations).values(
+            org_id=org_id, slug=spec.slug, name=spec.name, client_database=spec.client_database
+        )
+    )
+    return org_id
+
+
+async def snapshot_of(conn: AsyncConnection, *conditions: Any) -> BusinessSnapshot | None:
+    row = (
+        await conn.execute(
+            sa.select(
+                businesses,
+                organizations.c.name.label("org_name"),
+                organizations.c.client_database,
+            )
+            .join(organizations, organizations.c.org_id == businesses.c.org_id)
+            .where(*conditions)
+        )
+    ).first()
+    if row is None:
+        return None
+    return BusinessSnapshot(
+        business_id=row.business_id,
+        org_id=row.org_id,
+        org_name=row.org_name,
+        client_database=row.client_database,
+        slug=row.slug,
+        name=row.name,
+        vertical=row.vertical,
+        timezone=row.timezone,
+        currency=row.currency,
+        default_locale=row.default_locale,
+        settings=BusinessSettings.model_validate(row.settings),
+        version=row.version,
+    )
+
+
+async def get_business_by_slug(conn: AsyncConnection, slug: str) -> BusinessSnapshot:
+    snapshot = await snapshot_of(conn, businesses.c.slug == slug)
+    if snapshot is None:
+        raise BusinessNotFound(slug)
+    return snapshot
+
+
+async def create_business(uow: UnitOfWork, org_id: uuid.UUID, spec: BusinessSpec) -> BusinessSnapshot:
+    """Create a business in an organization; emits ``identity.business.created.v1``."""
+    exists = await uow.conn.scalar(sa.select(businesses.c.business_id).where(businesses.c.slug == spec.slug))
+    if exists is not None:
+        raise ApiError(409, "slug_taken", f"A business is already called {spec.slug!r}.")
+    business_id = uuid.uuid4()
+    await uow.conn.execute(
+        sa.insert(businesses).values(
+            business_id=business_id,
+            org_id=org_id,
+            version=1,
+            **spec.model_dump(mode="json"),
+        )
+    )
+    snapshot = await snapshot_of(uow.conn, businesses.c.business_id == business_id)
+    assert snapshot is not None
+    await uow.publish(BusinessCreated(org_id=org_id, business_id=business_id, business=snapshot))
+    return snapshot
+
+
+async def update_business(uow: UnitOfWork, slug: str, changes: BusinessChanges) -> BusinessSnapshot:
+    """Apply the given changes; emits ``identity.business.updated.v1`` when anything changed."""
+    current = (
+        await uow.conn.execute(sa.select(businesses).where(businesses.c.slug == slug).with_for_update())
+    ).first()
+    if current is None:
+        raise BusinessNotFound(slug)
+    wanted = changes.model_dump(mode="json", exclude_none=True)
+    changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
+    if changed:
+        await uow.conn.execute(
+            sa.update(businesses)
+            .where(businesses.c.business_id == current.business_id)
+            .values(**changed, version=businesses.c.version + 1, updated_at=sa.func.now())
+        )
+    snapshot = await get_business_by_slug(uow.conn, slug)
+    if changed:
+        await uow.publish(
+            BusinessUpdated(
+                org_id=snapshot.org_id,
+                business_id=snapshot.business_id,
+                business=snapshot,
+                changed=sorted(changed),
+            )
+        )
+    return snapshot
+
+
+async def ensure_business(
+    engine: AsyncEngine, org: OrganizationSpec, spec: BusinessSpec
+) -> tuple[BusinessSnapshot, bool]:
+    """Create the business, or bring an existing one to ``spec``; True when created."""
+    async with UnitOfWork(engine) as uow:
+        org_id = await ensure_organization(uow, org)
+        existing = await snapshot_of(uow.conn, businesses.c.slug == spec.slug)
+        if existing is None:
+            return await create_business(uow, org_id, spec), True
+        if existing.org_id != org_id:
+            raise ApiError(409, "slug_taken", f"{spec.slug!r} belongs to another organization.")
+        fields = spec.model_dump(exclude={"slug"})
+        return await update_business(uow, spec.slug, BusinessChanges.model_validate(fields)), False
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    key_id: uuid.UUID
+    business_slug: str
+    name: str
+    secret: str  # shown once; only its hash is stored
+
+
+def _hash_key(secret: str) -> bytes:
+    # API keys carry 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(secret.encode()).digest()
+
+
+async def create_api_key(uow: UnitOfWork, slug: str, name: str) -> IssuedApiKey:
+    business = await get_business_by_slug(uow.conn, slug)
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key_id = uuid.uuid4()
+    await uow.conn.execute(
+        sa.insert(api_keys).values(
+            key_id=key_id,
+            business_id=business.business_id,
+            name=name,
+            prefix=secret[:10],
+            key_hash=_hash_key(secret),
+        )
+    )
+    return IssuedApiKey(key_id=key_id, business_slug=slug, name=name, secret=secret)
+
+
+async def revoke_api_keys(uow: UnitOfWork, slug: str, name: str) -> int:
+    business = await get_business_by_slug(uow.conn, slug)
+    result = await uow.conn.execute(
+        sa.update(api_keys)
+        .where(
+            api_keys.c.business_id == business.business_id,
+            api_keys.c.name == name,
+            api_keys.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=sa.func.now())
+    )
+    return int(result.rowcount)
+
+
+async def business_for_api_key(conn: AsyncConnection, secret: str) -> BusinessSnapshot | None:
+    """The business a live API key belongs to, or None."""
+    if not secret.startswith(API_KEY_PREFIX):
+        return None
+    business_id = await conn.scalar(
+        sa.select(api_keys.c.business_id).where(
+            api_keys.c.key_hash == _hash_key(secret), api_keys.c.revoked_at.is_(None)
+        )
+    )
+    if business_id is None:
+        return None
+    return await snapshot_of(conn, businesses.c.business_id == business_id)

@@ -1,0 +1,107 @@
+"""Demo data for newcomers: two organizations, three businesses, one API key each.
+
+Re-runnable: businesses are brought to the state below, and an API key already
+written to the demo file is kept while it still works.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
+from regulars.identity.service_layer import businesses as uc
+from regulars.shared.contracts.identity import BookingPolicy, BusinessSettings, Sections
+from regulars.shared.db import UnitOfWork
+from regulars.shared.settings import Settings
+
+DEMO_KEY_NAME = "demo"
+
+SALON_GROUP = OrganizationSpec(slug="demo-salon-group", name="Demo Salon Group", client_database="global")
+HAPPY_PAWS = OrganizationSpec(slug="happy-paws", name="Happy Paws", client_database="per_business")
+
+DEMO: list[tuple[OrganizationSpec, BusinessSpec]] = [
+    (
+        SALON_GROUP,
+        BusinessSpec(
+            slug="demo-salon",
+            name="Demo Salon",
+            vertical="salon",
+            timezone="Europe/Madrid",
+            currency="EUR",
+            default_locale="en",
+            settings=BusinessSettings(
+                client_logins="optional",
+                sections=Sections(referrals=True, rewards=True),
+                booking_policy=BookingPolicy(cancel_window_hours=24, reschedule_window_hours=12),
+            ),
+        ),
+    ),
+    (
+        SALON_GROUP,
+        BusinessSpec(
+            slug="demo-salon-uptown",
+            name="Demo Salon Uptown",
+            vertical="salon",
+            timezone="Europe/Madrid",
+            currency="EUR",
+            default_locale="es",
+            settings=BusinessSettings(client_logins="required", sections=Sections(rewards=True)),
+        ),
+    ),
+    (
+        HAPPY_PAWS,
+        BusinessSpec(
+            slug="happy-paws",
+            name="Happy Paws Grooming",
+            vertical="pet",
+            timezone="America/New_York",
+            currency="USD",
+            default_locale="en",
+            settings=BusinessSettings(
+                client_logins="optional",
+                sections=Sections(memberships=False, referrals=True),
+                booking_policy=BookingPolicy(online_reschedule=True, cancel_window_hours=48),
+            ),
+        ),
+    ),
+]
+
+
+async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[str, Any]:
+    previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    old_keys = {b["slug"]: b.get("api_key") for b in previous.get("businesses", [])}
+    listed = []
+    for org, spec in DEMO:
+        snapshot, _created = await uc.ensure_business(engine, org, spec)
+        key = old_keys.get(spec.slug)
+        async with UnitOfWork(engine) as uow:
+            still_valid = key and await uc.business_for_api_key(uow.conn, key)
+            if not still_valid or still_valid.business_id != snapshot.business_id:
+                await uc.revoke_api_keys(uow, spec.slug, DEMO_KEY_NAME)
+                key = (await uc.create_api_key(uow, spec.slug, DEMO_KEY_NAME)).secret
+        listed.append(
+            {
+                "slug": spec.slug,
+                "name": spec.name,
+                "organization": org.name,
+                "client_database": org.client_database,
+                "business_id": str(snapshot.business_id),
+                "api_key": key,
+                "widget_url": f"{settings.public_url}/w/{spec.slug}/",
+                "profile_url": f"{settings.public_url}/api/v1/b/{spec.slug}",
+            }
+        )
+    demo = {
+        "gateway_url": settings.public_url,
+        "health_url": f"{settings.public_url}/healthz",
+        "mailbox_url": f"http://127.0.0.1:{settings.mailbox_http_port}/",
+        "businesses": listed,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(demo, indent=2) + "\n")
+    out.chmod(0o600)  # it holds API keys
+    return demo

@@ -1,0 +1,1 @@
+"""Regulars notifications service: preferences, templates, the courier, email over SMTP and SMS."""

@@ -1,0 +1,1 @@
+"""Regulars wallet service: gift cards, packages, memberships, referrals, rewards, stored cards, payments (an append-only ledger)."""

@@ -1,0 +1,10 @@
+"""The wallet service as a process."""
+
+from regulars.shared.service import Service
+from regulars.shared.tenancy import business_projection_consumer
+
+SERVICE = Service(
+    name="wallet",
+    migrations="regulars.wallet.migrations",
+    consumers=lambda: [business_projection_consumer("wallet")],
+)

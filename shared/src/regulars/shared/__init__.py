@@ -1,0 +1,1 @@
+"""Regulars shared package: contracts, messaging, database, HTTP and logging."""

@@ -1,0 +1,1 @@
+"""aiohttp helpers shared by the gateway and the services."""

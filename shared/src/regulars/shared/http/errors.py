@@ -1,0 +1,77 @@
+"""Errors as values the caller can act on: ``{"error": {"code", "message", "fields"}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+
+class FieldError(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldError] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """Raise to answer with an error; ``code`` is stable, ``message`` is for people."""
+
+    def __init__(
+        self, status: int, code: str, message: str, fields: list[FieldError] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or []
+
+    def body(self) -> dict[str, Any]:
+        return ErrorResponse(error=ErrorBody(code=self.code, message=self.message, fields=self.fields)).model_dump()
+
+    def response(self) -> web.Response:
+        return web.json_response(self.body(), status=self.status)
+
+
+def not_found(what: str, code: str = "not_found") -> ApiError:
+    return ApiError(404, code, f"{what} not found.")
+
+
+def from_validation_error(exc: ValidationError) -> ApiError:
+    fields = [
+        FieldError(
+            field=".".join(str(p) for p in err["loc"]) or "body",
+            code=err["type"],
+            message=err["msg"],
+        )
+        for err in exc.errors(include_url=False)
+    ]
+    return ApiError(422, "validation_error", "Some fields are not valid.", fields)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def from_http_exception(exc: web.HTTPException) -> ApiError:
+    code = _STATUS_CODES.get(exc.status, "http_error")
+    return ApiError(exc.status, code, exc.reason)

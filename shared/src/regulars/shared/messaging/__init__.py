@@ -1,0 +1,1 @@
+"""Events over RabbitMQ: topology, transactional outbox and its relay, idempotent inbox."""

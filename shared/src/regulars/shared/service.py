@@ -1,0 +1,138 @@
+"""What every service process shares: ``python -m regulars.<name> serve | migrate | jobs``.
+
+A service describes itself with a ``Service`` (routes, consumers, jobs, extra
+commands); this module turns that into an aiohttp application with its database
+engine, outbox relay and consumers, and into a command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from regulars.shared.db.engine import make_engine, ping
+from regulars.shared.db.migrations import upgrade
+from regulars.shared.http.app import READINESS_CHECKS, base_app
+from regulars.shared.logging import configure_logging
+from regulars.shared.messaging.consumer import EventConsumer
+from regulars.shared.messaging.runtime import MessagingRuntime, declare_queues
+from regulars.shared.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+ENGINE = web.AppKey("engine", AsyncEngine)
+SETTINGS = web.AppKey("settings", Settings)
+MESSAGING = web.AppKey("messaging", MessagingRuntime)
+
+Job = Callable[[AsyncEngine, Settings, datetime], Awaitable[dict[str, Any]]]
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+@dataclass
+class Service:
+    name: str
+    migrations: str
+    setup_routes: Callable[[web.Application], None] | None = None
+    consumers: Callable[[], list[EventConsumer]] = list
+    jobs: dict[str, Job] = field(default_factory=dict)
+    # Extra subcommands: a function that adds parsers and sets ``func`` on them.
+    add_commands: Callable[[Any], None] | None = None
+
+
+def build_app(service: Service, settings: Settings) -> web.Application:
+    app = base_app(internal_token=settings.internal_token)
+    app[SETTINGS] = settings
+
+    async def resources(app: web.Application) -> Any:
+        engine = make_engine(settings.database_url_of(service.name), settings.db_pool_size)
+        messaging = MessagingRuntime(settings, engine, service.consumers())
+        app[ENGINE] = engine
+        app[MESSAGING] = messaging
+        app[READINESS_CHECKS]["database"] = lambda: _db_ready(engine)
+        app[READINESS_CHECKS]["broker"] = messaging.ready
+        await messaging.start()
+        yield
+        await messaging.stop()
+        await engine.dispose()
+
+    app.cleanup_ctx.append(resources)
+    if service.setup_routes is not None:
+        service.setup_routes(app)
+    return app
+
+
+async def _db_ready(engine: AsyncEngine) -> bool:
+    await asyncio.wait_for(ping(engine), timeout=2.0)
+    return True
+
+
+def parse_as_of(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def _run_job(service: Service, settings: Settings, name: str, as_of: datetime) -> int:
+    engine = make_engine(settings.database_url_of(service.name), 2)
+    try:
+        result = await service.jobs[name](engine, settings, as_of)
+    finally:
+        await engine.dispose()
+    print(json.dumps({"job": name, "as_of": as_of.isoformat(), **result}, default=str))
+    return 0
+
+
+def main(service: Service, argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog=f"python -m regulars.{service.name}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP API, the consumers and the outbox relay")
+    serve.add_argument("--port", type=int, default=settings.port_of(service.name))
+    serve.add_argument("--host", default=settings.bind_host)
+    commands.add_parser(
+        "migrate", help="create the database if missing, apply every migration, declare the queues"
+    )
+    jobs = commands.add_parser("jobs", help="periodic jobs, run once")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("list", help="list the jobs")
+    run = jobs_commands.add_parser("run", help="run one job once")
+    run.add_argument("job", choices=sorted(service.jobs) or ["(none)"])
+    run.add_argument("--as-of", help="ISO 8601 time the job takes as now (default: now)")
+    if service.add_commands is not None:
+        service.add_commands(commands)
+    args = parser.parse_args(argv)
+    configure_logging(settings.log_level, settings.log_json, process=service.name)
+
+    if args.command == "serve":
+        web.run_app(
+            build_app(service, settings), host=args.host, port=args.port, print=None, access_log=None
+        )
+        return 0
+    if args.command == "migrate":
+        url = settings.database_url_of(service.name)
+        asyncio.run(upgrade(service.migrations, url, settings.db_admin_database))
+        asyncio.run(declare_queues(settings, service.consumers()))
+        log.info("migrated", service=service.name)
+        return 0
+    if args.command == "jobs":
+        if args.jobs_command == "list":
+            print("\n".join(sorted(service.jobs)))
+            return 0
+        return asyncio.run(_run_job(service, settings, args.job, parse_as_of(args.as_of)))
+    func: Command = args.func
+    return asyncio.run(func(args, settings))
+
+
+def run(service: Service) -> None:
+    sys.exit(main(service))
