@@ -58,7 +58,9 @@ async def claim(conn: AsyncConnection, scope: str, key: str, body: Any) -> Store
         return None
     row = (
         await conn.execute(
-            sa.select(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+            sa.select(idempotency_keys).where(
+                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+            )
         )
     ).one()
     if row.request_hash != fingerprint:

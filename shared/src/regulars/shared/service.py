@@ -115,9 +115,7 @@ def main(service: Service, argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_json, process=service.name)
 
     if args.command == "serve":
-        web.run_app(
-            build_app(service, settings), host=args.host, port=args.port, print=None, access_log=None
-        )
+        web.run_app(build_app(service, settings), host=args.host, port=args.port, print=None, access_log=None)
         return 0
     if args.command == "migrate":
         url = settings.database_url_of(service.name)

@@ -45,7 +45,9 @@ def _parts(message: EmailMessage) -> tuple[str, str, list[dict[str, Any]]]:
                     "filename": part.get_filename(),
                     "content_type": content_type,
                     "size": len(payload),
-                    "content": payload.decode("utf-8", "replace") if part.get_content_maintype() == "text" else None,
+                    "content": payload.decode("utf-8", "replace")
+                    if part.get_content_maintype() == "text"
+                    else None,
                 }
             )
         elif content_type == "text/plain" and not text:

@@ -52,7 +52,9 @@ def build_app(settings: Settings) -> web.Application:
 
     async def http_clients(app: web.Application) -> Any:
         timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
-        async with aiohttp.ClientSession(timeout=timeout, json_serialize=lambda o: json.dumps(o, default=str)) as session:
+        async with aiohttp.ClientSession(
+            timeout=timeout, json_serialize=lambda o: json.dumps(o, default=str)
+        ) as session:
             app[CLIENTS] = {
                 name: ServiceClient(name, settings.url_of(name), settings.internal_token, session)
                 for name in SERVICES

@@ -82,7 +82,10 @@ class ApiRoutes:
             return {"application/json": {"schema": refs[(model, "serialization")]}}
 
         responses: dict[str, Any] = {
-            str(op.status): {"description": "OK", **({"content": content(op.response)} if op.response else {})}
+            str(op.status): {
+                "description": "OK",
+                **({"content": content(op.response)} if op.response else {}),
+            }
         }
         for status, description in sorted(op.errors.items()):
             responses[str(status)] = {"description": description, "content": content(ErrorResponse)}

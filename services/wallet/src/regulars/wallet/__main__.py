@@ -1,4 +1,4 @@
-from regulars.wallet.service import SERVICE
 from regulars.shared.service import run
+from regulars.wallet.service import SERVICE
 
 run(SERVICE)

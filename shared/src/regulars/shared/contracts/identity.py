@@ -70,3 +70,89 @@ class BusinessUpdated(Event):
     routing_key = "identity.business.updated.v1"
     business: BusinessSnapshot
     changed: list[str] = Field(default_factory=list, description="Top-level fields that changed.")
+
+
+# --- Client accounts -------------------------------------------------------------
+# ``org_id`` is always set; ``business_id`` is the business whose widget the client
+# used. An account's scope is the organization (client database ``global``) or the
+# business (``per_business``): ``account_scope_business_id`` is None for the former.
+
+Locale = Literal["en", "es", "it", "pt"]
+
+
+class ClientEvent(Event):
+    account_id: uuid.UUID
+    account_scope_business_id: uuid.UUID | None = None
+
+
+class ClientRegistered(ClientEvent):
+    routing_key = "identity.client.registered.v1"
+    email: str
+    first_name: str
+    last_name: str
+    locale: Locale
+    marketing_opt_in: bool = False
+
+
+class ClientEmailVerified(ClientEvent):
+    """The address is proven: appointments claims earlier guest bookings with it (R-A6)."""
+
+    routing_key = "identity.client.email_verified.v1"
+    email: str
+    phone: str | None = None
+    first_name: str
+    last_name: str
+
+
+class ClientProfileUpdated(ClientEvent):
+    """``changed`` lists the fields that changed. Consumers apply phone, email and
+    birthday to the business's client record, never the name (R-I8)."""
+
+    routing_key = "identity.client.profile_updated.v1"
+    changed: list[str]
+    email: str
+    phone: str | None = None
+    birthday: str | None = Field(default=None, description="ISO date")
+    first_name: str
+    last_name: str
+    locale: Locale
+
+
+class ClientEmailChanged(ClientEvent):
+    routing_key = "identity.client.email_changed.v1"
+    old_email: str
+    new_email: str
+
+
+class ClientDeleted(ClientEvent):
+    """Every service erases or anonymises what it holds about the account (R-T5)."""
+
+    routing_key = "identity.client.deleted.v1"
+
+
+class SessionRevoked(ClientEvent):
+    routing_key = "identity.session.revoked.v1"
+    session_id: uuid.UUID
+    reason: Literal["logout", "password_reset", "password_changed", "signed_out_by_client", "account_deleted"]
+
+
+MessageCategory = Literal["security", "transactional", "marketing"]
+
+
+class MessageRequested(Event):
+    """A request to tell a person something; the notifications service renders and sends it.
+
+    ``template`` names a message type (e.g. ``verify_email``, ``account_exists``,
+    ``password_reset``, ``password_changed``, ``email_change_verify``,
+    ``email_change_notice``). ``security`` messages are always sent (R-N3).
+    ``variables`` fill the template (links, codes, names); they may carry one-time
+    secrets, so this event is consumed only by the notifications service.
+    """
+
+    routing_key = "identity.message.requested.v1"
+    template: str
+    category: MessageCategory
+    to_email: str
+    account_id: uuid.UUID | None = None
+    locale: Locale | None = None
+    variables: dict[str, str] = Field(default_factory=dict)

@@ -100,9 +100,7 @@ def parse_query(request: web.Request, model: type[M]) -> M:
 
 def json_response(data: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> web.Response:
     if isinstance(data, BaseModel):
-        return web.Response(
-            text=data.model_dump_json(), status=status, content_type="application/json"
-        )
+        return web.Response(text=data.model_dump_json(), status=status, content_type="application/json")
     return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=str))
 
 

@@ -27,9 +27,7 @@ class ErrorResponse(BaseModel):
 class ApiError(Exception):
     """Raise to answer with an error; ``code`` is stable, ``message`` is for people."""
 
-    def __init__(
-        self, status: int, code: str, message: str, fields: list[FieldError] | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, fields: list[FieldError] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -37,7 +35,9 @@ class ApiError(Exception):
         self.fields = fields or []
 
     def body(self) -> dict[str, Any]:
-        return ErrorResponse(error=ErrorBody(code=self.code, message=self.message, fields=self.fields)).model_dump()
+        return ErrorResponse(
+            error=ErrorBody(code=self.code, message=self.message, fields=self.fields)
+        ).model_dump()
 
     def response(self) -> web.Response:
         return web.json_response(self.body(), status=self.status)

@@ -84,6 +84,7 @@ class OutboxRelay:
                 if published >= self._batch_size:
                     continue  # more may be waiting
                 await self._update_backlog_metrics()
+                await self._keep_connected()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
                 except TimeoutError:
@@ -185,6 +186,15 @@ class OutboxRelay:
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await declare_events_exchange(channel)
         return self._exchange
+
+    async def _keep_connected(self) -> None:
+        """Connect while idle too, so readiness tells the truth before the first event."""
+        if self.connected:
+            return
+        try:
+            await self._get_exchange()
+        except Exception as exc:
+            log.warning("relay_connect_failed", error=repr(exc))
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection open; reconnect when PostgreSQL restarts."""

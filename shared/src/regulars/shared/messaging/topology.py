@@ -43,9 +43,7 @@ async def declare_events_exchange(channel: AbstractChannel) -> AbstractExchange:
     return await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
 
 
-async def declare_consumer_queue(
-    channel: AbstractChannel, queue: ConsumerQueue, delivery_limit: int
-) -> None:
+async def declare_consumer_queue(channel: AbstractChannel, queue: ConsumerQueue, delivery_limit: int) -> None:
     events = await declare_events_exchange(channel)
     dead = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
     dlq = await channel.declare_queue(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-
 metadata = sa.MetaData()
 
 organizations = sa.Table(
@@ -23,7 +22,9 @@ businesses = sa.Table(
     "businesses",
     metadata,
     sa.Column("business_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("org_id", UUID(as_uuid=True), sa.ForeignKey("organizations.org_id"), nullable=False, index=True),
+    sa.Column(
+        "org_id", UUID(as_uuid=True), sa.ForeignKey("organizations.org_id"), nullable=False, index=True
+    ),
     sa.Column("slug", sa.Text, nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("vertical", sa.Text, nullable=False),
@@ -40,9 +41,7 @@ api_keys = sa.Table(
     "api_keys",
     metadata,
     sa.Column("key_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column(
-        "business_id", UUID(as_uuid=True), sa.ForeignKey("businesses.business_id"), nullable=False
-    ),
+    sa.Column("business_id", UUID(as_uuid=True), sa.ForeignKey("businesses.business_id"), nullable=False),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("prefix", sa.Text, nullable=False),  # shown in listings so staff can tell keys apart
     sa.Column("key_hash", sa.LargeBinary, nullable=False, unique=True),

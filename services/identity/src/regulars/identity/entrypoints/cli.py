@@ -50,7 +50,9 @@ def _settings_from(args: argparse.Namespace, base: BusinessSettings | None = Non
 
 async def businesses_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(engine: Any) -> None:
-        org = OrganizationSpec(slug=args.org, name=args.org_name or args.org, client_database=args.client_database)
+        org = OrganizationSpec(
+            slug=args.org, name=args.org_name or args.org, client_database=args.client_database
+        )
         spec = BusinessSpec(
             slug=args.slug,
             name=args.name,
@@ -98,7 +100,14 @@ async def api_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(engine: Any) -> None:
         async with UnitOfWork(engine) as uow:
             issued = await uc.create_api_key(uow, args.business, args.name)
-        _print({"key_id": issued.key_id, "business": issued.business_slug, "name": issued.name, "key": issued.secret})
+        _print(
+            {
+                "key_id": issued.key_id,
+                "business": issued.business_slug,
+                "name": issued.name,
+                "key": issued.secret,
+            }
+        )
         print("Store this key now: it is shown only once.", flush=True)
 
     return await _with_engine(settings, work)

@@ -32,9 +32,7 @@ class BusinessNotFound(ApiError):
 
 async def ensure_organization(uow: UnitOfWork, spec: OrganizationSpec) -> uuid.UUID:
     """The organization with ``spec.slug``, created if missing (its mode is fixed once set)."""
-    row = (
-        await uow.conn.execute(sa.select(organizations).where(organizations.c.slug == spec.slug))
-    ).first()
+    row = (await uow.conn.execute(sa.select(organizations).where(organizations.c.slug == spec.slug))).first()
     if row is not None:
         if row.client_database != spec.client_database:
             raise ApiError(

@@ -1,4 +1,4 @@
-from regulars.wallet.adapters.tables import metadata
 from regulars.shared.db.migrations import run_env
+from regulars.wallet.adapters.tables import metadata
 
 run_env(metadata)

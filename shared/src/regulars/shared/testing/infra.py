@@ -1,0 +1,170 @@
+"""Isolated infrastructure for one test run: own databases, own RabbitMQ vhost."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from regulars.shared.db.engine import asyncpg_dsn
+from regulars.shared.settings import SERVICES, Settings
+
+REPO = Path(__file__).resolve().parents[5]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+def isolated_settings(run_id: str | None = None) -> Settings:
+    """Settings for a run: databases ``rt_<id>_<service>``, vhost ``regulars-test-<id>``."""
+    run_id = run_id or uuid.uuid4().hex[:10]
+    base = Settings()
+    vhost = f"regulars-test-{run_id}"
+    amqp = urllib.parse.urlsplit(base.amqp_url)
+    amqp_url = urllib.parse.urlunsplit(amqp._replace(path="/" + urllib.parse.quote(vhost, safe="")))
+    return base.model_copy(
+        update={
+            "db_prefix": f"rt_{run_id}",
+            "amqp_url": amqp_url,
+            "relay_poll_seconds": 0.5,
+            "relay_max_backoff_seconds": 2.0,
+            "log_json": True,
+        }
+    )
+
+
+def vhost_of(settings: Settings) -> str:
+    return urllib.parse.unquote(urllib.parse.urlsplit(settings.amqp_url).path.lstrip("/"))
+
+
+def create_vhost(settings: Settings) -> None:
+    vhost = vhost_of(settings)
+    user = urllib.parse.urlsplit(settings.amqp_url).username or "guest"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+
+
+def delete_vhost(settings: Settings) -> None:
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost_of(settings)], capture_output=True, timeout=60)
+
+
+async def drop_databases(settings: Settings, prefix: str | None = None) -> None:
+    prefix = prefix or settings.db_prefix
+    conn = await asyncpg.connect(
+        asyncpg_dsn(settings.database_url_of("identity"), settings.db_admin_database)
+    )
+    try:
+        names = await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", prefix + "\\_%")
+        for row in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that gives a child process these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGULARS_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"REGULARS_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    env.update(extra)
+    return env
+
+
+class Stack:
+    """Every process of the system, started as real subprocesses on free ports."""
+
+    PROCESSES = ("devmailbox", *SERVICES, "gateway")
+
+    def __init__(self, settings: Settings, log_dir: Path) -> None:
+        ports = {f"{name}_port": free_port() for name in (*SERVICES, "gateway")}
+        self.settings = settings.model_copy(
+            update={
+                **ports,
+                "smtp_port": free_port(),
+                "mailbox_http_port": free_port(),
+                "public_url": f"http://127.0.0.1:{ports['gateway_port']}",
+            }
+        )
+        self.log_dir = log_dir
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def gateway_url(self) -> str:
+        return self.settings.public_url
+
+    @property
+    def mailbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.mailbox_http_port}"
+
+    def command(self, name: str) -> list[str]:
+        if name == "devmailbox":
+            return [sys.executable, "-m", "regulars.devmailbox"]
+        return [sys.executable, "-m", f"regulars.{name}", "serve"]
+
+    def start(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
+            self.command(name),
+            env=settings_env(self.settings, **(extra_env or {})),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+
+    def start_all(self) -> None:
+        for name in self.PROCESSES:
+            self.start(name)
+
+    def stop(self, name: str, kill: bool = False) -> None:
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
+        if kill:
+            process.kill()
+        else:
+            process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.processes)):
+            self.stop(name)
+
+    async def wait_ready(self, timeout: float = 60.0) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        last: dict[str, object] = {}
+        async with aiohttp.ClientSession() as session:
+            while time.monotonic() < deadline:
+                for name, process in self.processes.items():
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir}")
+                try:
+                    async with session.get(f"{self.gateway_url}/healthz") as response:
+                        last = await response.json()
+                        if response.status == 200:
+                            return last
+                except aiohttp.ClientError as exc:
+                    last = {"error": repr(exc)}
+                await asyncio.sleep(0.3)
+        raise TimeoutError(f"stack not ready after {timeout}s: {last}")
