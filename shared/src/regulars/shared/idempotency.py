@@ -36,9 +36,7 @@ def request_fingerprint(body: Any) -> str:
 
 def validate_key(key: str | None) -> str:
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ApiError(
-            400, "idempotency_key_required", f"Send an {HEADER} header (1 to {MAX_KEY_LENGTH} characters)."
-        )
+        raise ApiError(400, "idempotency_key_required", f"Send an {HEADER} header (1 to {MAX_KEY_LENGTH} characters).")
     return key
 
 
@@ -58,15 +56,11 @@ async def claim(conn: AsyncConnection, scope: str, key: str, body: Any) -> Store
         return None
     row = (
         await conn.execute(
-            sa.select(idempotency_keys).where(
-                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
-            )
+            sa.select(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
         )
     ).one()
     if row.request_hash != fingerprint:
-        raise ApiError(
-            422, "idempotency_key_reused", f"This {HEADER} was already used with a different request."
-        )
+        raise ApiError(422, "idempotency_key_reused", f"This {HEADER} was already used with a different request.")
     return StoredResponse(status=row.status, body=row.response)
 
 

@@ -11,7 +11,7 @@ import structlog
 def configure_logging(level: str = "INFO", json: bool | None = None, process: str = "") -> None:
     if json is None:
         json = not sys.stdout.isatty()
-    shared = [
+    shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

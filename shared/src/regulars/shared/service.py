@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +35,7 @@ SETTINGS = web.AppKey("settings", Settings)
 MESSAGING = web.AppKey("messaging", MessagingRuntime)
 
 Job = Callable[[AsyncEngine, Settings, datetime], Awaitable[dict[str, Any]]]
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 @dataclass
@@ -100,9 +100,7 @@ def main(service: Service, argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP API, the consumers and the outbox relay")
     serve.add_argument("--port", type=int, default=settings.port_of(service.name))
     serve.add_argument("--host", default=settings.bind_host)
-    commands.add_parser(
-        "migrate", help="create the database if missing, apply every migration, declare the queues"
-    )
+    commands.add_parser("migrate", help="create the database if missing, apply every migration, declare the queues")
     jobs = commands.add_parser("jobs", help="periodic jobs, run once")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("list", help="list the jobs")

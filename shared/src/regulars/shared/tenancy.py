@@ -24,13 +24,13 @@ async def apply_snapshot(conn: AsyncConnection, snapshot: BusinessSnapshot) -> b
         "version": snapshot.version,
         "updated_at": sa.func.now(),
     }
-    statement = insert(business_projection).values(**values)
-    statement = statement.on_conflict_do_update(
+    insert_row = insert(business_projection).values(**values)
+    upsert = insert_row.on_conflict_do_update(
         index_elements=[business_projection.c.business_id],
-        set_={k: statement.excluded[k] for k in values if k != "business_id"},
-        where=business_projection.c.version < statement.excluded.version,
+        set_={k: insert_row.excluded[k] for k in values if k != "business_id"},
+        where=business_projection.c.version < insert_row.excluded.version,
     ).returning(business_projection.c.business_id)
-    return (await conn.execute(statement)).first() is not None
+    return (await conn.execute(upsert)).first() is not None
 
 
 async def get_business(conn: AsyncConnection, business_id: uuid.UUID) -> BusinessSnapshot | None:

@@ -1,1 +1,4 @@
-"""Regulars appointments service: service catalog, availability, bookings and their policies, assignment to accounts, client records."""
+"""Regulars appointments service.
+
+Service catalog, availability, bookings and their policies, assignment to accounts, client records.
+"""

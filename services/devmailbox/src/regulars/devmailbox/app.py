@@ -83,9 +83,7 @@ def build_app(mailbox: Mailbox, smtp_host: str, smtp_port: int) -> web.Applicati
 
     async def smtp_server(app: web.Application) -> Any:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(
-            lambda: SMTP(Handler(mailbox), enable_SMTPUTF8=True), smtp_host, smtp_port
-        )
+        server = await loop.create_server(lambda: SMTP(Handler(mailbox), enable_SMTPUTF8=True), smtp_host, smtp_port)
         yield
         server.close()
         await server.wait_closed()

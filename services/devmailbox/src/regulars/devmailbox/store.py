@@ -39,15 +39,14 @@ def _parts(message: EmailMessage) -> tuple[str, str, list[dict[str, Any]]]:
         disposition = part.get_content_disposition()
         content_type = part.get_content_type()
         if disposition == "attachment" or (content_type not in ("text/plain", "text/html")):
-            payload = part.get_payload(decode=True) or b""
+            raw = part.get_payload(decode=True)
+            payload = raw if isinstance(raw, bytes) else b""
             attachments.append(
                 {
                     "filename": part.get_filename(),
                     "content_type": content_type,
                     "size": len(payload),
-                    "content": payload.decode("utf-8", "replace")
-                    if part.get_content_maintype() == "text"
-                    else None,
+                    "content": payload.decode("utf-8", "replace") if part.get_content_maintype() == "text" else None,
                 }
             )
         elif content_type == "text/plain" and not text:

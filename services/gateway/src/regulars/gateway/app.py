@@ -56,8 +56,7 @@ def build_app(settings: Settings) -> web.Application:
             timeout=timeout, json_serialize=lambda o: json.dumps(o, default=str)
         ) as session:
             app[CLIENTS] = {
-                name: ServiceClient(name, settings.url_of(name), settings.internal_token, session)
-                for name in SERVICES
+                name: ServiceClient(name, settings.url_of(name), settings.internal_token, session) for name in SERVICES
             }
             yield
 

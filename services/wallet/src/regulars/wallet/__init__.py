@@ -1,1 +1,4 @@
-"""Regulars wallet service: gift cards, packages, memberships, referrals, rewards, stored cards, payments (an append-only ledger)."""
+"""Regulars wallet service.
+
+Gift cards, packages, memberships, referrals, rewards, stored cards, payments (an append-only ledger).
+"""

@@ -35,7 +35,7 @@ class Event(BaseModel):
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     occurred_at: datetime = Field(default_factory=_utcnow)
     correlation_id: str = Field(default_factory=current_correlation_id)
-    causation_id: str | None = Field(default_factory=causation_id_var.get)
+    causation_id: str | None = Field(default_factory=lambda: causation_id_var.get())
     org_id: uuid.UUID
     business_id: uuid.UUID | None = None
 

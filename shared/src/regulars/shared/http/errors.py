@@ -35,9 +35,7 @@ class ApiError(Exception):
         self.fields = fields or []
 
     def body(self) -> dict[str, Any]:
-        return ErrorResponse(
-            error=ErrorBody(code=self.code, message=self.message, fields=self.fields)
-        ).model_dump()
+        return ErrorResponse(error=ErrorBody(code=self.code, message=self.message, fields=self.fields)).model_dump()
 
     def response(self) -> web.Response:
         return web.json_response(self.body(), status=self.status)

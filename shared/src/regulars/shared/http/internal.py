@@ -46,9 +46,7 @@ class Principal:
 
 class ServiceUnavailable(ApiError):
     def __init__(self, service: str) -> None:
-        super().__init__(
-            503, "service_unavailable", f"The {service} service is unavailable; try again shortly."
-        )
+        super().__init__(503, "service_unavailable", f"The {service} service is unavailable; try again shortly.")
 
 
 class ServiceClient:

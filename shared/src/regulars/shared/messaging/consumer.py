@@ -68,9 +68,7 @@ class EventConsumer:
             raise RejectMessage() from exc
         return event, handler
 
-    async def handle(
-        self, engine: AsyncEngine, routing_key: str, body: bytes, delivery_count: int = 0
-    ) -> bool:
+    async def handle(self, engine: AsyncEngine, routing_key: str, body: bytes, delivery_count: int = 0) -> bool:
         """Handle one delivery; True when it had an effect, False for a duplicate."""
         try:
             event, handler = self.parse(routing_key, body)

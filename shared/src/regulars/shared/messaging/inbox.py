@@ -26,6 +26,4 @@ async def record_in_inbox(conn: AsyncConnection, consumer: str, event: Event) ->
 
 
 async def processed_count(conn: AsyncConnection, consumer: str) -> int:
-    return int(
-        (await conn.execute(sa.select(sa.func.count()).where(inbox.c.consumer == consumer))).scalar_one()
-    )
+    return int((await conn.execute(sa.select(sa.func.count()).where(inbox.c.consumer == consumer))).scalar_one())

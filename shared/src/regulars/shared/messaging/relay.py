@@ -13,6 +13,7 @@ inboxes absorb the resulting duplicates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -85,10 +86,8 @@ class OutboxRelay:
                     continue  # more may be waiting
                 await self._update_backlog_metrics()
                 await self._keep_connected()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
         finally:
             listener.cancel()
@@ -131,9 +130,7 @@ class OutboxRelay:
                 results = [exc] * len(rows)
             done = [row.id for row, err in zip(rows, results, strict=True) if err is None]
             if done:
-                await conn.execute(
-                    sa.update(outbox).where(outbox.c.id.in_(done)).values(published_at=sa.func.now())
-                )
+                await conn.execute(sa.update(outbox).where(outbox.c.id.in_(done)).values(published_at=sa.func.now()))
             for row, err in zip(rows, results, strict=True):
                 if err is None:
                     continue
@@ -204,7 +201,7 @@ class OutboxRelay:
             try:
                 conn = await asyncpg.connect(dsn)
                 lost = asyncio.Event()
-                conn.add_termination_listener(lambda _c: lost.set())
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
                 self._wake.set()  # catch up with anything committed while not listening
                 await lost.wait()

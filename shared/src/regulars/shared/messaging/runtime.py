@@ -130,5 +130,5 @@ def subscribe(broker: RabbitBroker, consumer: EventConsumer, engine: AsyncEngine
     @broker.subscriber(queue, ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_raw_body)
     async def on_message(body: bytes, message: RabbitMessage) -> None:
         raw = message.raw_message
-        delivery_count = int((raw.headers or {}).get("x-delivery-count") or 0)
+        delivery_count = int(str((raw.headers or {}).get("x-delivery-count") or 0))
         await consumer.handle(engine, raw.routing_key or "", raw.body, delivery_count)

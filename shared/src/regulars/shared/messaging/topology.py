@@ -46,12 +46,8 @@ async def declare_events_exchange(channel: AbstractChannel) -> AbstractExchange:
 async def declare_consumer_queue(channel: AbstractChannel, queue: ConsumerQueue, delivery_limit: int) -> None:
     events = await declare_events_exchange(channel)
     dead = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
-    dlq = await channel.declare_queue(
-        queue.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
-    )
+    dlq = await channel.declare_queue(queue.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"})
     await dlq.bind(dead, routing_key=queue.name)
-    declared = await channel.declare_queue(
-        queue.name, durable=True, arguments=queue.arguments(delivery_limit)
-    )
+    declared = await channel.declare_queue(queue.name, durable=True, arguments=queue.arguments(delivery_limit))
     for key in queue.routing_keys:
         await declared.bind(events, routing_key=key)

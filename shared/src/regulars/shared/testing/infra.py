@@ -67,9 +67,7 @@ def delete_vhost(settings: Settings) -> None:
 
 async def drop_databases(settings: Settings, prefix: str | None = None) -> None:
     prefix = prefix or settings.db_prefix
-    conn = await asyncpg.connect(
-        asyncpg_dsn(settings.database_url_of("identity"), settings.db_admin_database)
-    )
+    conn = await asyncpg.connect(asyncpg_dsn(settings.database_url_of("identity"), settings.db_admin_database))
     try:
         names = await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", prefix + "\\_%")
         for row in names:

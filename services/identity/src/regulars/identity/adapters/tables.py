@@ -22,9 +22,7 @@ businesses = sa.Table(
     "businesses",
     metadata,
     sa.Column("business_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column(
-        "org_id", UUID(as_uuid=True), sa.ForeignKey("organizations.org_id"), nullable=False, index=True
-    ),
+    sa.Column("org_id", UUID(as_uuid=True), sa.ForeignKey("organizations.org_id"), nullable=False, index=True),
     sa.Column("slug", sa.Text, nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("vertical", sa.Text, nullable=False),

@@ -50,9 +50,7 @@ def _settings_from(args: argparse.Namespace, base: BusinessSettings | None = Non
 
 async def businesses_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(engine: Any) -> None:
-        org = OrganizationSpec(
-            slug=args.org, name=args.org_name or args.org, client_database=args.client_database
-        )
+        org = OrganizationSpec(slug=args.org, name=args.org_name or args.org, client_database=args.client_database)
         spec = BusinessSpec(
             slug=args.slug,
             name=args.name,

@@ -109,9 +109,7 @@ async def create_business(uow: UnitOfWork, org_id: uuid.UUID, spec: BusinessSpec
 
 async def update_business(uow: UnitOfWork, slug: str, changes: BusinessChanges) -> BusinessSnapshot:
     """Apply the given changes; emits ``identity.business.updated.v1`` when anything changed."""
-    current = (
-        await uow.conn.execute(sa.select(businesses).where(businesses.c.slug == slug).with_for_update())
-    ).first()
+    current = (await uow.conn.execute(sa.select(businesses).where(businesses.c.slug == slug).with_for_update())).first()
     if current is None:
         raise BusinessNotFound(slug)
     wanted = changes.model_dump(mode="json", exclude_none=True)

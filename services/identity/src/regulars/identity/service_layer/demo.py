@@ -72,7 +72,7 @@ DEMO: list[tuple[OrganizationSpec, BusinessSpec]] = [
 
 
 async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[str, Any]:
-    previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}  # noqa: ASYNC240
     old_keys = {b["slug"]: b.get("api_key") for b in previous.get("businesses", [])}
     listed = []
     for org, spec in DEMO:
@@ -101,7 +101,11 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
         "mailbox_url": f"http://127.0.0.1:{settings.mailbox_http_port}/",
         "businesses": listed,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(demo, indent=2) + "\n")
-    out.chmod(0o600)  # it holds API keys
+    _write_private(out, json.dumps(demo, indent=2) + "\n")
     return demo
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o600)  # it holds API keys

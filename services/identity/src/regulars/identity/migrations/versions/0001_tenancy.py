@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("client_database", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.CheckConstraint(
-            "client_database IN ('per_business', 'global')", name="organizations_client_database"
-        ),
+        sa.CheckConstraint("client_database IN ('per_business', 'global')", name="organizations_client_database"),
     )
     op.create_table(
         "businesses",
