@@ -18,6 +18,7 @@ setup:
 	scripts/prepare.sh
 
 test: setup
+	scripts/infra.sh test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint:

@@ -75,14 +75,18 @@ ensure_rabbitmq() {
   as_root rabbitmqctl await_startup >/dev/null 2>&1 || true
 }
 
-ensure_chromium() {
-  command -v chromium >/dev/null || apt_install chromium
+ensure_test_tools() {
+  # Browser tests drive Debian's Chromium; a test checks docker-compose.yml with docker-compose.
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 case "${1:-all}" in
   all) ensure_postgres; ensure_rabbitmq ;;
   postgres) ensure_postgres ;;
   rabbitmq) ensure_rabbitmq ;;
-  chromium) ensure_chromium ;;
-  *) echo "usage: $0 [all|postgres|rabbitmq|chromium]" >&2; exit 2 ;;
+  test-tools) ensure_test_tools ;;
+  *) echo "usage: $0 [all|postgres|rabbitmq|test-tools]" >&2; exit 2 ;;
 esac
