@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -23,9 +24,19 @@ REPO = Path(__file__).resolve().parents[5]
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range (32768+).
+
+    Ports the kernel hands out for outgoing connections would otherwise race with
+    ours between this check and the child's bind, when several runs share a machine.
+    """
+    while True:
+        port = random.randrange(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def rabbitmqctl(*args: str) -> None:
@@ -160,7 +171,8 @@ class Stack:
                 try:
                     async with session.get(f"{self.gateway_url}/healthz") as response:
                         last = await response.json()
-                        if response.status == 200:
+                        # Ready only counts if our own processes answered, not strays on our ports.
+                        if response.status == 200 and all(p.poll() is None for p in self.processes.values()):
                             return last
                 except aiohttp.ClientError as exc:
                     last = {"error": repr(exc)}

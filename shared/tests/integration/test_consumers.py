@@ -1,0 +1,129 @@
+"""Consumers on the real broker: inbox idempotency, poison and invalid messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import aio_pika
+import pytest
+import sqlalchemy as sa
+from aio_pika.abc import AbstractChannel
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.messaging.consumer import EventConsumer
+from regulars.shared.messaging.runtime import MessagingRuntime
+from regulars.shared.messaging.topology import EVENTS_EXCHANGE
+from regulars.shared.settings import Settings
+
+from .conftest import ORG, SampleRecorded, drain, eventually
+
+pytestmark = pytest.mark.integration
+
+DELIVERY_LIMIT = 2
+
+
+class Recorder:
+    """A consumer whose effect is a row per handled event; counts every attempt."""
+
+    def __init__(self) -> None:
+        self.attempts: dict[int, int] = {}
+        self.consumer = EventConsumer(f"test.recorder.{uuid.uuid4().hex[:8]}")
+
+        @self.consumer.on(SampleRecorded)
+        async def record(event: SampleRecorded, uow: UnitOfWork) -> None:
+            self.attempts[event.n] = self.attempts.get(event.n, 0) + 1
+            await uow.conn.execute(
+                sa.text("INSERT INTO effects (event_id, n) VALUES (:id, :n)"), {"id": event.event_id, "n": event.n}
+            )
+            if event.fail:
+                raise RuntimeError("this message can never be handled")
+
+
+@pytest.fixture
+async def recorder(scratch_engine: AsyncEngine, test_settings: Settings) -> AsyncIterator[Recorder]:
+    async with scratch_engine.begin() as conn:
+        await conn.execute(sa.text("CREATE TABLE effects (event_id uuid NOT NULL, n int NOT NULL)"))
+    made = Recorder()
+    settings = test_settings.model_copy(update={"delivery_limit": DELIVERY_LIMIT})
+    runtime = MessagingRuntime(settings, scratch_engine, [made.consumer], relay=False)
+    await runtime.start()
+    await eventually(runtime.ready)
+    yield made
+    await runtime.stop()
+
+
+async def effects(engine: AsyncEngine) -> list[tuple[uuid.UUID, int]]:
+    async with engine.connect() as conn:
+        return [tuple(r) for r in (await conn.execute(sa.text("SELECT event_id, n FROM effects ORDER BY n"))).all()]
+
+
+async def publish_raw(channel: AbstractChannel, body: bytes, routing_key: str = SampleRecorded.routing_key) -> None:
+    exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+    await exchange.publish(
+        aio_pika.Message(body, content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+        routing_key=routing_key,
+    )
+
+
+async def test_same_event_delivered_twice_has_one_effect(
+    recorder: Recorder, scratch_engine: AsyncEngine, channel: AbstractChannel
+) -> None:
+    event = SampleRecorded(org_id=ORG, n=7)
+    body = event.model_dump_json().encode()
+    await publish_raw(channel, body)
+    await publish_raw(channel, body)
+    await publish_raw(channel, SampleRecorded(org_id=ORG, n=8).model_dump_json().encode())
+
+    async def both_seen() -> bool:
+        return len(await effects(scratch_engine)) >= 2
+
+    await eventually(both_seen)
+    await asyncio.sleep(0.5)  # give a wrongly applied duplicate time to show up
+    applied = await effects(scratch_engine)
+    assert [n for _, n in applied] == [7, 8]
+    assert applied[0][0] == event.event_id
+    async with scratch_engine.connect() as conn:
+        inbox = await conn.scalar(
+            sa.text("SELECT count(*) FROM inbox WHERE consumer = :c"), {"c": recorder.consumer.name}
+        )
+    assert inbox == 2
+    assert recorder.attempts == {7: 1, 8: 1}
+
+
+async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_others_flow(
+    recorder: Recorder, scratch_engine: AsyncEngine, channel: AbstractChannel
+) -> None:
+    poison = SampleRecorded(org_id=ORG, n=0, fail=True)
+    await publish_raw(channel, poison.model_dump_json().encode())
+    for n in range(1, 6):
+        await publish_raw(channel, SampleRecorded(org_id=ORG, n=n).model_dump_json().encode())
+
+    dead = await drain(channel, recorder.consumer.queue.dead_letter_queue, expected=1, timeout=30)
+    assert len(dead) == 1
+    assert json.loads(dead[0].body)["event_id"] == str(poison.event_id)
+    assert recorder.attempts[0] == DELIVERY_LIMIT + 1  # first delivery plus the limit's redeliveries
+
+    async def all_good_applied() -> bool:
+        return [n for _, n in await effects(scratch_engine)] == [1, 2, 3, 4, 5]
+
+    await eventually(all_good_applied)  # the poison's rolled-back effects never show
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json at all", b'{"event_id": "not-a-uuid", "n": "x"}', b"[]"],
+    ids=["not-json", "invalid-fields", "wrong-shape"],
+)
+async def test_invalid_message_is_dead_lettered_at_once(
+    recorder: Recorder, scratch_engine: AsyncEngine, channel: AbstractChannel, body: bytes
+) -> None:
+    await publish_raw(channel, body)
+    dead = await drain(channel, recorder.consumer.queue.dead_letter_queue, expected=1, timeout=10)
+    assert [m.body for m in dead] == [body]
+    assert dead[0].headers.get("x-delivery-count") in (None, 0)  # rejected on the first delivery
+    assert recorder.attempts == {}
+    assert await effects(scratch_engine) == []
