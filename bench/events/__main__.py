@@ -1,0 +1,5 @@
+import sys
+
+from bench.events.run import main
+
+sys.exit(main())
