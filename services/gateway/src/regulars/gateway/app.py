@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from importlib.resources import files
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from regulars.gateway import widget
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.views import public
@@ -41,11 +41,6 @@ async def openapi_json(_request: web.Request) -> web.Response:
     return web.json_response(openapi_document())
 
 
-async def widget_page(request: web.Request) -> web.Response:
-    html = files("regulars.gateway").joinpath("widget/index.html").read_text()
-    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-cache"})
-
-
 def build_app(settings: Settings) -> web.Application:
     app = base_app()
     app[SETTINGS] = settings
@@ -65,8 +60,7 @@ def build_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/v1/openapi.json", openapi_json)
     ROUTES.add_to(app)
-    app.router.add_get("/w/{business}/", widget_page)
-    app.router.add_static("/w/static/", str(files("regulars.gateway").joinpath("widget")))
+    widget.setup_routes(app)
     return app
 
 

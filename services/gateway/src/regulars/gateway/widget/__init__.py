@@ -1,0 +1,113 @@
+"""Serving the client widget: one HTML page per business, its assets, manifest and service worker.
+
+The widget itself is static (native ES modules, no build step); the only thing
+rendered here is the page's ``<base href>``, so every client-side route below
+``/w/{business}/`` loads the same page and relative links resolve per business.
+Assets are shared by every business under ``/w/_/``: ``_`` can never be a slug.
+"""
+
+from __future__ import annotations
+
+import html
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from regulars.gateway.tenancy import SLUG, resolve_business
+
+ROOT = Path(str(files("regulars.gateway").joinpath("widget"))).resolve()
+ASSET_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+DEFAULT_BRAND = "#2f4fc4"
+# Tokens travel in the query string of email links: never leak them in a Referer.
+PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'"
+    ),
+}
+
+
+def _slug(request: web.Request) -> str:
+    slug = request.match_info["business"]
+    if not SLUG.match(slug):
+        raise web.HTTPNotFound(text="No such business.")
+    return slug
+
+
+async def page(request: web.Request) -> web.Response:
+    slug = _slug(request)
+    text = (ROOT / "index.html").read_text()
+    text = text.replace("{{base}}", html.escape(f"/w/{slug}/", quote=True))
+    return web.Response(text=text, content_type="text/html", headers=PAGE_HEADERS)
+
+
+async def asset(request: web.Request) -> web.FileResponse:
+    path = (ROOT / request.match_info["path"]).resolve()
+    if not path.is_relative_to(ROOT) or path.suffix not in ASSET_TYPES or not path.is_file():
+        raise web.HTTPNotFound()
+    # Revalidated every time (ETag / Last-Modified): a deploy is seen at once, unchanged files cost a 304.
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": ASSET_TYPES[path.suffix],
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def manifest(request: web.Request) -> web.Response:
+    """The web app manifest, so a client can add the business's widget to the home screen (R-U3)."""
+    _slug(request)
+    business = await resolve_business(request)
+    base = f"/w/{business.slug}/"
+    icons: list[dict[str, Any]] = [
+        {"src": "/w/_/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+        {"src": "/w/_/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+        {"src": "/w/_/icons/maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+    ]
+    body = {
+        "id": base,
+        "name": business.name,
+        "short_name": business.name if len(business.name) <= 12 else business.name[:12].rstrip(),
+        "lang": business.default_locale,
+        "start_url": base,
+        "scope": base,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": DEFAULT_BRAND,
+        "icons": icons,
+    }
+    return web.json_response(body, content_type="application/manifest+json", headers={"Cache-Control": "no-cache"})
+
+
+async def service_worker(request: web.Request) -> web.FileResponse:
+    _slug(request)
+    # Served below /w/{business}/ so that its scope is that business's widget only.
+    return web.FileResponse(
+        ROOT / "sw.js",
+        headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def setup_routes(app: web.Application) -> None:
+    """Register the widget's routes; the page route catches every client-side path, so it goes last."""
+    app.router.add_get("/w/_/{path:.+}", asset)
+    app.router.add_get("/w/{business}/manifest.webmanifest", manifest)
+    app.router.add_get("/w/{business}/sw.js", service_worker)
+    app.router.add_get("/w/{business}", _redirect_to_slash)
+    app.router.add_get("/w/{business}/{tail:.*}", page)
+
+
+async def _redirect_to_slash(request: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect(f"/w/{_slug(request)}/")

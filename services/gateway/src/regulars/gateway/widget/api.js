@@ -1,0 +1,94 @@
+// The public API, as the widget uses it. Nothing here is private to the widget:
+// a business can build its own client on the same endpoints.
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** An error answer of the API: `{"error": {"code", "message", "fields": [{field, code, message}]}}`. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code || (status === 0 ? "network_error" : "http_error");
+    this.fields = Array.isArray(error.fields) ? error.fields : [];
+  }
+}
+
+function cookie(name) {
+  for (const part of document.cookie.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
+export class Api {
+  constructor(slug, { locale = () => "en" } = {}) {
+    this.base = `/api/v1/b/${encodeURIComponent(slug)}`;
+    this.locale = locale;
+  }
+
+  /** Calls `path` (relative to the business), returns the parsed JSON (null for 204), throws ApiError. */
+  async request(method, path, body) {
+    const headers = { Accept: "application/json", "Accept-Language": this.locale() };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    // Double-submit CSRF protection for the cookie session (the cookie is readable on purpose).
+    if (UNSAFE.has(method)) {
+      const csrf = cookie("regulars_csrf");
+      if (csrf) headers["X-CSRF-Token"] = csrf;
+    }
+    let response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, null);
+    }
+    const text = response.status === 204 ? "" : await response.text();
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+
+  get(path) {
+    return this.request("GET", path);
+  }
+  post(path, body = {}) {
+    return this.request("POST", path, body);
+  }
+  put(path, body) {
+    return this.request("PUT", path, body);
+  }
+  patch(path, body) {
+    return this.request("PATCH", path, body);
+  }
+  delete(path, body) {
+    return this.request("DELETE", path, body);
+  }
+
+  /** The public profile of the business (name, locales, sections, time zone, …). */
+  profile() {
+    return this.get("");
+  }
+
+  /** The signed-in account, or null when nobody is signed in here. */
+  async me() {
+    try {
+      return await this.get("/me");
+    } catch (error) {
+      if (error.status === 401) return null;
+      throw error;
+    }
+  }
+}
