@@ -35,10 +35,7 @@ async def projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID]) -> di
     for service in PROJECTIONS:
         async with engines[service].connect() as conn:
             counts[service] = int(
-                await conn.scalar(
-                    sa.select(sa.func.count()).where(business_projection.c.business_id.in_(ids))
-                )
-                or 0
+                await conn.scalar(sa.select(sa.func.count()).where(business_projection.c.business_id.in_(ids))) or 0
             )
     return counts
 
@@ -67,9 +64,7 @@ async def inbox_entries(engines: dict[str, AsyncEngine], event_ids: list[uuid.UU
 async def created_event_ids(engine: AsyncEngine, ids: list[uuid.UUID]) -> list[uuid.UUID]:
     async with engine.connect() as conn:
         rows = await conn.execute(
-            sa.select(outbox.c.event_id, outbox.c.payload).where(
-                outbox.c.routing_key == "identity.business.created.v1"
-            )
+            sa.select(outbox.c.event_id, outbox.c.payload).where(outbox.c.routing_key == "identity.business.created.v1")
         )
         wanted = {str(i) for i in ids}
         return [r.event_id for r in rows if r.payload["business_id"] in wanted]

@@ -84,7 +84,9 @@ async def sample_queue(channel: AbstractChannel, test_settings: Settings) -> Con
     return queue
 
 
-async def drain(channel: AbstractChannel, queue_name: str, expected: int, timeout: float = 20.0) -> list[AbstractIncomingMessage]:
+async def drain(
+    channel: AbstractChannel, queue_name: str, expected: int, timeout: float = 20.0
+) -> list[AbstractIncomingMessage]:
     """Read messages until ``expected`` arrived (or time runs out); acks them."""
     queue = await channel.get_queue(queue_name, ensure=False)
     got: list[AbstractIncomingMessage] = []

@@ -1,0 +1,47 @@
+"""Idempotency-Key store: concurrent first requests, replay, reuse with another body."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError
+from regulars.shared.idempotency import claim, remember
+
+pytestmark = pytest.mark.integration
+
+
+async def create_thing(engine: AsyncEngine, key: str, body: dict[str, int]) -> tuple[int, object]:
+    """A stand-in for a POST that creates something: effect and stored answer in one transaction."""
+    async with UnitOfWork(engine) as uow:
+        stored = await claim(uow.conn, "things", key, body)
+        if stored is not None:
+            return stored.status, stored.body
+        thing_id = await uow.conn.scalar(sa.text("INSERT INTO things (v) VALUES (:v) RETURNING id"), {"v": body["v"]})
+        await asyncio.sleep(0.05)  # widen the window a racing duplicate would need
+        answer = {"id": thing_id}
+        await remember(uow.conn, "things", key, 201, answer)
+        return 201, answer
+
+
+async def test_concurrent_requests_with_one_key_create_one_thing_and_get_one_answer(
+    scratch_engine: AsyncEngine,
+) -> None:
+    async with scratch_engine.begin() as conn:
+        await conn.execute(sa.text("CREATE TABLE things (id serial PRIMARY KEY, v int NOT NULL)"))
+    answers = await asyncio.gather(*(create_thing(scratch_engine, "key-1", {"v": 5}) for _ in range(10)))
+    assert len({str(a) for a in answers}) == 1
+    async with scratch_engine.connect() as conn:
+        assert await conn.scalar(sa.text("SELECT count(*) FROM things")) == 1
+
+    with pytest.raises(ApiError) as raised:
+        await create_thing(scratch_engine, "key-1", {"v": 6})
+    assert raised.value.code == "idempotency_key_reused"
+    assert raised.value.status == 422
+
+    other = await create_thing(scratch_engine, "key-2", {"v": 5})
+    assert other != answers[0]
