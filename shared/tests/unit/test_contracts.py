@@ -15,21 +15,21 @@ def test_every_registered_routing_key_follows_the_naming_rule() -> None:
     event_model("identity.business.created.v1")  # loads every contracts module
     for key in EVENT_REGISTRY:
         service, entity, verb, version = key.split(".")
-        assert service and entity and verb
+        assert all((service, entity, verb))
         assert version.startswith("v")
 
 
 def test_a_malformed_routing_key_is_refused_at_class_definition() -> None:
     with pytest.raises(ValueError, match="bad routing key"):
 
-        class Bad(Event):  # noqa: F841
+        class Bad(Event):
             routing_key = "Identity.Business.Created"
 
 
 def test_a_routing_key_cannot_be_registered_twice() -> None:
     with pytest.raises(ValueError, match="registered twice"):
 
-        class Again(Event):  # noqa: F841
+        class Again(Event):
             routing_key = BusinessCreated.routing_key
 
 
