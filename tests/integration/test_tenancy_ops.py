@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters.tables import api_keys
+from regulars.identity.adapters.tables import api_keys, organizations
 from regulars.identity.domain.businesses import BusinessChanges, BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.demo import seed_demo
@@ -91,12 +91,19 @@ async def test_a_failed_change_leaves_no_event_behind(engines: dict[str, AsyncEn
     engine = engines["identity"]
     org = OrganizationSpec(slug=unique("o"), name="O")
     taken, _ = await uc.ensure_business(engine, org, BusinessSpec(slug=unique("t"), name="Taken"))
-    with pytest.raises(ApiError) as raised:
+    new_org = unique("new")
+
+    async def new_org_with_a_taken_slug() -> None:
         async with UnitOfWork(engine) as uow:
-            org_id = await uc.ensure_organization(uow, OrganizationSpec(slug=unique("new"), name="New"))
+            org_id = await uc.ensure_organization(uow, OrganizationSpec(slug=new_org, name="New"))
             await uc.create_business(uow, org_id, BusinessSpec(slug=taken.slug, name="Again"))
+
+    with pytest.raises(ApiError) as raised:
+        await new_org_with_a_taken_slug()
     assert raised.value.code == "slug_taken"
     assert await events_for(engine, taken.business_id) == ["identity.business.created.v1"]
+    async with engine.connect() as conn:  # the organization created first was rolled back too
+        assert await conn.scalar(sa.select(organizations.c.org_id).where(organizations.c.slug == new_org)) is None
 
 
 @pytest.mark.parametrize(
