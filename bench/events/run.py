@@ -22,17 +22,17 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker
 
+from bench.events.consumer import ConsumerProcess, InlineConsumer
 from bench.events.model import CONSUMER_NAME, make_consumer, metadata
 from bench.events.pipeline import PipelineResult, run_pipeline
 from bench.events.raw import broker_version, queue_depth, raw_publish
 from regulars.shared.db.engine import create_database_if_missing, make_engine
 from regulars.shared.db.tables import create_common_tables
 from regulars.shared.logging import configure_logging
-from regulars.shared.messaging.runtime import declare_queues, subscribe
+from regulars.shared.messaging.runtime import declare_queues
 from regulars.shared.settings import Settings
-from regulars.shared.testing.infra import create_vhost, delete_vhost, drop_databases, isolated_settings
+from regulars.shared.testing.infra import create_vhost, delete_vhost, drop_databases, isolated_settings, vhost_of
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,6 +46,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--relays", default="1,2", help="comma-separated relay counts, one variant each (default 1,2)")
     parser.add_argument(
         "--rate", type=float, default=0.0, help="pace producers at this many events/s (default 0: as fast as possible)"
+    )
+    parser.add_argument(
+        "--consumer",
+        choices=("process", "inline"),
+        default="process",
+        help="run the consumer in its own process like a consuming service (default), or inline in this one",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per variant (default 120)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON only")
@@ -69,17 +75,15 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     url = settings.database_url_of("bench")
     await create_database_if_missing(url, settings.db_admin_database)
     engine = make_engine(url, pool_size=args.concurrency + 2 * max(args.relay_counts) + 4)
-    broker: RabbitBroker | None = None
+    consumer: InlineConsumer | ConsumerProcess | None = None
     try:
         async with engine.begin() as conn:
             await conn.run_sync(lambda sync: create_common_tables(sync, with_business_projection=False))
             await conn.run_sync(metadata.create_all)
             postgres = str((await conn.execute(sa.text("SHOW server_version"))).scalar_one())
-        consumer = make_consumer()
-        await declare_queues(settings, [consumer])
-        broker = RabbitBroker(settings.amqp_url, logger=None, graceful_timeout=10.0)
-        subscribe(broker, consumer, engine)
-        await broker.start()
+        await declare_queues(settings, [make_consumer()])
+        consumer = InlineConsumer(settings, engine) if args.consumer == "inline" else ConsumerProcess(settings)
+        await consumer.start()
 
         # Warm-up, not reported: connections, pools, queue leaders, code paths.
         warm_up = min(args.events, 100)
@@ -93,6 +97,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             relays=1,
             rate=0.0,
             timeout=args.timeout,
+            consumer_stats=consumer.stats,
         )
 
         raw_before = await raw_publish(settings.amqp_url, args.events, args.batch_size)
@@ -108,14 +113,15 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
                     relays=relays,
                     rate=args.rate,
                     timeout=args.timeout,
+                    consumer_stats=consumer.stats,
                 )
             )
         raw_after = await raw_publish(settings.amqp_url, args.events, args.batch_size)
         depths = await _queue_depths(settings.amqp_url)
         rabbitmq = await broker_version(settings.amqp_url)
     finally:
-        if broker is not None:
-            await broker.stop()
+        if consumer is not None:
+            await consumer.stop()
         await engine.dispose()
 
     raw_mean = (raw_before["events_per_second"] + raw_after["events_per_second"]) / 2
@@ -134,14 +140,20 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "batch_size": args.batch_size,
             "relays": args.relay_counts,
             "rate": args.rate,
+            "consumer": args.consumer,
         },
         "machine": {"cpus": os.cpu_count(), "postgresql": postgres, "rabbitmq": rabbitmq},
         "raw": {"before": raw_before, "after": raw_after, "mean_events_per_second": round(raw_mean, 1)},
         "pipeline": [
-            {**v.as_dict(), "ratio_to_raw": round(v.events_per_second / raw_mean, 3) if raw_mean else None}
+            {
+                **v.as_dict(),
+                # Paced producers set the rate themselves: a ratio would only restate --rate.
+                "ratio_to_raw": round(v.events_per_second / raw_mean, 3) if raw_mean and not args.rate else None,
+            }
             for v in variants
         ],
         "queues_after": depths,
+        "isolation": {"vhost": vhost_of(settings), "database": settings.database_name("bench")},
         "exactly_once": not problems,
         "problems": problems,
     }
@@ -153,8 +165,10 @@ def render(report: dict[str, Any]) -> str:
     lines = [
         f"events benchmark: {p['events']} events per variant, producer concurrency {p['concurrency']}, "
         f"relay batch {p['batch_size']}, producers {rate}",
+        "producers and relays in this process, consumer "
+        + ("in its own process" if p["consumer"] == "process" else "in this process too"),
         f"machine: {m['cpus']} CPUs, PostgreSQL {m['postgresql']}, RabbitMQ {m['rabbitmq']} "
-        "(one Python process runs producers, relays and consumer; the machine may be shared: numbers are noisy)",
+        "(if the machine is shared, numbers are noisy)",
         "",
         f"raw aio-pika publish (confirms, persistent, mandatory, {p['batch_size']} in flight): "
         f"{raw['before']['events_per_second']:.0f} ev/s before, {raw['after']['events_per_second']:.0f} ev/s after, "
@@ -162,18 +176,22 @@ def render(report: dict[str, Any]) -> str:
         "",
         "outbox → relay → RabbitMQ → inbox consumer → effect",
         f"{'relays':>6} {'ev/s':>7} {'÷raw':>6} {'commits/s':>9} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'publishes':>9} {'dups':>5}  exactly once",
+        f"{'max ms':>7} {'publishes':>9} {'dups':>5} {'fails':>5}  exactly once",
     ]
     for v in report["pipeline"]:
         lat = v["latency_ms"]
+        ratio = "-" if v["ratio_to_raw"] is None else f"{v['ratio_to_raw']:.3f}"
         lines.append(
-            f"{v['relays']:>6} {v['events_per_second']:>7.0f} {v['ratio_to_raw']:>6.3f} "
+            f"{v['relays']:>6} {v['events_per_second']:>7.0f} {ratio:>6} "
             f"{v['producer_commits_per_second']:>9.0f} {lat['p50']:>7.1f} {lat['p90']:>7.1f} {lat['p99']:>7.1f} "
-            f"{lat['max']:>7.1f} {v['relay_publishes']:>9} {v['duplicates_absorbed_by_inbox']:>5}  "
+            f"{lat['max']:>7.1f} {v['relay_publishes']:>9} {v['duplicates_absorbed_by_inbox']:>5} "
+            f"{v['handler_failures']:>5}  "
             f"{'yes' if v['exactly_once'] else 'NO'} ({v['counts'].get('distinct_effects', 0)}/{v['events']})"
         )
+    if p["rate"]:
+        lines.append("(paced producers: events/s follows --rate, so read the latency columns)")
     by_relays = {v["relays"]: v for v in report["pipeline"]}
-    if 1 in by_relays and 2 in by_relays and by_relays[1]["events_per_second"]:
+    if 1 in by_relays and 2 in by_relays and by_relays[1]["events_per_second"] and not p["rate"]:
         speedup = by_relays[2]["events_per_second"] / by_relays[1]["events_per_second"]
         lines.append(f"2 relays vs 1: {speedup:.2f}x events/s")
     lines.append("")
