@@ -3,13 +3,15 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint docs setup clean
+.PHONY: help run test lint docs setup clean bench bench-events
 
 help:
 	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
 	@echo "make test   run every test (unit, integration, end-to-end)"
 	@echo "make lint   ruff and mypy"
 	@echo "make docs   regenerate docs/asyncapi.yaml and docs/openapi.json"
+	@echo "make bench  every benchmark (make bench-events: only the events one)"
+	@echo "make bench-events   events benchmark (BENCH_ARGS=\"--events 2000\"; see bench/README.md)"
 
 run:
 	scripts/run.sh
@@ -34,3 +36,12 @@ docs:
 
 clean:
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks print ratios and percentiles measured in one run; see bench/README.md.
+BENCH_ARGS ?=
+bench: bench-events
+
+bench-events:
+	scripts/venv.sh
+	scripts/infra.sh all
+	$(PY) -m bench.events $(BENCH_ARGS)
