@@ -127,3 +127,39 @@ async def test_invalid_message_is_dead_lettered_at_once(
     assert dead[0].headers.get("x-delivery-count") in (None, 0)  # rejected on the first delivery
     assert recorder.attempts == {}
     assert await effects(scratch_engine) == []
+
+
+async def test_dead_letters_are_counted_and_replayed_to_their_queue_after_a_fix(
+    recorder: Recorder, scratch_engine: AsyncEngine, channel: AbstractChannel, test_settings: Settings
+) -> None:
+    from regulars.shared.messaging.dead_letters import count_dead_letters, replay_dead_letters
+
+    poison = SampleRecorded(org_id=ORG, n=42, fail=True)
+    exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+    await exchange.publish(
+        aio_pika.Message(poison.model_dump_json().encode(), type=SampleRecorded.routing_key),
+        routing_key=SampleRecorded.routing_key,
+    )
+    dead_name = recorder.consumer.queue.dead_letter_queue
+
+    async def dead_lettered() -> bool:
+        return (await count_dead_letters(test_settings.amqp_url, [recorder.consumer]))[dead_name] == 1
+
+    await eventually(dead_lettered, timeout=30)
+    assert await effects(scratch_engine) == []
+
+    # "The fix" is deployed: the same event now succeeds.
+    original = recorder.consumer.parse
+
+    def fixed(routing_key: str, body: bytes):  # type: ignore[no-untyped-def]
+        event, handler = original(routing_key, body)
+        return event.model_copy(update={"fail": False}), handler
+
+    recorder.consumer.parse = fixed  # type: ignore[method-assign]
+    assert await replay_dead_letters(test_settings.amqp_url, recorder.consumer) == 1
+
+    async def applied() -> bool:
+        return [n for _, n in await effects(scratch_engine)] == [42]
+
+    await eventually(applied)
+    assert (await count_dead_letters(test_settings.amqp_url, [recorder.consumer]))[dead_name] == 0

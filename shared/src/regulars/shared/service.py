@@ -25,6 +25,7 @@ from regulars.shared.db.migrations import upgrade
 from regulars.shared.http.app import READINESS_CHECKS, base_app
 from regulars.shared.logging import configure_logging
 from regulars.shared.messaging.consumer import EventConsumer
+from regulars.shared.messaging.dead_letters import count_dead_letters, replay_dead_letters
 from regulars.shared.messaging.runtime import MessagingRuntime, declare_queues
 from regulars.shared.settings import Settings, get_settings
 
@@ -93,6 +94,20 @@ async def _run_job(service: Service, settings: Settings, name: str, as_of: datet
     return 0
 
 
+async def _dead_letters(service: Service, settings: Settings, args: argparse.Namespace) -> int:
+    consumers = service.consumers()
+    if args.dead_command == "count":
+        print(json.dumps(await count_dead_letters(settings.amqp_url, consumers)))
+        return 0
+    chosen = [c for c in consumers if args.consumer in (None, c.name)]
+    if not chosen:
+        print(json.dumps({"error": "unknown_consumer", "consumers": [c.name for c in consumers]}))
+        return 2
+    moved = {c.name: await replay_dead_letters(settings.amqp_url, c, args.limit) for c in chosen}
+    print(json.dumps({"replayed": moved}))
+    return 0
+
+
 def main(service: Service, argv: list[str] | None = None) -> int:
     settings = get_settings()
     parser = argparse.ArgumentParser(prog=f"python -m regulars.{service.name}")
@@ -107,6 +122,12 @@ def main(service: Service, argv: list[str] | None = None) -> int:
     run = jobs_commands.add_parser("run", help="run one job once")
     run.add_argument("job", choices=sorted(service.jobs) or ["(none)"])
     run.add_argument("--as-of", help="ISO 8601 time the job takes as now (default: now)")
+    dead = commands.add_parser("dead-letters", help="messages the consumers gave up on")
+    dead_commands = dead.add_subparsers(dest="dead_command", required=True)
+    dead_commands.add_parser("count", help="dead letters per consumer queue")
+    replay = dead_commands.add_parser("replay", help="move dead letters back to their queue (after a fix)")
+    replay.add_argument("--consumer", help="consumer (queue) name; default: all of this service's")
+    replay.add_argument("--limit", type=int)
     if service.add_commands is not None:
         service.add_commands(commands)
     args = parser.parse_args(argv)
@@ -126,6 +147,8 @@ def main(service: Service, argv: list[str] | None = None) -> int:
             print("\n".join(sorted(service.jobs)))
             return 0
         return asyncio.run(_run_job(service, settings, args.job, parse_as_of(args.as_of)))
+    if args.command == "dead-letters":
+        return asyncio.run(_dead_letters(service, settings, args))
     func: Command = args.func
     return asyncio.run(func(args, settings))
 

@@ -54,10 +54,42 @@ class Settings(BaseSettings):
     internal_token: str = Field(default="dev-internal-token-change-me", min_length=16)
     downstream_timeout_seconds: float = 5.0
 
+    # Client accounts (identity): argon2id cost (OWASP minimum by default) and session length.
+    password_hash_time_cost: int = Field(default=2, ge=2)
+    password_hash_memory_kib: int = Field(default=19456, ge=19456)
+    password_hash_workers: int = Field(default=2, ge=1, description="threads hashing passwords")
+    session_days: int = Field(default=30, ge=1, le=365)
+    # Gateway: proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs).
+    trusted_proxies: str = ""
+
     # Mail
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     mailbox_http_port: int = 8025
+    # Notifications: SMTP (implicit TLS or STARTTLS, optional credentials) and the courier.
+    smtp_use_tls: bool = False
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Regulars <no-reply@regulars.localhost>"
+    courier_poll_seconds: float = 0.5
+    courier_batch_size: int = 50
+    courier_concurrency: int = 4
+    courier_max_attempts: int = 6
+    courier_backoff_base_seconds: float = 5.0
+    courier_backoff_max_seconds: float = 3600.0
+    courier_lease_seconds: float = 120.0
+    # SMS: "dev" posts into the dev mailbox's /api/sms; "twilio" uses Twilio's REST API.
+    sms_provider: str = "dev"
+    sms_from: str = "+15550000000"
+    sms_dev_url: str | None = None  # default: the dev mailbox on mailbox_http_port
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    sms_webhook_secret: str = Field(default="dev-sms-webhook-secret-change-me", min_length=16)
+    # Signs unsubscribe tokens (HMAC); change it in production.
+    notifications_signing_key: str = Field(default="dev-notifications-signing-key-change-me", min_length=16)
 
     def port_of(self, process: str) -> int:
         return int(getattr(self, f"{process}_port"))

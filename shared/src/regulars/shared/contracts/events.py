@@ -59,4 +59,8 @@ def event_model(routing_key: str) -> type[Event]:
 
 def load_all_contracts() -> None:
     """Import every contracts module so the registry is complete."""
-    from regulars.shared.contracts import identity  # noqa: F401
+    from regulars.shared.contracts import (
+        appointments,  # noqa: F401
+        identity,  # noqa: F401
+        notifications,  # noqa: F401
+    )

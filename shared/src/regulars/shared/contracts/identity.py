@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -156,3 +157,96 @@ class MessageRequested(Event):
     account_id: uuid.UUID | None = None
     locale: Locale | None = None
     variables: dict[str, str] = Field(default_factory=dict)
+
+
+# --- Internal API of identity (gateway ↔ identity), also the public shapes -------
+
+
+class Address(BaseModel):
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = Field(default="", description="ISO 3166-1 alpha-2, e.g. ES")
+
+
+class ClientAccount(BaseModel):
+    """A client's profile as the client sees it."""
+
+    account_id: uuid.UUID
+    email: str
+    email_verified: bool
+    first_name: str
+    last_name: str
+    phone: str | None = Field(default=None, description="E.164, e.g. +34600000000")
+    birthday: date | None = None
+    address: Address | None = None
+    locale: Locale
+    marketing_opt_in: bool
+    account_scope: Literal["business", "organization"]
+    created_at: datetime
+
+
+class SessionToken(BaseModel):
+    token: str = Field(description="Send as 'Authorization: Bearer <token>' (apps) or keep the cookie (widget).")
+    expires_at: datetime
+
+
+class SignedIn(BaseModel):
+    account: ClientAccount
+    session: SessionToken
+
+
+class ClientSession(BaseModel):
+    """A device signed in to the account."""
+
+    session_id: uuid.UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+    current: bool
+
+
+class ResolvedSession(BaseModel):
+    """What identity answers the gateway for a valid session token on a business."""
+
+    account_id: uuid.UUID
+    session_id: uuid.UUID
+    business: BusinessSnapshot
+
+
+class Pet(BaseModel):
+    """A pet profile as the client sees it: staff-only fields are never in it (R-I9)."""
+
+    pet_id: uuid.UUID
+    name: str
+    species: str
+    breed: str | None = None
+    birthday: date | None = None
+    weight_kg: float | None = None
+    notes: str | None = Field(default=None, description="The client's notes for the business.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class StaffPet(Pet):
+    """A pet profile as staff see it, with their own fields (R-I9)."""
+
+    staff_notes: str | None = None
+    staff_fields: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+
+class ClientStatus(BaseModel):
+    """What staff may know of a client account: whether it exists and is verified (R-I4: no more)."""
+
+    account_id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    status: Literal["unverified", "active"]
+    created_at: datetime
+    verified_at: datetime | None = None
+    last_sign_in_at: datetime | None = None

@@ -131,4 +131,6 @@ def subscribe(broker: RabbitBroker, consumer: EventConsumer, engine: AsyncEngine
     async def on_message(body: bytes, message: RabbitMessage) -> None:
         raw = message.raw_message
         delivery_count = int(str((raw.headers or {}).get("x-delivery-count") or 0))
-        await consumer.handle(engine, raw.routing_key or "", raw.body, delivery_count)
+        # The relay sets ``type`` to the event's routing key; it survives a replay from
+        # the dead-letter queue, where the delivery's routing key is the queue's name.
+        await consumer.handle(engine, raw.type or raw.routing_key or "", raw.body, delivery_count)
