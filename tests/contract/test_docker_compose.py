@@ -51,6 +51,8 @@ class FileSettings(Settings):
 
 
 DEFAULTS = FileSettings()
+# Settings whose default is a published development secret: compose must replace each.
+DEV_SECRETS = sorted(name for name, field in Settings.model_fields.items() if "change-me" in str(field.default))
 
 
 # --- reading the files -------------------------------------------------------------
@@ -281,6 +283,9 @@ def problems_with_wiring(config: Config) -> list[str]:
             problems.append(f"{name} AMQP URL must name the rabbitmq container and not the guest user")
         if settings.smtp_host != MAILBOX:
             problems.append(f"{name} sends mail to {settings.smtp_host}")
+        mailbox_url = f"http://{MAILBOX}:{DEFAULTS.mailbox_http_port}"
+        if settings.sms_provider == "dev" and not (settings.sms_dev_url or "").startswith(mailbox_url):
+            problems.append(f"{name} sends SMS to {settings.sms_dev_url}, not to the {MAILBOX} container")
         for service in SERVICES:
             if settings.url_of(service) != f"http://{service}:{settings.port_of(service)}":
                 problems.append(f"{name} calls {service} at {settings.url_of(service)}")
@@ -288,6 +293,12 @@ def problems_with_wiring(config: Config) -> list[str]:
         problems.append("the internal token is the development default")
     if len(tokens) > 1:
         problems.append("the containers do not share one internal token")
+    for name in (*PROCESSES, MIGRATE):
+        env = services.get(name, {}).get("environment") or {}
+        for field in DEV_SECRETS:
+            value = env.get(PREFIX + field.upper())
+            if value is None or value == Settings.model_fields[field].default:
+                problems.append(f"{name}: {PREFIX + field.upper()} must be set, not left at the development default")
     rabbit = services.get("rabbitmq", {}).get("environment") or {}
     if not rabbit.get("RABBITMQ_DEFAULT_USER") or rabbit.get("RABBITMQ_DEFAULT_USER") == "guest":
         problems.append("RabbitMQ needs a project user: guest may connect only from localhost")
@@ -428,6 +439,7 @@ def test_checks_catch_a_broken_compose_file(config: Config, dockerfile: str) -> 
     services["appointments"]["environment"]["REGULARS_NOT_A_SETTING"] = "x"
     services["gateway"]["environment"]["REGULARS_INTERNAL_TOKEN"] = Settings.model_fields["internal_token"].default
     services["gateway"]["environment"]["REGULARS_AMQP_URL"] = "amqp://guest:guest@rabbitmq:5672/"
+    del services["wallet"]["environment"][PREFIX + DEV_SECRETS[-1].upper()]
     services["notifications"]["command"] = "python -m regulars.notification serve"
     services[MIGRATE]["command"] = "python -m regulars.identity migrate"
     del services["rabbitmq"]
@@ -438,6 +450,7 @@ def test_checks_catch_a_broken_compose_file(config: Config, dockerfile: str) -> 
     wiring = problems_with_wiring(broken)
     assert "the internal token is the development default" in wiring
     assert any("gateway AMQP URL" in p for p in wiring)
+    assert any(p.startswith(f"wallet: {PREFIX + DEV_SECRETS[-1].upper()} must be set") for p in wiring)
     assert any("notifications runs" in p for p in problems_with_processes(broken, procfile()))
     assert "no rabbitmq container" in problems_with_processes(broken, procfile())
     assert "migrate does not seed the demo" in problems_with_migrate(broken)
