@@ -12,7 +12,8 @@ from aiohttp import web
 from regulars.gateway import widget
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
-from regulars.gateway.views import public
+from regulars.gateway.views import admin, me, pets, public
+from regulars.gateway.views import auth as auth_views
 from regulars.shared.http.app import READINESS_CHECKS, base_app
 from regulars.shared.http.internal import ServiceClient
 from regulars.shared.settings import SERVICES, Settings
@@ -20,6 +21,10 @@ from regulars.shared.settings import SERVICES, Settings
 API_VERSION = "0.1.0"
 ROUTES = ApiRoutes()
 public.register(ROUTES)
+auth_views.register(ROUTES)
+me.register(ROUTES)
+pets.register(ROUTES)
+admin.register(ROUTES)
 
 
 def openapi_document() -> dict[str, Any]:

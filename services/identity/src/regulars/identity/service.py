@@ -2,6 +2,7 @@
 
 from regulars.identity.entrypoints.cli import add_commands
 from regulars.identity.entrypoints.http import setup_routes
+from regulars.identity.service_layer.jobs import prune_expired, purge_unverified
 from regulars.shared.service import Service
 
 SERVICE = Service(
@@ -9,4 +10,5 @@ SERVICE = Service(
     migrations="regulars.identity.migrations",
     setup_routes=setup_routes,
     add_commands=add_commands,
+    jobs={"purge-unverified": purge_unverified, "prune-expired": prune_expired},
 )

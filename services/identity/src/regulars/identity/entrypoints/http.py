@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel
 
+from regulars.identity.entrypoints.clients_http import setup_client_routes
 from regulars.identity.service_layer.businesses import business_for_api_key, get_business_by_slug
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
@@ -33,3 +34,4 @@ async def verify_api_key(request: web.Request) -> web.Response:
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/internal/businesses/{slug}", get_business)
     app.router.add_post("/internal/api-keys/verify", verify_api_key)
+    setup_client_routes(app)

@@ -1,0 +1,123 @@
+"""Client accounts: what a valid email, password, phone, birthday, address and locale are."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from typing import Annotated, Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from regulars.shared.contracts.identity import Locale
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+OLDEST_BIRTHDAY = date(1900, 1, 1)
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 10,000 most common passwords (see scripts/make_common_passwords.py)."""
+    text = files("regulars.identity.domain").joinpath("common_passwords.txt").read_text()
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("# "))
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None. Length and commonness only: no composition rules."""
+    if len(password) < PASSWORD_MIN:
+        return f"use at least {PASSWORD_MIN} characters"
+    if len(password) > PASSWORD_MAX:
+        return f"use at most {PASSWORD_MAX} characters"
+    if password.lower() in common_passwords():
+        return "this password is among the most common ones; choose another"
+    return None
+
+
+def _new_password(value: str) -> str:
+    problem = password_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def normalize_email(value: str) -> str:
+    """Lower-cased, checked for syntax only (no DNS: the verification email is the proof)."""
+    try:
+        checked = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError("not a valid email address") from exc
+    return checked.normalized.lower()
+
+
+def normalize_phone(value: str) -> str:
+    """E.164 (+34600000000); the number must carry its country code."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("not a phone number; include the country code, e.g. +34 600 000 000") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number; include the country code, e.g. +34 600 000 000")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _past_birthday(value: date) -> date:
+    if value >= date.today() or value < OLDEST_BIRTHDAY:
+        raise ValueError("a birthday is a date in the past (after 1900)")
+    return value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(normalize_email)]
+NewPassword = Annotated[str, AfterValidator(_new_password)]
+AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(normalize_phone)]
+Birthday = Annotated[date, AfterValidator(_past_birthday)]
+Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)]
+ShortText = Annotated[str, BeforeValidator(_strip), Field(max_length=200)]
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line1: ShortText = ""
+    line2: ShortText = ""
+    city: ShortText = ""
+    region: ShortText = ""
+    postal_code: Annotated[str, BeforeValidator(_strip), Field(max_length=20)] = ""
+    country: Annotated[str, Field(pattern=r"^([A-Z]{2})?$")] = ""
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    password: NewPassword
+    first_name: Name
+    last_name: Name
+    phone: Phone | None = None
+    birthday: Birthday | None = None
+    locale: Locale | None = None
+    marketing_opt_in: bool = False
+
+
+class ProfileChanges(BaseModel):
+    """PATCH /me: only the fields sent change; ``null`` clears phone, birthday or address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+    birthday: Birthday | None = None
+    address: Address | None = None
+    locale: Locale | None = None
+    marketing_opt_in: bool | None = None
+
+
+NOT_NULLABLE = ("first_name", "last_name", "locale", "marketing_opt_in")

@@ -1,0 +1,456 @@
+"""Sign-up, verification, sign-in, sign-out and recovery (R-I3, R-I4, R-I5).
+
+No answer tells whether an email has an account: register, resend and forgot
+always answer the same, and sign-in checks a dummy hash for unknown emails so a
+wrong password and an unknown email cost the same time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+
+from regulars.identity.adapters import rate_limits as rl
+from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens
+from regulars.identity.domain import limits, tokens
+from regulars.identity.domain.accounts import AnyPassword, Email, NewPassword, Registration
+from regulars.identity.service_layer.clients import (
+    Caller,
+    Identity,
+    account_by_email,
+    account_by_id,
+    account_view,
+    business_for_clients,
+    event_scope,
+    issue_token,
+    open_session,
+    redeem_token,
+    request_message,
+    retire_tokens,
+    revoke_sessions,
+    scope_business_id,
+    widget_link,
+)
+from regulars.shared.contracts.identity import (
+    BusinessSnapshot,
+    ClientEmailChanged,
+    ClientEmailVerified,
+    ClientProfileUpdated,
+    ClientRegistered,
+    ResolvedSession,
+    SignedIn,
+)
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError
+
+SESSION_TOUCH_SECONDS = 300  # last_seen_at is written at most this often
+
+
+class EmailOnly(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    password: AnyPassword
+
+
+class Verification(BaseModel):
+    """The link's token, or the email and the short code from the same email."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str | None = Field(default=None, max_length=200)
+    email: Email | None = None
+    code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Verification:
+        if not self.token and not (self.email and self.code):
+            raise ValueError("send the token from the link, or the email and the code")
+        return self
+
+
+class TokenOnly(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200)
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200)
+    password: NewPassword
+
+
+def invalid_credentials() -> ApiError:
+    return ApiError(401, "invalid_credentials", "The email or the password is wrong.")
+
+
+def account_key(business: BusinessSnapshot, email: str) -> str:
+    return rl.bucket_key(business.org_id, scope_business_id(business), email)
+
+
+async def _business(ident: Identity, slug: str) -> BusinessSnapshot:
+    async with ident.engine.connect() as conn:
+        return await business_for_clients(conn, slug)
+
+
+async def register(ident: Identity, slug: str, form: Registration, caller: Caller, now: datetime) -> None:
+    """Always "verification sent": a new address gets a verification link and code, an
+    address with an account gets "you already have one", an unverified one a fresh link."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.REGISTER_PER_IP, rl.bucket_key(caller.ip), now)
+    password_hash = await ident.hashing.hash(form.password)  # for every address, so all cost the same
+    for attempt in range(2):
+        try:
+            async with UnitOfWork(ident.engine) as uow:
+                await _register_in(uow, ident, business, form, password_hash, now)
+            return
+        except IntegrityError:  # the same address registered concurrently: the second pass finds it
+            if attempt:
+                raise
+
+
+async def _register_in(
+    uow: UnitOfWork, ident: Identity, business: BusinessSnapshot, form: Registration, password_hash: str, now: datetime
+) -> None:
+    existing = await account_by_email(uow.conn, business, form.email)
+    locale = form.locale or business.default_locale
+    profile = {
+        "password_hash": password_hash,
+        "first_name": form.first_name,
+        "last_name": form.last_name,
+        "phone": form.phone,
+        "birthday": form.birthday,
+        "locale": locale,
+        "marketing_opt_in": form.marketing_opt_in,
+        "updated_at": now,
+    }
+    if existing is not None and existing.email_verified_at is not None:
+        await request_message(
+            uow,
+            business,
+            "account_exists",
+            existing.email,
+            existing.locale,
+            {
+                "first_name": existing.first_name,
+                "sign_in_link": widget_link(ident, business, "sign-in"),
+                "reset_link": widget_link(ident, business, "forgot-password"),
+            },
+            account_id=existing.account_id,
+        )
+        return
+    if existing is not None:
+        # Never verified: the address is not proven, so the newest sign-up replaces the pending one.
+        account_id = existing.account_id
+        await uow.conn.execute(
+            sa.update(client_accounts).where(client_accounts.c.account_id == account_id).values(**profile)
+        )
+        await retire_tokens(uow.conn, account_id, "verify_email", now)
+    else:
+        account_id = uuid.uuid4()
+        await uow.conn.execute(
+            sa.insert(client_accounts).values(
+                account_id=account_id,
+                org_id=business.org_id,
+                scope_business_id=scope_business_id(business),
+                signup_business_id=business.business_id,
+                email=form.email,
+                created_at=now,
+                **profile,
+            )
+        )
+        await uow.publish(
+            ClientRegistered(
+                org_id=business.org_id,
+                business_id=business.business_id,
+                account_id=account_id,
+                account_scope_business_id=scope_business_id(business),
+                email=form.email,
+                first_name=form.first_name,
+                last_name=form.last_name,
+                locale=locale,  # type: ignore[arg-type]
+                marketing_opt_in=form.marketing_opt_in,
+            )
+        )
+    await _send_verification(uow, ident, business, account_id, form.email, form.first_name, locale, now)
+
+
+async def _send_verification(
+    uow: UnitOfWork,
+    ident: Identity,
+    business: BusinessSnapshot,
+    account_id: uuid.UUID,
+    email: str,
+    first_name: str,
+    locale: str,
+    now: datetime,
+) -> None:
+    secret, code = await issue_token(uow, business, account_id, "verify_email", now, with_code=True)
+    await request_message(
+        uow,
+        business,
+        "verify_email",
+        email,
+        locale,
+        {"first_name": first_name, "link": widget_link(ident, business, "verify", secret), "code": code or ""},
+        account_id=account_id,
+    )
+
+
+async def resend_verification(ident: Identity, slug: str, email: str, caller: Caller, now: datetime) -> None:
+    """Always accepted; a fresh link goes to an unverified account, within the per-account limit."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
+    within = await rl.hit(ident.engine, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_email(uow.conn, business, email)
+        if account is None or account.email_verified_at is not None or within > limits.EMAILS_PER_ACCOUNT.max_hits:
+            return
+        await _send_verification(
+            uow, ident, business, account.account_id, account.email, account.first_name, account.locale, now
+        )
+
+
+async def verify_email(ident: Identity, slug: str, proof: Verification, caller: Caller, now: datetime) -> SignedIn:
+    """Verify the address (link token, or email + code) and sign the client in (R-I3)."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)
+    secret = proof.token or await _token_for_code(ident, business, proof.email or "", proof.code or "", now)
+    async with UnitOfWork(ident.engine) as uow:
+        _token, account = await redeem_token(uow, business, secret, "verify_email", now)
+        await _mark_verified(uow, business, account, now)
+        await retire_tokens(uow.conn, account.account_id, "verify_email", now)
+        session = await open_session(uow, ident, business, account.account_id, caller, now)
+        fresh = await account_by_id(uow.conn, business, account.account_id)
+    return SignedIn(account=account_view(fresh), session=session)
+
+
+async def _token_for_code(ident: Identity, business: BusinessSnapshot, email: str, code: str, now: datetime) -> str:
+    """Codes cannot be looked up by digest (they are short): find the live token, compare, count misses."""
+    async with ident.engine.begin() as conn:
+        account = await account_by_email(conn, business, email)
+        live = []
+        if account is not None:
+            live = list(
+                await conn.execute(
+                    sa.select(client_tokens)
+                    .where(
+                        client_tokens.c.account_id == account.account_id,
+                        client_tokens.c.purpose == "verify_email",
+                        client_tokens.c.used_at.is_(None),
+                        client_tokens.c.expires_at > now,
+                        client_tokens.c.code_hash.is_not(None),
+                        client_tokens.c.code_attempts < tokens.CODE_MAX_ATTEMPTS,
+                    )
+                    .with_for_update()
+                )
+            )
+        for row in live:
+            if row.code_hash == tokens.code_digest(row.token_hash, code):
+                # A one-time internal handle on the same token row: the code is now spent too.
+                handle = tokens.new_secret(tokens.LINK_PREFIX)
+                await conn.execute(
+                    sa.update(client_tokens)
+                    .where(client_tokens.c.token_hash == row.token_hash)
+                    .values(token_hash=tokens.digest(handle), code_hash=None)
+                )
+                return handle
+        for row in live:
+            await conn.execute(
+                sa.update(client_tokens)
+                .where(client_tokens.c.token_hash == row.token_hash)
+                .values(code_attempts=client_tokens.c.code_attempts + 1)
+            )
+    raise ApiError(400, "code_invalid", "This code is not valid; check the email or ask for a new one.")
+
+
+async def _mark_verified(uow: UnitOfWork, business: BusinessSnapshot, account: Row[Any], now: datetime) -> None:
+    if account.email_verified_at is not None:
+        return
+    await uow.conn.execute(
+        sa.update(client_accounts)
+        .where(client_accounts.c.account_id == account.account_id)
+        .values(email_verified_at=now, updated_at=now)
+    )
+    await uow.publish(
+        ClientEmailVerified(
+            **event_scope(business, account),
+            email=account.email,
+            phone=account.phone,
+            first_name=account.first_name,
+            last_name=account.last_name,
+        )
+    )
+
+
+async def login(ident: Identity, slug: str, creds: Credentials, caller: Caller, now: datetime) -> SignedIn:
+    """Email and password to a session (R-I4). Limits are checked before the hash (see domain/limits.py)."""
+    business = await _business(ident, slug)
+    key = account_key(business, creds.email)
+    await rl.enforce(ident.engine, limits.LOGIN_PER_IP, rl.bucket_key(caller.ip), now)
+    async with ident.engine.connect() as conn:
+        account = await account_by_email(conn, business, creds.email)
+        allowance = limits.LOGIN_PER_IP_ACCOUNT.max_hits
+        failures = await rl.peek(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
+        if failures >= limits.LOGIN_FAILURES_PER_ACCOUNT.max_hits and not await _known_address(
+            conn, account, caller.ip
+        ):
+            allowance = limits.LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK
+    await rl.enforce(ident.engine, limits.LOGIN_PER_IP_ACCOUNT, rl.bucket_key(caller.ip, key), now, allowance)
+    if not await ident.hashing.verify(account.password_hash if account else None, creds.password):
+        await rl.hit(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
+        raise invalid_credentials()
+    assert account is not None
+    if account.email_verified_at is None:
+        raise ApiError(403, "email_not_verified", "Verify your email address first; we can send the link again.")
+    new_hash = await ident.hashing.hash(creds.password) if ident.hashing.needs_rehash(account.password_hash) else None
+    async with UnitOfWork(ident.engine) as uow:
+        if new_hash is not None:  # parameters rose since this hash was made
+            await uow.conn.execute(
+                sa.update(client_accounts)
+                .where(client_accounts.c.account_id == account.account_id)
+                .values(password_hash=new_hash)
+            )
+        session = await open_session(uow, ident, business, account.account_id, caller, now)
+        fresh = await account_by_id(uow.conn, business, account.account_id)
+    return SignedIn(account=account_view(fresh), session=session)
+
+
+async def _known_address(conn: Any, account: Row[Any] | None, ip: str | None) -> bool:
+    """Whether this address ever signed in to the account (its sessions remember it)."""
+    if account is None or not ip:
+        return False
+    found = await conn.scalar(
+        sa.select(client_sessions.c.session_id)
+        .where(client_sessions.c.account_id == account.account_id, client_sessions.c.ip == ip)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def resolve_session(ident: Identity, slug: str, secret: str, now: datetime) -> ResolvedSession:
+    """The account behind a session token, on this business. 401 when the token is not a live
+    session; 404 when the account does not belong here (another organization, R-T4)."""
+    business = await _business(ident, slug)
+    async with ident.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(
+                    client_sessions.c.session_id,
+                    client_sessions.c.last_seen_at,
+                    client_accounts.c.account_id,
+                    client_accounts.c.org_id,
+                    client_accounts.c.scope_business_id,
+                )
+                .join(client_accounts, client_accounts.c.account_id == client_sessions.c.account_id)
+                .where(
+                    client_sessions.c.token_hash == tokens.digest(secret),
+                    client_sessions.c.revoked_at.is_(None),
+                    client_sessions.c.expires_at > now,
+                )
+            )
+        ).first()
+        if row is None:
+            raise ApiError(401, "not_signed_in", "Sign in to continue.")
+        if row.org_id != business.org_id or row.scope_business_id != scope_business_id(business):
+            raise ApiError(404, "not_found", "Not found.")
+        if (now - row.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
+            await conn.execute(
+                sa.update(client_sessions)
+                .where(client_sessions.c.session_id == row.session_id)
+                .values(last_seen_at=now)
+            )
+            await conn.commit()
+    return ResolvedSession(account_id=row.account_id, session_id=row.session_id, business=business)
+
+
+async def logout(ident: Identity, slug: str, secret: str, now: datetime) -> None:
+    """The session stops working at once: the gateway asks identity on every request."""
+    resolved = await resolve_session(ident, slug, secret, now)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_id(uow.conn, resolved.business, resolved.account_id)
+        await revoke_sessions(uow, resolved.business, account, "logout", now, only=resolved.session_id)
+
+
+async def forgot_password(ident: Identity, slug: str, email: str, caller: Caller, now: datetime) -> None:
+    """Always accepted; an existing account gets a reset link (1 hour), within the per-account limit (R-I5)."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
+    within = await rl.hit(ident.engine, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_email(uow.conn, business, email)
+        if account is None or within > limits.EMAILS_PER_ACCOUNT.max_hits:
+            return
+        secret, _ = await issue_token(uow, business, account.account_id, "password_reset", now)
+        await request_message(
+            uow,
+            business,
+            "password_reset",
+            account.email,
+            account.locale,
+            {"first_name": account.first_name, "link": widget_link(ident, business, "reset-password", secret)},
+            account_id=account.account_id,
+        )
+
+
+async def reset_password(ident: Identity, slug: str, form: PasswordReset, caller: Caller, now: datetime) -> None:
+    """New password from a reset link: single use; every session is revoked; the client is told."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)
+    async with UnitOfWork(ident.engine) as uow:
+        _token, account = await redeem_token(uow, business, form.token, "password_reset", now)
+        password_hash = await ident.hashing.hash(form.password)
+        await uow.conn.execute(
+            sa.update(client_accounts)
+            .where(client_accounts.c.account_id == account.account_id)
+            .values(password_hash=password_hash, updated_at=now)
+        )
+        await _mark_verified(uow, business, account, now)  # the link proved the address too
+        await retire_tokens(uow.conn, account.account_id, "password_reset", now)
+        await revoke_sessions(uow, business, account, "password_reset", now)
+        await request_message(
+            uow, business, "password_changed", account.email, account.locale, {"first_name": account.first_name},
+            account_id=account.account_id,
+        )  # fmt: skip
+
+
+async def confirm_email_change(ident: Identity, slug: str, secret: str, caller: Caller, now: datetime) -> str:
+    """Apply a new email address once its link is followed (R-I7); the new address."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)
+    async with UnitOfWork(ident.engine) as uow:
+        token, account = await redeem_token(uow, business, secret, "email_change", now)
+        new_email = str(token.new_email)
+        taken = await account_by_email(uow.conn, business, new_email)
+        if taken is not None and taken.account_id != account.account_id:
+            raise ApiError(409, "email_taken", "Another account already uses this address.")
+        await uow.conn.execute(
+            sa.update(client_accounts)
+            .where(client_accounts.c.account_id == account.account_id)
+            .values(email=new_email, email_verified_at=now, updated_at=now)
+        )
+        await retire_tokens(uow.conn, account.account_id, "email_change", now)
+        scope = event_scope(business, account)
+        await uow.publish(ClientEmailChanged(**scope, old_email=account.email, new_email=new_email))
+        await uow.publish(
+            ClientProfileUpdated(
+                **scope,
+                changed=["email"],
+                email=new_email,
+                phone=account.phone,
+                birthday=account.birthday.isoformat() if account.birthday else None,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                locale=account.locale,
+            )
+        )
+    return new_email

@@ -1,0 +1,309 @@
+"""What the client-account use cases share: scope, loading, views, sessions, emails."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from regulars.identity.adapters.passwords import PasswordHashing
+from regulars.identity.adapters.tables import businesses, client_accounts, client_sessions, client_tokens
+from regulars.identity.domain import tokens
+from regulars.identity.service_layer.businesses import BusinessNotFound, get_business_by_slug, snapshot_of
+from regulars.shared.contracts.identity import (
+    Address,
+    BusinessSnapshot,
+    ClientAccount,
+    MessageCategory,
+    MessageRequested,
+    SessionRevoked,
+    SessionToken,
+)
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the use cases need besides a transaction: the database, hashing, links, lifetimes."""
+
+    engine: AsyncEngine
+    hashing: PasswordHashing
+    public_url: str
+    session_days: int = 30
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The client's network address and device, as the gateway saw them."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+class NotFound(ApiError):
+    """Also what another organization's client, pet or session gets: never a hint it exists (R-T4)."""
+
+    def __init__(self, what: str = "Account") -> None:
+        super().__init__(404, "not_found", f"{what} not found.")
+
+
+def logins_disabled() -> ApiError:
+    return ApiError(404, "client_logins_disabled", "This business does not offer client accounts.")
+
+
+async def business_for_clients(conn: AsyncConnection, slug: str) -> BusinessSnapshot:
+    """The business of a client endpoint; 404 when it has client logins off (R-S1)."""
+    business = await get_business_by_slug(conn, slug)
+    if business.settings.client_logins == "off":
+        raise logins_disabled()
+    return business
+
+
+def scope_business_id(business: BusinessSnapshot) -> uuid.UUID | None:
+    """None when accounts belong to the organization (global client database, R-T2)."""
+    return None if business.client_database == "global" else business.business_id
+
+
+def in_scope(business: BusinessSnapshot) -> list[Any]:
+    """Conditions selecting the accounts a business's widget may use (R-T2, R-T4)."""
+    scope = scope_business_id(business)
+    return [
+        client_accounts.c.org_id == business.org_id,
+        client_accounts.c.scope_business_id.is_(None)
+        if scope is None
+        else client_accounts.c.scope_business_id == scope,
+    ]
+
+
+async def account_by_email(conn: AsyncConnection, business: BusinessSnapshot, email: str) -> Row[Any] | None:
+    return (
+        await conn.execute(sa.select(client_accounts).where(*in_scope(business), client_accounts.c.email == email))
+    ).first()
+
+
+async def account_by_id(
+    conn: AsyncConnection, business: BusinessSnapshot, account_id: uuid.UUID, *, for_update: bool = False
+) -> Row[Any]:
+    query = sa.select(client_accounts).where(*in_scope(business), client_accounts.c.account_id == account_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def account_view(row: Row[Any]) -> ClientAccount:
+    return ClientAccount(
+        account_id=row.account_id,
+        email=row.email,
+        email_verified=row.email_verified_at is not None,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        phone=row.phone,
+        birthday=row.birthday,
+        address=Address.model_validate(row.address) if row.address else None,
+        locale=row.locale,
+        marketing_opt_in=row.marketing_opt_in,
+        account_scope="organization" if row.scope_business_id is None else "business",
+        created_at=row.created_at,
+    )
+
+
+def event_scope(business: BusinessSnapshot, account: Row[Any]) -> dict[str, Any]:
+    """The tenant fields every client event carries."""
+    return {
+        "org_id": business.org_id,
+        "business_id": business.business_id,
+        "account_id": account.account_id,
+        "account_scope_business_id": account.scope_business_id,
+    }
+
+
+async def open_session(
+    uow: UnitOfWork, ident: Identity, business: BusinessSnapshot, account_id: uuid.UUID, caller: Caller, now: datetime
+) -> SessionToken:
+    secret = tokens.new_secret(tokens.SESSION_PREFIX)
+    expires_at = now + timedelta(days=ident.session_days)
+    await uow.conn.execute(
+        sa.insert(client_sessions).values(
+            session_id=uuid.uuid4(),
+            account_id=account_id,
+            business_id=business.business_id,
+            token_hash=tokens.digest(secret),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+            ip=caller.ip,
+            user_agent=(caller.user_agent or "")[:300] or None,
+        )
+    )
+    await uow.conn.execute(
+        sa.update(client_accounts).where(client_accounts.c.account_id == account_id).values(last_sign_in_at=now)
+    )
+    return SessionToken(token=secret, expires_at=expires_at)
+
+
+async def revoke_sessions(
+    uow: UnitOfWork,
+    business: BusinessSnapshot,
+    account: Row[Any],
+    reason: Any,
+    now: datetime,
+    *,
+    only: uuid.UUID | None = None,
+    keep: uuid.UUID | None = None,
+) -> int:
+    """Revoke live sessions of ``account`` (one, or all but one); one event each."""
+    conditions = [
+        client_sessions.c.account_id == account.account_id,
+        client_sessions.c.revoked_at.is_(None),
+        client_sessions.c.expires_at > now,
+    ]
+    if only is not None:
+        conditions.append(client_sessions.c.session_id == only)
+    if keep is not None:
+        conditions.append(client_sessions.c.session_id != keep)
+    revoked = (
+        await uow.conn.execute(
+            sa.update(client_sessions).where(*conditions).values(revoked_at=now).returning(client_sessions.c.session_id)
+        )
+    ).scalars()
+    count = 0
+    for session_id in revoked:
+        count += 1
+        await uow.publish(SessionRevoked(**event_scope(business, account), session_id=session_id, reason=reason))
+    return count
+
+
+async def issue_token(
+    uow: UnitOfWork,
+    business: BusinessSnapshot,
+    account_id: uuid.UUID,
+    purpose: tokens.TokenPurpose,
+    now: datetime,
+    *,
+    new_email: str | None = None,
+    with_code: bool = False,
+) -> tuple[str, str | None]:
+    """A one-time secret (and a short code for verification) whose digests are stored."""
+    secret = tokens.new_secret(tokens.LINK_PREFIX)
+    token_hash = tokens.digest(secret)
+    code = tokens.new_code() if with_code else None
+    await uow.conn.execute(
+        sa.insert(client_tokens).values(
+            token_hash=token_hash,
+            purpose=purpose,
+            account_id=account_id,
+            business_id=business.business_id,
+            new_email=new_email,
+            code_hash=tokens.code_digest(token_hash, code) if code else None,
+            created_at=now,
+            expires_at=now + tokens.LIFETIMES[purpose],
+        )
+    )
+    return secret, code
+
+
+async def retire_tokens(
+    conn: AsyncConnection, account_id: uuid.UUID, purpose: tokens.TokenPurpose, now: datetime
+) -> None:
+    """Older links of this purpose stop working (a newer one, or the change, supersedes them)."""
+    await conn.execute(
+        sa.update(client_tokens)
+        .where(
+            client_tokens.c.account_id == account_id,
+            client_tokens.c.purpose == purpose,
+            client_tokens.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+
+
+class TokenRefused(ApiError):
+    pass
+
+
+def token_error(code: str) -> TokenRefused:
+    messages = {
+        "token_invalid": "This link is not valid.",
+        "token_used": "This link was already used.",
+        "token_expired": "This link has expired; ask for a new one.",
+    }
+    return TokenRefused(400, code, messages[code])
+
+
+async def redeem_token(
+    uow: UnitOfWork, business: BusinessSnapshot, secret: str, purpose: tokens.TokenPurpose, now: datetime
+) -> tuple[Row[Any], Row[Any]]:
+    """Mark a one-time token used; its row and its account (locked). 400 with a code otherwise."""
+    row = (
+        await uow.conn.execute(
+            sa.select(client_tokens)
+            .where(client_tokens.c.token_hash == tokens.digest(secret), client_tokens.c.purpose == purpose)
+            .with_for_update()
+        )
+    ).first()
+    account = None
+    if row is not None:
+        account = (
+            await uow.conn.execute(
+                sa.select(client_accounts)
+                .where(*in_scope(business), client_accounts.c.account_id == row.account_id)
+                .with_for_update()
+            )
+        ).first()
+    if row is None or account is None:  # unknown, or another scope's token: the same answer
+        raise token_error("token_invalid")
+    if row.used_at is not None:
+        raise token_error("token_used")
+    if row.expires_at <= now:
+        raise token_error("token_expired")
+    await uow.conn.execute(
+        sa.update(client_tokens).where(client_tokens.c.token_hash == row.token_hash).values(used_at=now)
+    )
+    return row, account
+
+
+async def request_message(
+    uow: UnitOfWork,
+    business: BusinessSnapshot,
+    template: str,
+    to_email: str,
+    locale: str | None,
+    variables: dict[str, str],
+    *,
+    account_id: uuid.UUID | None = None,
+    category: MessageCategory = "security",
+) -> None:
+    """Ask the notifications service to send an email (it renders the template)."""
+    await uow.publish(
+        MessageRequested(
+            org_id=business.org_id,
+            business_id=business.business_id,
+            template=template,
+            category=category,
+            to_email=to_email,
+            account_id=account_id,
+            locale=locale if locale in ("en", "es", "it", "pt") else business.default_locale,  # type: ignore[arg-type]
+            variables=variables,
+        )
+    )
+
+
+def widget_link(ident: Identity, business: BusinessSnapshot, page: str, token: str | None = None) -> str:
+    link = f"{ident.public_url.rstrip('/')}/w/{business.slug}/{page}"
+    return f"{link}?token={token}" if token else link
+
+
+async def business_by_id(conn: AsyncConnection, business_id: uuid.UUID) -> BusinessSnapshot:
+    snapshot = await snapshot_of(conn, businesses.c.business_id == business_id)
+    if snapshot is None:
+        raise BusinessNotFound(str(business_id))
+    return snapshot

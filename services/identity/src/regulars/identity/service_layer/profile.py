@@ -1,0 +1,304 @@
+"""The signed-in client's own account: profile, email, password, devices, export, deletion (R-I7, R-I8)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Row
+
+from regulars.identity.adapters import rate_limits as rl
+from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens, pets
+from regulars.identity.domain import limits
+from regulars.identity.domain.accounts import NOT_NULLABLE, AnyPassword, Email, NewPassword, ProfileChanges
+from regulars.identity.service_layer.clients import (
+    Identity,
+    NotFound,
+    account_by_email,
+    account_by_id,
+    account_view,
+    business_for_clients,
+    event_scope,
+    issue_token,
+    request_message,
+    retire_tokens,
+    revoke_sessions,
+    widget_link,
+)
+from regulars.shared.contracts.identity import (
+    BusinessSnapshot,
+    ClientAccount,
+    ClientDeleted,
+    ClientProfileUpdated,
+    ClientSession,
+)
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError, FieldError
+from regulars.shared.http.internal import Principal
+
+
+@dataclass(frozen=True)
+class Me:
+    """The signed-in client as the gateway vouches for it: account, session, business."""
+
+    business: BusinessSnapshot
+    account_id: uuid.UUID
+    session_id: uuid.UUID | None
+
+
+class EmailChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_email: Email
+    password: AnyPassword
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: AnyPassword
+    new_password: NewPassword
+
+
+class PasswordConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: AnyPassword
+
+
+async def whoami(ident: Identity, slug: str, principal: Principal, session_id: uuid.UUID | None) -> Me:
+    """Re-check what the gateway passes: the business of the path and an account of its scope."""
+    async with ident.engine.connect() as conn:
+        business = await business_for_clients(conn, slug)
+        if principal.account_id is None or principal.business_id != business.business_id:
+            raise NotFound()
+        await account_by_id(conn, business, principal.account_id)
+    return Me(business, principal.account_id, session_id)
+
+
+async def get_profile(ident: Identity, me: Me) -> ClientAccount:
+    async with ident.engine.connect() as conn:
+        return account_view(await account_by_id(conn, me.business, me.account_id))
+
+
+def profile_event(business: BusinessSnapshot, account: Row[Any], changed: list[str]) -> ClientProfileUpdated:
+    return ClientProfileUpdated(
+        **event_scope(business, account),
+        changed=changed,
+        email=account.email,
+        phone=account.phone,
+        birthday=account.birthday.isoformat() if account.birthday else None,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        locale=account.locale,
+    )
+
+
+async def update_profile(ident: Identity, me: Me, changes: ProfileChanges, now: datetime) -> ClientAccount:
+    """Change what was sent; emits ``identity.client.profile_updated.v1`` naming the fields (R-I8)."""
+    sent = changes.model_dump(mode="json", exclude_unset=True)
+    cleared = [name for name in NOT_NULLABLE if name in sent and sent[name] is None]
+    if cleared:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Some fields are not valid.",
+            [FieldError(field=name, code="required", message="cannot be empty") for name in cleared],
+        )
+    wanted = changes.model_dump(exclude_unset=True)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_id(uow.conn, me.business, me.account_id, for_update=True)
+        changed = sorted(name for name, value in wanted.items() if getattr(account, name) != value)
+        if changed:
+            values = {name: wanted[name] for name in changed}
+            await uow.conn.execute(
+                sa.update(client_accounts)
+                .where(client_accounts.c.account_id == me.account_id)
+                .values(**values, updated_at=now)
+            )
+            account = await account_by_id(uow.conn, me.business, me.account_id)
+            await uow.publish(profile_event(me.business, account, changed))
+    return account_view(account)
+
+
+async def _check_password(ident: Identity, me: Me, account: Row[Any], password: str, now: datetime) -> None:
+    """A signed-in client proves it is them; limited per account, so a stolen session cannot guess."""
+    await rl.enforce(ident.engine, limits.PASSWORD_CHECK_PER_ACCOUNT, rl.bucket_key(me.account_id), now)
+    if not await ident.hashing.verify(account.password_hash, password):
+        raise ApiError(
+            403,
+            "wrong_password",
+            "The password is wrong.",
+            [FieldError(field="password", code="wrong_password", message="The password is wrong.")],
+        )
+
+
+async def request_email_change(ident: Identity, me: Me, form: EmailChange, now: datetime) -> None:
+    """A link to the new address and a notice to the old; the change applies when the link is followed."""
+    async with ident.engine.connect() as conn:
+        account = await account_by_id(conn, me.business, me.account_id)
+    await _check_password(ident, me, account, form.password, now)
+    async with UnitOfWork(ident.engine) as uow:
+        taken = await account_by_email(uow.conn, me.business, form.new_email)
+        if taken is not None:
+            if taken.account_id == account.account_id:
+                raise ApiError(409, "email_unchanged", "This is already your address.")
+            # Said to the new address only, never to the requester (no enumeration).
+            await request_message(
+                uow,
+                me.business,
+                "account_exists",
+                taken.email,
+                taken.locale,
+                {
+                    "first_name": taken.first_name,
+                    "sign_in_link": widget_link(ident, me.business, "sign-in"),
+                    "reset_link": widget_link(ident, me.business, "forgot-password"),
+                },
+                account_id=taken.account_id,
+            )
+            return
+        await retire_tokens(uow.conn, account.account_id, "email_change", now)
+        secret, _ = await issue_token(
+            uow, me.business, account.account_id, "email_change", now, new_email=form.new_email
+        )
+        await request_message(
+            uow,
+            me.business,
+            "email_change_verify",
+            form.new_email,
+            account.locale,
+            {"first_name": account.first_name, "link": widget_link(ident, me.business, "confirm-email", secret)},
+            account_id=account.account_id,
+        )
+        await request_message(
+            uow,
+            me.business,
+            "email_change_notice",
+            account.email,
+            account.locale,
+            {"first_name": account.first_name, "new_email": form.new_email},
+            account_id=account.account_id,
+        )
+
+
+async def change_password(ident: Identity, me: Me, form: PasswordChange, now: datetime) -> None:
+    """New password; every other session is revoked and the client is told (R-I7)."""
+    async with ident.engine.connect() as conn:
+        account = await account_by_id(conn, me.business, me.account_id)
+    await _check_password(ident, me, account, form.current_password, now)
+    password_hash = await ident.hashing.hash(form.new_password)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_id(uow.conn, me.business, me.account_id, for_update=True)
+        await uow.conn.execute(
+            sa.update(client_accounts)
+            .where(client_accounts.c.account_id == me.account_id)
+            .values(password_hash=password_hash, updated_at=now)
+        )
+        await retire_tokens(uow.conn, me.account_id, "password_reset", now)
+        await revoke_sessions(uow, me.business, account, "password_changed", now, keep=me.session_id)
+        await request_message(
+            uow, me.business, "password_changed", account.email, account.locale,
+            {"first_name": account.first_name}, account_id=account.account_id,
+        )  # fmt: skip
+
+
+async def list_sessions(ident: Identity, me: Me, now: datetime) -> list[ClientSession]:
+    async with ident.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(client_sessions)
+            .where(
+                client_sessions.c.account_id == me.account_id,
+                client_sessions.c.revoked_at.is_(None),
+                client_sessions.c.expires_at > now,
+            )
+            .order_by(client_sessions.c.last_seen_at.desc())
+        )
+        return [
+            ClientSession(
+                session_id=row.session_id,
+                created_at=row.created_at,
+                last_seen_at=row.last_seen_at,
+                expires_at=row.expires_at,
+                ip=row.ip,
+                user_agent=row.user_agent,
+                current=row.session_id == me.session_id,
+            )
+            for row in rows
+        ]
+
+
+async def sign_out_session(ident: Identity, me: Me, session_id: uuid.UUID, now: datetime) -> None:
+    """Sign one device out; another account's session id is simply not found (R-T4)."""
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_id(uow.conn, me.business, me.account_id)
+        if not await revoke_sessions(uow, me.business, account, "signed_out_by_client", now, only=session_id):
+            raise NotFound("Session")
+
+
+async def export_account(ident: Identity, me: Me, now: datetime) -> dict[str, Any]:
+    """Everything identity holds about the client, staff-only pet fields excepted (R-I9)."""
+    async with ident.engine.connect() as conn:
+        account = await account_by_id(conn, me.business, me.account_id)
+        sessions = await conn.execute(
+            sa.select(client_sessions).where(client_sessions.c.account_id == me.account_id).order_by("created_at")
+        )
+        links = await conn.execute(
+            sa.select(
+                client_tokens.c.purpose,
+                client_tokens.c.new_email,
+                client_tokens.c.created_at,
+                client_tokens.c.expires_at,
+                client_tokens.c.used_at,
+            )
+            .where(client_tokens.c.account_id == me.account_id)
+            .order_by(client_tokens.c.created_at)
+        )
+        pet_rows = await conn.execute(
+            sa.select(pets).where(pets.c.account_id == me.account_id).order_by(pets.c.created_at)
+        )
+        from regulars.identity.service_layer.pets import pet_view  # one module per aggregate; no cycle at import
+
+        return {
+            "exported_at": now.isoformat(),
+            "account": {
+                **account_view(account).model_dump(mode="json"),
+                "email_verified_at": account.email_verified_at,
+                "updated_at": account.updated_at,
+                "last_sign_in_at": account.last_sign_in_at,
+                "organization": me.business.org_name,
+                "signup_business_id": account.signup_business_id,
+            },
+            "sessions": [
+                {
+                    "session_id": s.session_id,
+                    "created_at": s.created_at,
+                    "last_seen_at": s.last_seen_at,
+                    "expires_at": s.expires_at,
+                    "revoked_at": s.revoked_at,
+                    "ip": s.ip,
+                    "user_agent": s.user_agent,
+                }
+                for s in sessions
+            ],
+            "emailed_links": [dict(link._mapping) for link in links],
+            "pets": [pet_view(p).model_dump(mode="json") for p in pet_rows],
+        }
+
+
+async def delete_account(ident: Identity, me: Me, form: PasswordConfirmation, now: datetime) -> None:
+    """Delete the account with its sessions, links and pets; every service is told (R-T5)."""
+    async with ident.engine.connect() as conn:
+        account = await account_by_id(conn, me.business, me.account_id)
+    await _check_password(ident, me, account, form.password, now)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_id(uow.conn, me.business, me.account_id, for_update=True)
+        await delete_accounts(uow, me.business, [account])
+
+
+async def delete_accounts(uow: UnitOfWork, business: BusinessSnapshot, accounts: list[Row[Any]]) -> None:
+    """Delete rows (sessions, tokens and pets go with them) and emit ``identity.client.deleted.v1`` each."""
+    for account in accounts:
+        await uow.conn.execute(sa.delete(client_accounts).where(client_accounts.c.account_id == account.account_id))
+        await uow.publish(ClientDeleted(**event_scope(business, account)))

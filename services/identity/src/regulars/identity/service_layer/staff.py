@@ -1,0 +1,132 @@
+"""What a business's staff (through its API key) may do with identity: settings, client status,
+staff-only pet fields. Nothing here creates an account or sets a client's password (R-I4)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from regulars.identity.domain.accounts import normalize_email
+from regulars.identity.domain.businesses import BusinessChanges, Currency, Locale, Timezone
+from regulars.identity.service_layer import businesses as uc
+from regulars.identity.service_layer.clients import Identity, NotFound, account_by_email, account_by_id
+from regulars.shared.contracts.identity import (
+    BookingPolicy,
+    BusinessSettings,
+    BusinessSnapshot,
+    ClientLogins,
+    ClientStatus,
+    Sections,
+)
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError, FieldError
+
+
+class BusinessSettingsView(BaseModel):
+    """R-S1 client logins, R-S2 sections, R-S3 booking policy, R-S4 time zone, locale, currency."""
+
+    client_logins: ClientLogins
+    sections: Sections
+    booking_policy: BookingPolicy
+    timezone: str
+    default_locale: str
+    currency: str
+    version: int
+
+
+class SettingsChanges(BaseModel):
+    """Fields left out stay; ``sections`` and ``booking_policy`` may be partial."""
+
+    model_config = ConfigDict(extra="forbid")
+    client_logins: ClientLogins | None = None
+    sections: dict[str, bool] | None = None
+    booking_policy: dict[str, Any] | None = None
+    timezone: Timezone | None = None
+    default_locale: Locale | None = None
+    currency: Currency | None = None
+
+
+def settings_view(business: BusinessSnapshot) -> BusinessSettingsView:
+    return BusinessSettingsView(
+        client_logins=business.settings.client_logins,
+        sections=business.settings.sections,
+        booking_policy=business.settings.booking_policy,
+        timezone=business.timezone,
+        default_locale=business.default_locale,
+        currency=business.currency,
+        version=business.version,
+    )
+
+
+async def get_settings(ident: Identity, slug: str) -> BusinessSettingsView:
+    async with ident.engine.connect() as conn:
+        return settings_view(await uc.get_business_by_slug(conn, slug))
+
+
+async def change_settings(ident: Identity, slug: str, changes: SettingsChanges) -> BusinessSettingsView:
+    """Apply; emits ``identity.business.updated.v1`` when anything changed."""
+    _refuse_unknown(changes.sections, Sections)
+    _refuse_unknown(changes.booking_policy, BookingPolicy)
+    async with UnitOfWork(ident.engine) as uow:
+        current = await uc.get_business_by_slug(uow.conn, slug)
+        merged = current.settings.model_dump()
+        if changes.client_logins is not None:
+            merged["client_logins"] = changes.client_logins
+        if changes.sections is not None:
+            merged["sections"] = {**merged["sections"], **changes.sections}
+        if changes.booking_policy is not None:
+            merged["booking_policy"] = {**merged["booking_policy"], **changes.booking_policy}
+        settings = BusinessSettings.model_validate(merged)
+        snapshot = await uc.update_business(
+            uow,
+            slug,
+            BusinessChanges(
+                settings=settings,
+                timezone=changes.timezone,
+                default_locale=changes.default_locale,
+                currency=changes.currency,
+            ),
+        )
+    return settings_view(snapshot)
+
+
+def _refuse_unknown(sent: dict[str, Any] | None, model: type[BaseModel]) -> None:
+    unknown = sorted(set(sent or {}) - set(model.model_fields))
+    if unknown:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Some fields are not valid.",
+            [FieldError(field=name, code="unknown_field", message="not a setting") for name in unknown],
+        )
+
+
+def _status(row: Any) -> ClientStatus:
+    return ClientStatus(
+        account_id=row.account_id,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        status="active" if row.email_verified_at is not None else "unverified",
+        created_at=row.created_at,
+        verified_at=row.email_verified_at,
+        last_sign_in_at=row.last_sign_in_at,
+    )
+
+
+async def client_status(ident: Identity, slug: str, *, account_id: uuid.UUID | None, email: str | None) -> ClientStatus:
+    """Whether a client of this business has an account, and whether it is verified."""
+    async with ident.engine.connect() as conn:
+        business = await uc.get_business_by_slug(conn, slug)
+        if account_id is not None:
+            return _status(await account_by_id(conn, business, account_id))
+        try:
+            address = normalize_email(email or "")
+        except ValueError as exc:
+            raise NotFound("Client account") from exc
+        row = await account_by_email(conn, business, address)
+        if row is None:
+            raise NotFound("Client account")
+        return _status(row)
