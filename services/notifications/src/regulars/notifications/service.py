@@ -1,10 +1,35 @@
 """The notifications service as a process."""
 
+from aiohttp import web
+
+from regulars.notifications.entrypoints.background import courier_context
+from regulars.notifications.entrypoints.cli import add_commands
+from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
+from regulars.notifications.entrypoints.http import add_routes
+from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.service import Service
+from regulars.shared.settings import get_settings
 from regulars.shared.tenancy import business_projection_consumer
+
+
+def setup(app: web.Application) -> None:
+    # Appended after the engine's context, so the courier starts once the engine exists.
+    app.cleanup_ctx.append(courier_context)
+    add_routes(app)
+
+
+def consumers() -> list[EventConsumer]:
+    return [
+        business_projection_consumer("notifications"),
+        contacts_consumer(),
+        identity_messages_consumer(get_settings()),
+    ]
+
 
 SERVICE = Service(
     name="notifications",
     migrations="regulars.notifications.migrations",
-    consumers=lambda: [business_projection_consumer("notifications")],
+    setup_routes=setup,
+    consumers=consumers,
+    add_commands=add_commands,
 )

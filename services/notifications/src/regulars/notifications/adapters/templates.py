@@ -1,0 +1,210 @@
+"""Message templates: one Jinja source per message type and language.
+
+Each ``templates/<type>.<locale>.jinja`` defines the blocks ``subject`` and
+``body`` (and optionally ``sms``, a short version for text messages). The body is
+written once and rendered twice: as plain text, and as HTML in an environment
+with autoescape, where blank-line separated paragraphs become ``<p>`` and the
+``button`` / ``code`` helpers become markup. Dates, times and money go through
+Babel in the message's locale and the business's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from importlib.resources import files
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+LOCALES = ("en", "es", "it", "pt")
+DEFAULT_LOCALE = "en"
+
+# Every message type the service can send, with the variables each needs.
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "verify_email": ("first_name", "link", "code"),
+    "account_exists": ("first_name", "sign_in_link", "reset_link"),
+    "password_reset": ("first_name", "link"),
+    "password_changed": ("first_name",),
+    "email_change_verify": ("first_name", "link"),
+    "email_change_notice": ("first_name", "new_email"),
+    "appointment_reminder": ("first_name", "service_name", "starts_at"),
+    "receipt": ("first_name", "amount", "currency", "paid_at", "description"),
+    "marketing_message": ("first_name", "title", "text"),
+}
+
+# Words of the shared layout (footer), per language.
+LAYOUT_TEXT: dict[str, dict[str, str]] = {
+    "en": {"sent_by": "Sent by {business}.", "unsubscribe": "Unsubscribe from these messages"},
+    "es": {"sent_by": "Enviado por {business}.", "unsubscribe": "Darse de baja de estos mensajes"},
+    "it": {"sent_by": "Inviato da {business}.", "unsubscribe": "Annulla l'iscrizione a questi messaggi"},
+    "pt": {"sent_by": "Enviado por {business}.", "unsubscribe": "Cancelar a subscrição destas mensagens"},
+}
+
+TEMPLATE_DIR = files("regulars.notifications").joinpath("templates")
+
+
+class TemplateMissing(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def _moment(value: Any, tz: ZoneInfo) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(tz)
+
+
+@pass_context
+def _datetime(ctx: Context, value: Any, fmt: str = "medium") -> str:
+    tz = ZoneInfo(ctx["_timezone"])
+    return format_datetime(_moment(value, tz), fmt, tzinfo=tz, locale=ctx["_locale"])
+
+
+@pass_context
+def _date(ctx: Context, value: Any, fmt: str = "long") -> str:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return format_date(value, fmt, locale=ctx["_locale"])
+    tz = ZoneInfo(ctx["_timezone"])
+    return format_date(_moment(value, tz).date(), fmt, locale=ctx["_locale"])
+
+
+@pass_context
+def _time(ctx: Context, value: Any, fmt: str = "short") -> str:
+    tz = ZoneInfo(ctx["_timezone"])
+    return format_time(_moment(value, tz), fmt, tzinfo=tz, locale=ctx["_locale"])
+
+
+@pass_context
+def _money(ctx: Context, value: Any, currency: str | None = None) -> str:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    return format_currency(amount, currency or ctx["_currency"], locale=ctx["_locale"])
+
+
+@pass_context
+def _button(ctx: Context, url: str, label: str) -> str:
+    if ctx["_mode"] == "html":
+        return Markup(
+            '<p><a class="button" href="{0}" style="display:inline-block;padding:10px 18px;'
+            'background:#1f5f99;color:#fff;border-radius:6px;text-decoration:none">{1}</a></p>'
+        ).format(url, label)
+    return f"{label}: {url}"
+
+
+@pass_context
+def _show_code(ctx: Context, value: str) -> str:
+    if ctx["_mode"] == "html":
+        return Markup('<strong style="font-size:1.3em;letter-spacing:0.15em">{0}</strong>').format(value)
+    return str(value)
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(datetime=_datetime, date=_date, time=_time, money=_money)
+    env.globals.update(button=_button, show_code=_show_code)
+    return env
+
+
+_TEXT = _environment(autoescape=False)
+_HTML = _environment(autoescape=True)
+_LAYOUT = _HTML.from_string(
+    """<!doctype html>
+<html lang="{{ locale }}"><head><meta charset="utf-8"><title>{{ subject }}</title></head>
+<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#222;max-width:36em;margin:auto;padding:1em">
+<h1 style="font-size:1.2em">{{ business_name }}</h1>
+{{ content }}
+<hr><p style="font-size:0.85em;color:#666">{{ sent_by }}
+{% if unsubscribe_url %}<br><a href="{{ unsubscribe_url }}">{{ unsubscribe }}</a>{% endif %}</p>
+</body></html>"""
+)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def template_name(message_type: str, locale: str) -> str:
+    return f"{message_type}.{locale}.jinja"
+
+
+def has_template(message_type: str, locale: str) -> bool:
+    return TEMPLATE_DIR.joinpath(template_name(message_type, locale)).is_file()
+
+
+def pick_locale(*candidates: str | None) -> str:
+    """The first candidate we have templates for (client's, then business's), else English."""
+    for candidate in candidates:
+        if candidate and candidate[:2].lower() in LOCALES:
+            return candidate[:2].lower()
+    return DEFAULT_LOCALE
+
+
+def _block(template: Template, name: str, variables: dict[str, Any]) -> str:
+    if name not in template.blocks:
+        return ""
+    return "".join(template.blocks[name](template.new_context(variables))).strip()
+
+
+def _paragraphs(html_body: str) -> str:
+    parts = [part.strip() for part in _BLANK_LINES.split(html_body) if part.strip()]
+    return "\n".join(part if part.startswith("<") else f"<p>{part.replace(chr(10), '<br>')}</p>" for part in parts)
+
+
+def render(
+    message_type: str,
+    locale: str,
+    variables: dict[str, Any],
+    *,
+    business_name: str,
+    timezone: str = "UTC",
+    currency: str = "EUR",
+    unsubscribe_url: str | None = None,
+) -> Rendered:
+    """Subject, text, HTML and SMS text of one message; ``TemplateMissing`` if there is none."""
+    if message_type not in TEMPLATES or not has_template(message_type, locale):
+        raise TemplateMissing(f"no template {message_type!r} in {locale!r}")
+    base = {"business_name": business_name, **variables, "_locale": locale, "_timezone": timezone}
+    base["_currency"] = currency
+    text_template = _TEXT.get_template(template_name(message_type, locale))
+    html_template = _HTML.get_template(template_name(message_type, locale))
+    subject = " ".join(_block(text_template, "subject", {**base, "_mode": "text"}).split())
+    text = _block(text_template, "body", {**base, "_mode": "text"})
+    html_body = _block(html_template, "body", {**base, "_mode": "html"})
+    sms = _block(text_template, "sms", {**base, "_mode": "text"}) or f"{subject}\n{text}"
+    words = LAYOUT_TEXT[locale]
+    sent_by = words["sent_by"].format(business=business_name)
+    footer = f"\n\n--\n{sent_by}"
+    if unsubscribe_url:
+        footer += f"\n{words['unsubscribe']}: {unsubscribe_url}"
+    html = _LAYOUT.render(
+        locale=locale,
+        subject=subject,
+        business_name=business_name,
+        content=Markup(_paragraphs(html_body)),
+        sent_by=sent_by,
+        unsubscribe_url=unsubscribe_url,
+        unsubscribe=words["unsubscribe"],
+    )
+    return Rendered(subject=subject, text=text + footer, html=html, sms=sms)

@@ -1,0 +1,108 @@
+"""Channels, categories, preferences and the rules that decide whether a message goes out.
+
+Pure: no I/O. The courier asks ``decide`` at send time; the enqueue step asks it
+too, so a message that would be suppressed is recorded as such at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+Channel = Literal["email", "sms"]
+# ``security`` (verification, password reset, security notices) and ``receipt`` are
+# always sent (R-N3); ``transactional`` and ``marketing`` obey the preferences (R-N1).
+Category = Literal["security", "receipt", "transactional", "marketing"]
+PreferenceCategory = Literal["transactional", "marketing"]
+
+CHANNELS: tuple[Channel, ...] = ("email", "sms")
+CATEGORIES: tuple[Category, ...] = ("security", "receipt", "transactional", "marketing")
+PREFERENCE_CATEGORIES: tuple[PreferenceCategory, ...] = ("transactional", "marketing")
+ALWAYS_SENT: frozenset[str] = frozenset({"security", "receipt"})
+
+
+class Status(StrEnum):
+    QUEUED = "queued"  # waiting for its due time or the next courier pass
+    SENDING = "sending"  # claimed by one courier (lease until ``lease_until``)
+    SENT = "sent"
+    FAILED = "failed"  # an attempt failed; retried at ``next_attempt_at``
+    ABANDONED = "abandoned"  # permanent failure or too many attempts
+    SUPPRESSED = "suppressed"  # the recipient's preferences say no
+    DROPPED = "dropped"  # what it was about was cancelled
+
+
+TERMINAL = frozenset({Status.SENT, Status.ABANDONED, Status.SUPPRESSED, Status.DROPPED})
+CLAIMABLE = (Status.QUEUED, Status.FAILED)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """The matrix channel x category for one account at one business."""
+
+    email_transactional: bool = True
+    email_marketing: bool = False
+    sms_transactional: bool = True
+    sms_marketing: bool = False
+
+    def allows(self, channel: Channel, category: PreferenceCategory) -> bool:
+        return bool(getattr(self, f"{channel}_{category}"))
+
+    def with_value(self, channel: Channel, category: PreferenceCategory, enabled: bool) -> Preferences:
+        values = {f"{c}_{k}": self.allows(c, k) for c in CHANNELS for k in PREFERENCE_CATEGORIES}
+        values[f"{channel}_{category}"] = enabled
+        return Preferences(**values)
+
+    @classmethod
+    def defaults(cls, marketing_consent: bool = False) -> Preferences:
+        """Transactional on; marketing only with consent."""
+        return cls(
+            email_transactional=True,
+            email_marketing=marketing_consent,
+            sms_transactional=True,
+            sms_marketing=marketing_consent,
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    send: bool
+    reason: str
+
+
+def decide(channel: Channel, category: Category, preferences: Preferences | None) -> Decision:
+    """Whether a message of ``category`` may go out on ``channel`` (R-N1, R-N3).
+
+    ``preferences`` is None when the recipient has no account here (a guest): then
+    transactional mail goes out, marketing never does (no consent was given).
+    """
+    if category == "security" or category == "receipt":
+        return Decision(True, f"{category} messages are always sent")
+    if preferences is None:
+        if category == "marketing":
+            return Decision(False, "no marketing consent: the recipient has no account")
+        return Decision(True, "transactional message to a recipient without preferences")
+    if preferences.allows(channel, category):
+        return Decision(True, f"{channel} {category} is on")
+    return Decision(False, f"{channel} {category} is off in the recipient's preferences")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff between attempts, abandoned after ``max_attempts``."""
+
+    max_attempts: int = 6
+    base_seconds: float = 5.0
+    max_seconds: float = 3600.0
+
+    def delay(self, attempts_made: int) -> timedelta:
+        """The pause after the ``attempts_made``-th failed attempt (1, 2, ...)."""
+        seconds = self.base_seconds * 2 ** max(0, attempts_made - 1)
+        return timedelta(seconds=min(self.max_seconds, seconds))
+
+    def next_attempt(self, attempts_made: int, now: datetime) -> datetime | None:
+        """When to try again, or None when the message is to be abandoned."""
+        if attempts_made >= self.max_attempts:
+            return None
+        return now + self.delay(attempts_made)

@@ -1,0 +1,129 @@
+"""Events the notifications service consumes: identity's messages and client contacts.
+
+Each handler runs in the consumer's unit of work together with its inbox record,
+so a redelivered event creates no second message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from regulars.notifications.service_layer.contacts import erase_contact, upsert_contact
+from regulars.notifications.service_layer.courier import system_clock
+from regulars.notifications.service_layer.messages import MessageRequest, request_message
+from regulars.notifications.service_layer.preferences import change_preferences
+from regulars.shared.contracts.identity import (
+    ClientDeleted,
+    ClientEmailChanged,
+    ClientEmailVerified,
+    ClientProfileUpdated,
+    ClientRegistered,
+    MessageRequested,
+)
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.messaging.consumer import EventConsumer
+from regulars.shared.settings import Settings
+
+
+def identity_messages_consumer(settings: Settings, on_queued: Callable[[], None] | None = None) -> EventConsumer:
+    """``identity.message.requested.v1`` -> a stored email for the courier."""
+    consumer = EventConsumer("notifications.identity_messages")
+
+    @consumer.on(MessageRequested)
+    async def on_message_requested(event: MessageRequested, uow: UnitOfWork) -> None:
+        request = MessageRequest(
+            org_id=event.org_id,
+            business_id=event.business_id,
+            account_id=event.account_id,
+            template=event.template,
+            category=event.category,
+            channel="email",
+            to=event.to_email,
+            locale=event.locale,
+            variables=dict(event.variables),
+            dedupe_key=f"event:{event.event_id}:email",
+            correlation_id=event.correlation_id,
+        )
+        await request_message(uow.conn, settings, request, system_clock())
+        if on_queued is not None:
+            on_queued()
+
+    return consumer
+
+
+def contacts_consumer() -> EventConsumer:
+    """Keeps the contacts projection and the sign-up consent from identity's client events."""
+    consumer = EventConsumer("notifications.contacts")
+
+    @consumer.on(ClientRegistered)
+    async def on_registered(event: ClientRegistered, uow: UnitOfWork) -> None:
+        await upsert_contact(
+            uow.conn,
+            account_id=event.account_id,
+            org_id=event.org_id,
+            scope_business_id=event.account_scope_business_id,
+            at=event.occurred_at,
+            email=event.email,
+            first_name=event.first_name,
+            last_name=event.last_name,
+            locale=event.locale,
+        )
+        if event.business_id is not None:
+            consent = event.marketing_opt_in
+            await change_preferences(
+                uow,
+                org_id=event.org_id,
+                account_id=event.account_id,
+                business_id=event.business_id,
+                changes={("email", "marketing"): consent, ("sms", "marketing"): consent},
+                source="sign_up",
+                now=event.occurred_at,
+                publish_unchanged=True,
+            )
+
+    @consumer.on(ClientEmailVerified)
+    async def on_email_verified(event: ClientEmailVerified, uow: UnitOfWork) -> None:
+        await upsert_contact(
+            uow.conn,
+            account_id=event.account_id,
+            org_id=event.org_id,
+            scope_business_id=event.account_scope_business_id,
+            at=event.occurred_at,
+            email=event.email,
+            phone=event.phone,
+            first_name=event.first_name,
+            last_name=event.last_name,
+            email_verified=True,
+        )
+
+    @consumer.on(ClientProfileUpdated)
+    async def on_profile_updated(event: ClientProfileUpdated, uow: UnitOfWork) -> None:
+        await upsert_contact(
+            uow.conn,
+            account_id=event.account_id,
+            org_id=event.org_id,
+            scope_business_id=event.account_scope_business_id,
+            at=event.occurred_at,
+            email=event.email,
+            phone=event.phone,
+            first_name=event.first_name,
+            last_name=event.last_name,
+            locale=event.locale,
+        )
+
+    @consumer.on(ClientEmailChanged)
+    async def on_email_changed(event: ClientEmailChanged, uow: UnitOfWork) -> None:
+        await upsert_contact(
+            uow.conn,
+            account_id=event.account_id,
+            org_id=event.org_id,
+            scope_business_id=event.account_scope_business_id,
+            at=event.occurred_at,
+            email=event.new_email,
+        )
+
+    @consumer.on(ClientDeleted)
+    async def on_deleted(event: ClientDeleted, uow: UnitOfWork) -> None:
+        await erase_contact(uow.conn, event.account_id, system_clock())
+
+    return consumer

@@ -1,0 +1,239 @@
+"""The courier: claims due messages and hands them to their channel, at most once each.
+
+States (``domain.model.Status``): queued -> sending -> sent; a failed attempt
+-> failed, retried with exponential backoff -> ... -> abandoned after the limit
+(or at once for a permanent failure). At claim time the courier checks again
+whether the message may still go: the subject may have been cancelled
+(-> dropped) or the recipient may have turned the category off (-> suppressed).
+
+Claims use ``FOR UPDATE SKIP LOCKED`` and move the rows to ``sending`` with a
+lease in the same transaction, so several couriers (threads, processes,
+replicas) never take the same message. A courier that dies mid-send leaves its
+rows ``sending``; once the lease has expired another courier takes them again
+(at-least-once for that crash, logged as such). Every decision and attempt is a
+row in the dispatch log. Time comes from the injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from regulars.notifications.adapters.tables import messages
+from regulars.notifications.adapters.transport import Outgoing, PermanentFailure, TransientFailure, Transport
+from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
+from regulars.notifications.service_layer.messages import is_voided, log_dispatch
+from regulars.notifications.service_layer.preferences import load_preferences
+
+log = structlog.get_logger(__name__)
+
+Clock = Callable[[], datetime]
+OUTCOMES = Counter("regulars_courier_outcomes_total", "Courier decisions and attempts", ["channel", "outcome"])
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    outgoing: Outgoing
+    attempt: int
+
+
+class Courier:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        transports: Mapping[str, Transport],
+        *,
+        clock: Clock = system_clock,
+        policy: RetryPolicy | None = None,
+        batch_size: int = 50,
+        lease_seconds: float = 120.0,
+        poll_seconds: float = 0.5,
+        name: str | None = None,
+    ) -> None:
+        self._engine = engine
+        self._transports = transports
+        self._clock = clock
+        self.policy = policy or RetryPolicy()
+        self._batch_size = batch_size
+        self._lease = timedelta(seconds=lease_seconds)
+        self._poll = poll_seconds
+        self.name = name or f"courier-{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Dispatch until cancelled."""
+        while True:
+            try:
+                handled = await self.dispatch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("courier_pass_failed", courier=self.name)
+                handled = 0
+                await asyncio.sleep(1.0)
+            if handled >= self._batch_size:
+                continue  # more may be due
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            self._wake.clear()
+
+    async def dispatch_once(self) -> int:
+        """Claim one batch of due messages and deliver them concurrently; returns how many were claimed."""
+        claimed = await self._claim()
+        if claimed:
+            await asyncio.gather(*(self._deliver(item) for item in claimed))
+        return len(claimed)
+
+    async def drain(self, max_passes: int = 100) -> int:
+        """Dispatch until nothing is due (for jobs and tests); returns the number of claims."""
+        total = 0
+        for _ in range(max_passes):
+            handled = await self.dispatch_once()
+            total += handled
+            if handled == 0:
+                break
+        return total
+
+    async def _claim(self) -> list[Claimed]:
+        now = self._clock()
+        due = sa.or_(
+            sa.and_(
+                messages.c.status.in_((Status.QUEUED.value, Status.FAILED.value)), messages.c.next_attempt_at <= now
+            ),
+            sa.and_(messages.c.status == Status.SENDING.value, messages.c.lease_until < now),
+        )
+        claimed: list[Claimed] = []
+        async with self._engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(messages)
+                    .where(due)
+                    .order_by(messages.c.next_attempt_at)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                if row.status == Status.SENDING.value:
+                    await log_dispatch(
+                        conn, row.id, row.attempts, "lease_expired", "a courier stopped mid-send; trying again", now
+                    )
+                verdict = await self._still_wanted(conn, row)
+                if verdict is not None:
+                    status, reason = verdict
+                    await conn.execute(
+                        sa.update(messages)
+                        .where(messages.c.id == row.id)
+                        .values(status=status.value, last_error=reason, lease_until=None)
+                    )
+                    await log_dispatch(conn, row.id, row.attempts, status.value, reason, now, self.name)
+                    OUTCOMES.labels(row.channel, status.value).inc()
+                    continue
+                attempt = row.attempts + 1
+                await conn.execute(
+                    sa.update(messages)
+                    .where(messages.c.id == row.id)
+                    .values(status=Status.SENDING.value, attempts=attempt, lease_until=now + self._lease)
+                )
+                claimed.append(Claimed(_outgoing(row), attempt))
+        return claimed
+
+    async def _still_wanted(self, conn: AsyncConnection, row: Any) -> tuple[Status, str] | None:
+        """None when the message may go; else the state it ends in and why (checked at send time)."""
+        if row.subject_ref and await is_voided(conn, row.org_id, row.subject_ref):
+            return Status.DROPPED, f"{row.subject_ref} was cancelled"
+        if row.category in ALWAYS_SENT or row.account_id is None or row.business_id is None:
+            return None
+        prefs = await load_preferences(conn, row.account_id, row.business_id)
+        decision = decide(row.channel, row.category, prefs)
+        return None if decision.send else (Status.SUPPRESSED, f"at send time: {decision.reason}")
+
+    async def _deliver(self, item: Claimed) -> None:
+        message = item.outgoing
+        transport = self._transports.get(message.channel)
+        try:
+            if transport is None:
+                raise PermanentFailure(f"no transport for channel {message.channel!r}")
+            detail = await transport.send(message)
+        except PermanentFailure as exc:
+            await self._finish(item, Status.ABANDONED, f"permanent failure: {exc}", error=str(exc))
+        except (TransientFailure, Exception) as exc:
+            reason = str(exc) if isinstance(exc, TransientFailure) else f"{type(exc).__name__}: {exc}"
+            retry_at = self.policy.next_attempt(item.attempt, self._clock())
+            if retry_at is None:
+                await self._finish(
+                    item, Status.ABANDONED, f"gave up after {item.attempt} attempts: {reason}", error=reason
+                )
+            else:
+                await self._finish(
+                    item,
+                    Status.FAILED,
+                    f"{reason}; next attempt at {retry_at.isoformat()}",
+                    error=reason,
+                    retry_at=retry_at,
+                )
+        else:
+            await self._finish(item, Status.SENT, detail)
+
+    async def _finish(
+        self, item: Claimed, status: Status, detail: str, *, error: str | None = None, retry_at: datetime | None = None
+    ) -> None:
+        now = self._clock()
+        values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": error}
+        if status is Status.SENT:
+            values["sent_at"] = now
+        if retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        async with self._engine.begin() as conn:
+            # Guarded by the attempt number: if our lease expired and another courier
+            # took the message, this courier's late answer must not overwrite it.
+            updated = await conn.execute(
+                sa.update(messages)
+                .where(
+                    messages.c.id == item.outgoing.id,
+                    messages.c.status == Status.SENDING.value,
+                    messages.c.attempts == item.attempt,
+                )
+                .values(**values)
+            )
+            if updated.rowcount == 0:  # type: ignore[attr-defined]
+                log.warning("courier_lease_lost", message_id=str(item.outgoing.id), courier=self.name)
+            await log_dispatch(conn, item.outgoing.id, item.attempt, status.value, detail, now, self.name)
+        OUTCOMES.labels(item.outgoing.channel, status.value).inc()
+        log.info(
+            "message_" + status.value,
+            message_id=str(item.outgoing.id),
+            channel=item.outgoing.channel,
+            attempt=item.attempt,
+            detail=detail[:300],
+        )
+
+
+def _outgoing(row: Any) -> Outgoing:
+    return Outgoing(
+        id=row.id,
+        channel=row.channel,
+        recipient=row.recipient,
+        subject=row.subject,
+        text=row.text_body,
+        html=row.html_body,
+        headers=dict(row.headers or {}),
+        attachments=list(row.attachments or []),
+    )

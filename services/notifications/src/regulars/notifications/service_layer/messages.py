@@ -1,0 +1,231 @@
+"""The pipeline every message goes through: resolve the recipient, render, store.
+
+Event handlers of any service build a ``MessageRequest`` and call
+``request_message`` inside their unit of work (whose inbox record makes a
+redelivered event a no-op); the courier does the rest. Nothing here sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
+from regulars.notifications.adapters.templates import TemplateMissing, pick_locale, render
+from regulars.notifications.domain.model import ALWAYS_SENT, Category, Channel, Status, decide
+from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe
+from regulars.notifications.service_layer.contacts import get_contact
+from regulars.notifications.service_layer.preferences import load_preferences
+from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.settings import Settings
+from regulars.shared.tenancy import get_business
+
+
+@dataclass(frozen=True)
+class MessageRequest:
+    """What to tell whom; ``dedupe_key`` makes the request idempotent (one message per key)."""
+
+    org_id: uuid.UUID
+    template: str
+    category: Category
+    channel: Channel
+    dedupe_key: str
+    business_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    to: str | None = None  # explicit address; else the contact's email or phone
+    locale: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    due_at: datetime | None = None
+    subject_ref: str | None = None
+    # An .ics or other file: {"filename", "content_type", "content" (text) or "content_base64"}.
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Queued:
+    message_id: uuid.UUID
+    status: Status
+    created: bool
+
+
+def unsubscribe_links(settings: Settings, business: BusinessSnapshot, token: UnsubscribeToken) -> tuple[str, str]:
+    """The page the client sees (widget) and the one-click endpoint (RFC 8058)."""
+    signed = sign_unsubscribe(settings.notifications_signing_key, token)
+    base = settings.public_url.rstrip("/")
+    return (
+        f"{base}/w/{business.slug}/unsubscribe?token={signed}",
+        f"{base}/api/v1/b/{business.slug}/unsubscribe?token={signed}",
+    )
+
+
+def _attachments(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    normalised = []
+    for item in items:
+        content = item.get("content_base64") or base64.b64encode(item.get("content", "").encode()).decode()
+        normalised.append(
+            {
+                "filename": item.get("filename", "attachment"),
+                "content_type": item.get("content_type", "application/octet-stream"),
+                "content_base64": content,
+            }
+        )
+    return normalised
+
+
+async def is_voided(conn: AsyncConnection, org_id: uuid.UUID, subject_ref: str | None) -> bool:
+    if subject_ref is None:
+        return False
+    found = await conn.scalar(
+        sa.select(voided_subjects.c.reason).where(
+            voided_subjects.c.org_id == org_id, voided_subjects.c.subject_ref == subject_ref
+        )
+    )
+    return found is not None
+
+
+async def log_dispatch(
+    conn: AsyncConnection,
+    message_id: uuid.UUID,
+    attempt: int,
+    outcome: str,
+    detail: str,
+    at: datetime,
+    courier: str | None = None,
+) -> None:
+    await conn.execute(
+        sa.insert(dispatch_log).values(
+            message_id=message_id, attempt=attempt, outcome=outcome, detail=detail[:2000], at=at, courier=courier
+        )
+    )
+
+
+async def request_message(conn: AsyncConnection, settings: Settings, request: MessageRequest, now: datetime) -> Queued:
+    """Render and store one message (queued, or suppressed / dropped with the reason logged)."""
+    existing = await conn.scalar(sa.select(messages.c.id).where(messages.c.dedupe_key == request.dedupe_key))
+    if existing is not None:
+        row = (await conn.execute(sa.select(messages.c.status).where(messages.c.id == existing))).one()
+        return Queued(existing, Status(row.status), created=False)
+
+    contact = await get_contact(conn, request.account_id) if request.account_id else None
+    business = await get_business(conn, request.business_id) if request.business_id else None
+    if business is not None and business.org_id != request.org_id:
+        raise ValueError("the business belongs to another organization")
+    if contact is not None and business is not None and not contact.belongs_to(business):
+        contact = None  # never address another tenant's client with this business's message
+    recipient = request.to or (
+        (contact.email if request.channel == "email" else contact.phone) if contact is not None else None
+    )
+    locale = pick_locale(
+        request.locale, contact.locale if contact else None, business.default_locale if business else None
+    )
+    variables = {"first_name": contact.first_name if contact else "", **request.variables}
+
+    status, reason = Status.QUEUED, ""
+    unsubscribe_url: str | None = None
+    headers: dict[str, str] = {}
+    if request.category == "marketing" and business is not None and request.account_id is not None:
+        token = UnsubscribeToken(request.account_id, business.business_id, request.channel, "marketing")
+        unsubscribe_url, one_click = unsubscribe_links(settings, business, token)
+        if request.channel == "email":
+            headers = {"List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    try:
+        rendered = render(
+            request.template,
+            locale,
+            variables,
+            business_name=business.name if business else "Regulars",
+            timezone=business.timezone if business else "UTC",
+            currency=business.currency if business else "EUR",
+            unsubscribe_url=unsubscribe_url,
+        )
+        subject, text = rendered.subject, rendered.text if request.channel == "email" else rendered.sms
+        html: str | None = rendered.html if request.channel == "email" else None
+    except (TemplateMissing, KeyError, ValueError) as exc:
+        status, reason = Status.ABANDONED, f"cannot render {request.template!r} in {locale!r}: {exc}"
+        subject, text, html = "", "", None
+    if status is Status.QUEUED and not recipient:
+        status, reason = Status.SUPPRESSED, f"no {request.channel} address known for the recipient"
+    if status is Status.QUEUED and request.category not in ALWAYS_SENT and request.account_id is not None:
+        prefs = await load_preferences(conn, request.account_id, business.business_id) if business else None
+        decision = decide(request.channel, request.category, prefs)
+        if not decision.send:
+            status, reason = Status.SUPPRESSED, decision.reason
+    if status is Status.QUEUED and request.category == "marketing" and request.account_id is None:
+        status, reason = Status.SUPPRESSED, "no marketing consent: the recipient has no account"
+    if status is Status.QUEUED and await is_voided(conn, request.org_id, request.subject_ref):
+        status, reason = Status.DROPPED, f"{request.subject_ref} was cancelled"
+
+    message_id = uuid.uuid4()
+    due = request.due_at or now
+    inserted = await conn.scalar(
+        insert(messages)
+        .values(
+            id=message_id,
+            org_id=request.org_id,
+            business_id=request.business_id,
+            account_id=request.account_id,
+            channel=request.channel,
+            category=request.category,
+            template=request.template,
+            locale=locale,
+            recipient=recipient or "",
+            subject=subject,
+            text_body=text,
+            html_body=html,
+            headers=headers,
+            attachments=_attachments(request.attachments) if request.channel == "email" else [],
+            status=status.value,
+            due_at=due,
+            next_attempt_at=due,
+            subject_ref=request.subject_ref,
+            dedupe_key=request.dedupe_key,
+            correlation_id=request.correlation_id,
+            last_error=reason or None,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[messages.c.dedupe_key])
+        .returning(messages.c.id)
+    )
+    if inserted is None:  # a concurrent request with the same key won
+        existing = await conn.scalar(sa.select(messages.c.id).where(messages.c.dedupe_key == request.dedupe_key))
+        assert existing is not None
+        return Queued(existing, Status.QUEUED, created=False)
+    detail = reason or (f"queued, due {due.isoformat()}" if due > now else "queued")
+    await log_dispatch(conn, message_id, 0, status.value, detail, now)
+    return Queued(message_id, status, created=True)
+
+
+async def void_subject(conn: AsyncConnection, org_id: uuid.UUID, subject_ref: str, reason: str, now: datetime) -> int:
+    """What ``subject_ref`` was about was cancelled: drop its waiting messages, and later ones.
+
+    Returns how many waiting messages were dropped. A message already being sent
+    is not recalled.
+    """
+    await conn.execute(
+        insert(voided_subjects)
+        .values(org_id=org_id, subject_ref=subject_ref, reason=reason, voided_at=now)
+        .on_conflict_do_nothing()
+    )
+    dropped = (
+        await conn.execute(
+            sa.update(messages)
+            .where(
+                messages.c.org_id == org_id,
+                messages.c.subject_ref == subject_ref,
+                messages.c.status.in_((Status.QUEUED.value, Status.FAILED.value)),
+            )
+            .values(status=Status.DROPPED.value, last_error=f"{subject_ref} was cancelled: {reason}")
+            .returning(messages.c.id, messages.c.attempts)
+        )
+    ).all()
+    for row in dropped:
+        await log_dispatch(conn, row.id, row.attempts, "dropped", f"{subject_ref} was cancelled: {reason}", now)
+    return len(dropped)
