@@ -1,0 +1,150 @@
+"""Free times: working hours minus time off, bookings and buffers, in the business's time zone.
+
+Pure functions, no I/O. Working hours are wall-clock times in the business's zone;
+everything else is an absolute instant (timezone-aware UTC). Candidate starts are
+stepped in wall-clock time and converted with ``zoneinfo``, so a day that loses or
+gains an hour (daylight-saving change) has the slots its wall clock shows: a time
+that does not exist is skipped, and a time that occurs twice is offered once (the
+first occurrence).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DEFAULT_STEP = timedelta(minutes=15)
+MAX_RANGE = timedelta(days=62)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open interval of instants ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """One working block on a weekday (0 = Monday), wall-clock in the business's zone."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass
+class StaffCalendar:
+    staff_id: uuid.UUID
+    hours: list[WeeklyHours] = field(default_factory=list)
+    # Time off and existing bookings (each booking already extended by its buffer).
+    busy: list[Interval] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    staff_ids: tuple[uuid.UUID, ...]
+
+
+def to_wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone)
+
+
+def wall_to_instant(day: date, wall: time, zone: ZoneInfo) -> datetime | None:
+    """The instant a wall-clock time names on ``day``; None when the clock skips it."""
+    local = datetime.combine(day, wall, tzinfo=zone)  # fold=0: the first of two occurrences
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None  # in the gap of a spring-forward change
+    return instant
+
+
+def block_end(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """End of a working block as an instant; a block ending inside a gap ends when the gap does."""
+    if wall == time(0, 0):
+        day, wall = day + timedelta(days=1), wall  # 00:00 as an end means midnight at the end of the day
+    local = datetime.combine(day, wall, tzinfo=zone).replace(fold=1)  # later occurrence for an end
+    return local.astimezone(UTC)
+
+
+def _walls(start: time, end: time, step: timedelta) -> Iterable[time]:
+    anchor = datetime.combine(date(2000, 1, 3), start)
+    stop = datetime.combine(date(2000, 1, 3 if end != time(0, 0) else 4), end)
+    current = anchor
+    while current < stop:
+        yield current.time()
+        current += step
+
+
+def free_slots(
+    calendars: Sequence[StaffCalendar],
+    *,
+    zone: ZoneInfo,
+    duration: timedelta,
+    buffer: timedelta,
+    window: Interval,
+    not_before: datetime,
+    step: timedelta = DEFAULT_STEP,
+) -> list[Slot]:
+    """Every start in ``window`` (and not before ``not_before``) at which some staff is free.
+
+    A start is free for a staff member when the service (``duration``) fits inside one
+    of their working blocks and the service plus its ``buffer`` overlaps none of their
+    busy intervals.
+    """
+    first_day = to_wall(window.start, zone).date() - timedelta(days=1)
+    last_day = to_wall(window.end, zone).date()
+    found: dict[datetime, list[uuid.UUID]] = {}
+    for calendar in calendars:
+        busy = sorted(calendar.busy, key=lambda i: i.start)
+        day = first_day
+        while day <= last_day:
+            for block in calendar.hours:
+                if block.weekday != day.weekday():
+                    continue
+                end = block_end(day, block.end, zone)
+                for wall in _walls(block.start, block.end, step):
+                    start = wall_to_instant(day, wall, zone)
+                    if start is None or start < window.start or start >= window.end or start < not_before:
+                        continue
+                    if start + duration > end:
+                        break
+                    blocked = Interval(start, start + duration + buffer)
+                    if any(b.overlaps(blocked) for b in busy):
+                        continue
+                    found.setdefault(start, [])
+                    if calendar.staff_id not in found[start]:
+                        found[start].append(calendar.staff_id)
+            day += timedelta(days=1)
+    return [Slot(start=start, end=start + duration, staff_ids=tuple(staff)) for start, staff in sorted(found.items())]
+
+
+def is_free(
+    calendar: StaffCalendar,
+    *,
+    zone: ZoneInfo,
+    start: datetime,
+    duration: timedelta,
+    buffer: timedelta,
+    step: timedelta = DEFAULT_STEP,
+) -> bool:
+    """Whether ``start`` is one of the staff member's free slots."""
+    slots = free_slots(
+        [calendar],
+        zone=zone,
+        duration=duration,
+        buffer=buffer,
+        window=Interval(start, start + timedelta(seconds=1)),
+        not_before=start,
+        step=step,
+    )
+    return bool(slots) and slots[0].start == start

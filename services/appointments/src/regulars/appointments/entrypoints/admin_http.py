@@ -1,0 +1,270 @@
+"""Appointments' internal HTTP API for the business (the gateway checked its API key)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from aiohttp import web
+from pydantic import BaseModel
+
+from regulars.appointments.adapters.tables import appointments, client_records
+from regulars.appointments.domain.catalog import ProductSpec, ServiceSpec, StaffSpec, TimeOffSpec, WeeklyHoursSpec
+from regulars.appointments.entrypoints.common import business_of, now_of, path_id, query_id, query_time
+from regulars.appointments.service_layer import assignment, bookings, catalog
+from regulars.appointments.service_layer.records import booking_select, reserved_of, staff_view
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.app import json_response, parse_body
+from regulars.shared.http.errors import ApiError
+from regulars.shared.service import ENGINE, SETTINGS
+
+# --- Catalog ---------------------------------------------------------------------------
+
+
+async def admin_list_services(request: web.Request) -> web.Response:
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        return json_response({"services": await catalog.list_services(conn, business.business_id, public=False)})
+
+
+async def admin_save_service(request: web.Request) -> web.Response:
+    spec = await parse_body(request, ServiceSpec)
+    service_id = path_id(request, what="Service") if "id" in request.match_info else None
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        saved = await catalog.save_service(uow.conn, business, spec, service_id)
+    return json_response({"service": saved}, status=201 if service_id is None else 200)
+
+
+async def admin_list_staff(request: web.Request) -> web.Response:
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        return json_response({"staff": await catalog.list_staff(conn, business.business_id, public=False)})
+
+
+async def admin_save_staff(request: web.Request) -> web.Response:
+    spec = await parse_body(request, StaffSpec)
+    staff_id = path_id(request, what="Staff") if "id" in request.match_info else None
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        saved = await catalog.save_staff(uow.conn, business, spec, staff_id)
+    return json_response({"staff": saved}, status=201 if staff_id is None else 200)
+
+
+async def admin_get_hours(request: web.Request) -> web.Response:
+    staff_id = path_id(request, what="Staff")
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        await catalog.get_staff(conn, business.business_id, staff_id)
+        return json_response({"blocks": await catalog.get_hours(conn, business.business_id, staff_id)})
+
+
+async def admin_set_hours(request: web.Request) -> web.Response:
+    spec = await parse_body(request, WeeklyHoursSpec)
+    staff_id = path_id(request, what="Staff")
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        blocks = await catalog.set_hours(uow.conn, business.business_id, staff_id, spec)
+    return json_response({"blocks": blocks})
+
+
+async def admin_list_time_off(request: web.Request) -> web.Response:
+    staff_id = path_id(request, what="Staff")
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        await catalog.get_staff(conn, business.business_id, staff_id)
+        return json_response({"time_off": await catalog.list_time_off(conn, business.business_id, staff_id)})
+
+
+async def admin_add_time_off(request: web.Request) -> web.Response:
+    spec = await parse_body(request, TimeOffSpec)
+    staff_id = path_id(request, what="Staff")
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        added = await catalog.add_time_off(uow.conn, business.business_id, staff_id, spec)
+    return json_response({"time_off": added}, status=201)
+
+
+async def admin_delete_time_off(request: web.Request) -> web.Response:
+    time_off_id = path_id(request, what="Time off")
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        await catalog.delete_time_off(uow.conn, business.business_id, time_off_id)
+    return web.Response(status=204)
+
+
+async def admin_list_products(request: web.Request) -> web.Response:
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        return json_response({"products": await catalog.list_products(conn, business.business_id, only_active=False)})
+
+
+async def admin_save_product(request: web.Request) -> web.Response:
+    spec = await parse_body(request, ProductSpec)
+    product_id = path_id(request, what="Product") if "id" in request.match_info else None
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        saved = await catalog.save_product(uow.conn, business, spec, product_id)
+    return json_response({"product": saved}, status=201 if product_id is None else 200)
+
+
+# --- Bookings --------------------------------------------------------------------------
+
+
+async def admin_list_bookings(request: web.Request) -> web.Response:
+    """Bookings of the business with whether each is assigned to an account (R-A8)."""
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        query = booking_select().where(appointments.c.business_id == business.business_id)
+        if request.query.get("from"):
+            query = query.where(appointments.c.starts_at >= query_time(request, "from", business.timezone))
+        if request.query.get("to"):
+            query = query.where(
+                appointments.c.starts_at < query_time(request, "to", business.timezone, end_of_day=True)
+            )
+        client_id = query_id(request, "client_id", required=False)
+        if client_id is not None:
+            query = query.where(appointments.c.client_record_id == client_id)
+        if request.query.get("include_deleted") != "true":
+            query = query.where(appointments.c.deleted_at.is_(None))
+        rows = (await conn.execute(query.order_by(appointments.c.starts_at).limit(1000))).all()
+        reserved = await reserved_of(conn, [r.id for r in rows])
+    return json_response({"bookings": [staff_view(r, reserved.get(r.id, [])) for r in rows]})
+
+
+async def admin_get_booking(request: web.Request) -> web.Response:
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        row = await bookings.load(conn, path_id(request), business_id=business.business_id)
+        reserved = await reserved_of(conn, [row.id])
+    return json_response({"booking": staff_view(row, reserved.get(row.id, []))})
+
+
+async def admin_book(request: web.Request) -> web.Response:
+    """Staff book for a client (assignment per R-A6 / R-A7)."""
+    booking = await parse_body(request, bookings.BookingRequest)
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        made = await bookings.book(
+            uow,
+            business,
+            booking,
+            actor="staff",
+            account_id=None,
+            now=now_of(request),
+            public_url=request.app[SETTINGS].public_url,
+        )
+    return json_response({"booking": staff_view(made["row"], [])}, status=201)
+
+
+class AssignRequest(BaseModel):
+    account_id: uuid.UUID
+
+
+async def admin_act(request: web.Request) -> web.Response:
+    action = request.match_info["action"]
+    now = now_of(request)
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        booking_id = path_id(request)
+        if action == "assign":
+            body = await parse_body(request, AssignRequest)
+            done = await assignment.assign_one(uow, business, booking_id, body.account_id, now)
+        else:
+            row = await bookings.load(uow.conn, booking_id, for_update=True, business_id=business.business_id)
+            if action == "reschedule":
+                body_r = await parse_body(request, bookings.RescheduleRequest)
+                done = await bookings.reschedule(uow, row, body_r, by="staff", now=now)
+            elif action == "cancel":
+                body_c = await parse_body(request, bookings.CancelRequest)
+                done = await bookings.cancel(uow, row, body_c, by="staff", now=now)
+            elif action in ("complete", "no-show"):
+                outcome: Literal["completed", "no_show"] = "completed" if action == "complete" else "no_show"
+                done = await bookings.mark(uow, row, outcome, now=now)
+            else:
+                raise ApiError(404, "not_found", "No such action.")
+        reserved = await reserved_of(uow.conn, [done.id])
+    return json_response({"booking": staff_view(done, reserved.get(done.id, []))})
+
+
+async def admin_delete_booking(request: web.Request) -> web.Response:
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        row = await bookings.load(uow.conn, path_id(request), for_update=True, business_id=business.business_id)
+        await bookings.delete(uow, row, now=now_of(request))
+    return web.Response(status=204)
+
+
+async def admin_list_clients(request: web.Request) -> web.Response:
+    """The business's client records with their booking counts and whether bulk assignment is offered."""
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        counts = (
+            sa.select(
+                appointments.c.client_record_id,
+                sa.func.count().label("bookings"),
+                sa.func.count(appointments.c.account_id).label("assigned"),
+                sa.func.count(sa.distinct(appointments.c.account_id)).label("accounts"),
+            )
+            .where(appointments.c.business_id == business.business_id, appointments.c.deleted_at.is_(None))
+            .group_by(appointments.c.client_record_id)
+            .subquery()
+        )
+        rows = await conn.execute(
+            sa.select(client_records, counts.c.bookings, counts.c.assigned, counts.c.accounts)
+            .outerjoin(counts, counts.c.client_record_id == client_records.c.id)
+            .where(client_records.c.business_id == business.business_id)
+            .order_by(client_records.c.last_name, client_records.c.first_name)
+            .limit(1000)
+        )
+        found: list[dict[str, Any]] = [
+            {
+                "id": str(r.id),
+                "first_name": r.first_name,
+                "last_name": r.last_name,
+                "email": r.email,
+                "phone": r.phone,
+                "birthday": r.birthday.isoformat() if r.birthday else None,
+                "account_id": str(r.account_id) if r.account_id else None,
+                "bookings": r.bookings or 0,
+                "assigned_bookings": r.assigned or 0,
+                # R-A8: "assign all" only with one linked account and something left to assign.
+                "can_assign_all": (r.accounts or 0) == 1 and (r.assigned or 0) < (r.bookings or 0),
+            }
+            for r in rows
+        ]
+    return json_response({"clients": found})
+
+
+async def admin_assign_all(request: web.Request) -> web.Response:
+    client_id = path_id(request, what="Client")
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        done = await assignment.assign_all_of_client(uow, business, client_id, now_of(request))
+    return json_response(done)
+
+
+def setup_admin_routes(app: web.Application) -> None:
+    base = "/internal/admin"
+    app.router.add_get(f"{base}/services", admin_list_services)
+    app.router.add_post(f"{base}/services", admin_save_service)
+    app.router.add_put(f"{base}/services/{{id}}", admin_save_service)
+    app.router.add_get(f"{base}/staff", admin_list_staff)
+    app.router.add_post(f"{base}/staff", admin_save_staff)
+    app.router.add_put(f"{base}/staff/{{id}}", admin_save_staff)
+    app.router.add_get(f"{base}/staff/{{id}}/hours", admin_get_hours)
+    app.router.add_put(f"{base}/staff/{{id}}/hours", admin_set_hours)
+    app.router.add_get(f"{base}/staff/{{id}}/time-off", admin_list_time_off)
+    app.router.add_post(f"{base}/staff/{{id}}/time-off", admin_add_time_off)
+    app.router.add_delete(f"{base}/time-off/{{id}}", admin_delete_time_off)
+    app.router.add_get(f"{base}/products", admin_list_products)
+    app.router.add_post(f"{base}/products", admin_save_product)
+    app.router.add_put(f"{base}/products/{{id}}", admin_save_product)
+    app.router.add_get(f"{base}/bookings", admin_list_bookings)
+    app.router.add_post(f"{base}/bookings", admin_book)
+    app.router.add_get(f"{base}/bookings/{{id}}", admin_get_booking)
+    app.router.add_delete(f"{base}/bookings/{{id}}", admin_delete_booking)
+    app.router.add_post(f"{base}/bookings/{{id}}/{{action}}", admin_act)
+    app.router.add_get(f"{base}/clients", admin_list_clients)
+    app.router.add_post(f"{base}/clients/{{id}}/assign-all", admin_assign_all)

@@ -1,0 +1,79 @@
+"""Helpers of the appointments HTTP views: clock, principal, business, ids, times."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from regulars.appointments.service_layer.tenancy import Clock, business_for, system_clock
+from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import Principal
+
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+
+
+def now_of(request: web.Request) -> datetime:
+    return request.app.get(CLOCK, system_clock)()
+
+
+def principal_of(request: web.Request) -> Principal:
+    return Principal.from_headers(request.headers)
+
+
+async def business_of(request: web.Request, conn: AsyncConnection) -> BusinessSnapshot:
+    return await business_for(conn, principal_of(request))
+
+
+def path_id(request: web.Request, name: str = "id", what: str = "Booking") -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError as exc:
+        code = what.lower().replace(" ", "_") + "_not_found"
+        raise ApiError(404, code, f"{what} not found.") from exc
+
+
+def query_id(request: web.Request, name: str, *, required: bool) -> uuid.UUID | None:
+    value = request.query.get(name)
+    if not value:
+        if required:
+            raise ApiError(422, "validation_error", f"'{name}' is required.")
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise ApiError(422, "validation_error", f"'{name}' is not a valid id.") from exc
+
+
+def query_time(request: web.Request, name: str, timezone: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO 8601 time with offset, or a date (midnight in the business's zone)."""
+    value = request.query.get(name)
+    if not value:
+        raise ApiError(422, "validation_error", f"'{name}' is required (ISO 8601).")
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            if end_of_day:
+                day = date.fromordinal(day.toordinal() + 1)
+            return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(timezone))
+        moment = datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError as exc:
+        raise ApiError(422, "validation_error", f"'{name}' is not an ISO 8601 date or time.") from exc
+    if moment.tzinfo is None:
+        raise ApiError(422, "validation_error", f"'{name}' needs an offset, e.g. 2026-11-23T10:00:00+01:00.")
+    return moment
+
+
+async def json_body(request: web.Request) -> Any:
+    """The JSON body as data (for idempotency fingerprints); 400 when it is not JSON."""
+    raw = await request.read()
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc

@@ -1,0 +1,163 @@
+"""Free slots for a service, read from the database and computed by the domain."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from regulars.appointments.adapters.tables import (
+    appointments,
+    catalog_services,
+    service_staff,
+    staff,
+    time_off,
+    working_hours,
+)
+from regulars.appointments.domain.availability import (
+    MAX_RANGE,
+    Interval,
+    Slot,
+    StaffCalendar,
+    WeeklyHours,
+    free_slots,
+)
+from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.http.errors import ApiError, not_found
+
+
+@dataclass(frozen=True)
+class BookableService:
+    id: uuid.UUID
+    name: str
+    duration: timedelta
+    buffer: timedelta
+    price_minor: int
+    currency: str
+    online_booking: bool
+    active: bool
+    intake_questions: list[dict[str, Any]]
+    staff_ids: tuple[uuid.UUID, ...]
+
+
+async def load_service(conn: AsyncConnection, business_id: uuid.UUID, service_id: uuid.UUID) -> BookableService:
+    row = (
+        await conn.execute(
+            sa.select(catalog_services).where(
+                catalog_services.c.id == service_id, catalog_services.c.business_id == business_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise not_found("Service", "service_not_found")
+    staff_ids = (
+        await conn.execute(
+            sa.select(service_staff.c.staff_id)
+            .join(staff, staff.c.id == service_staff.c.staff_id)
+            .where(service_staff.c.service_id == service_id, staff.c.active)
+            .order_by(staff.c.name)
+        )
+    ).scalars()
+    return BookableService(
+        id=row.id,
+        name=row.name,
+        duration=timedelta(minutes=row.duration_minutes),
+        buffer=timedelta(minutes=row.buffer_minutes),
+        price_minor=row.price_minor,
+        currency=row.currency,
+        online_booking=row.online_booking,
+        active=row.active,
+        intake_questions=list(row.intake_questions),
+        staff_ids=tuple(staff_ids),
+    )
+
+
+async def load_calendars(
+    conn: AsyncConnection,
+    business_id: uuid.UUID,
+    staff_ids: tuple[uuid.UUID, ...],
+    window: Interval,
+    *,
+    ignore_appointment: uuid.UUID | None = None,
+) -> list[StaffCalendar]:
+    """Hours, time off and live bookings (with their buffers) of each staff member."""
+    if not staff_ids:
+        return []
+    calendars = {s: StaffCalendar(staff_id=s) for s in staff_ids}
+    hours = await conn.execute(
+        sa.select(working_hours).where(
+            working_hours.c.business_id == business_id, working_hours.c.staff_id.in_(staff_ids)
+        )
+    )
+    for h in hours:
+        calendars[h.staff_id].hours.append(WeeklyHours(h.weekday, h.start_time, h.end_time))
+    # One day of margin on each side: a booking's buffer can reach into the window.
+    margin = timedelta(days=1)
+    offs = await conn.execute(
+        sa.select(time_off.c.staff_id, time_off.c.starts_at, time_off.c.ends_at).where(
+            time_off.c.business_id == business_id,
+            time_off.c.staff_id.in_(staff_ids),
+            time_off.c.ends_at > window.start - margin,
+            time_off.c.starts_at < window.end + margin,
+        )
+    )
+    for o in offs:
+        calendars[o.staff_id].busy.append(Interval(o.starts_at, o.ends_at))
+    booked = sa.select(
+        appointments.c.staff_id,
+        sa.func.lower(appointments.c.blocked).label("start"),
+        sa.func.upper(appointments.c.blocked).label("end"),
+    ).where(
+        appointments.c.business_id == business_id,
+        appointments.c.staff_id.in_(staff_ids),
+        appointments.c.status != "cancelled",
+        appointments.c.deleted_at.is_(None),
+        appointments.c.blocked.op("&&")(sa.func.tstzrange(window.start - margin, window.end + margin)),
+    )
+    if ignore_appointment is not None:
+        booked = booked.where(appointments.c.id != ignore_appointment)
+    for b in await conn.execute(booked):
+        calendars[b.staff_id].busy.append(Interval(b.start, b.end))
+    return [calendars[s] for s in staff_ids]
+
+
+async def search(
+    conn: AsyncConnection,
+    business: BusinessSnapshot,
+    service_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    staff_id: uuid.UUID | None = None,
+    *,
+    public: bool = True,
+) -> tuple[BookableService, list[Slot]]:
+    """The free slots of ``service_id`` between ``start`` and ``end``."""
+    if end <= start:
+        raise ApiError(422, "bad_range", "'to' must be after 'from'.")
+    if end - start > MAX_RANGE:
+        raise ApiError(422, "range_too_long", f"Search at most {MAX_RANGE.days} days at a time.")
+    service = await load_service(conn, business.business_id, service_id)
+    if public and not (service.active and service.online_booking):
+        raise ApiError(404, "service_not_found", "This service cannot be booked online.")
+    staff_ids = service.staff_ids
+    if staff_id is not None:
+        if staff_id not in staff_ids:
+            raise ApiError(422, "staff_does_not_perform_service", "This staff member does not perform this service.")
+        staff_ids = (staff_id,)
+    window = Interval(start, end)
+    calendars = await load_calendars(conn, business.business_id, staff_ids, window)
+    slots = free_slots(
+        calendars,
+        zone=ZoneInfo(business.timezone),
+        duration=service.duration,
+        buffer=service.buffer,
+        window=window,
+        not_before=now,
+    )
+    return service, slots

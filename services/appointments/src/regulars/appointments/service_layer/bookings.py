@@ -1,0 +1,433 @@
+"""The booking lifecycle: book, reschedule, cancel, confirm, complete, no-show, delete, products.
+
+Every use case takes ``now`` from the caller (the service's injected clock), so the
+business's policy windows (R-S3, R-A3) are enforced with the server's own time and
+tests can move it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from regulars.appointments.adapters.tables import appointments, products, reserved_products
+from regulars.appointments.domain import assignment
+from regulars.appointments.domain.availability import Interval, is_free
+from regulars.appointments.service_layer import clients
+from regulars.appointments.service_layer.availability import BookableService, load_calendars, load_service
+from regulars.appointments.service_layer.records import booking_select, facts, rules
+from regulars.shared.contracts import appointments as events
+from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.http.errors import ApiError, FieldError, not_found
+
+Actor = Literal["client", "guest", "staff"]
+EXCLUSION_VIOLATION = "23P01"
+
+
+class PetDetails(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    species: str = Field(default="dog", max_length=50)
+    breed: str = Field(default="", max_length=100)
+    notes: str = Field(default="", max_length=500)
+
+
+class BookingRequest(BaseModel):
+    service_id: uuid.UUID
+    staff_id: uuid.UUID | None = None
+    start: AwareDatetime
+    client: clients.ClientDetails
+    notes: str = Field(default="", max_length=1000)
+    pet: PetDetails | None = None
+    intake_answers: dict[str, str] = Field(default_factory=dict)
+    locale: Literal["en", "es", "it", "pt"] | None = None
+
+
+class RescheduleRequest(BaseModel):
+    start: AwareDatetime
+    staff_id: uuid.UUID | None = None
+
+
+class CancelRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ProductReservation(BaseModel):
+    product_id: uuid.UUID
+    quantity: int = Field(default=1, ge=1, le=20)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_link(public_url: str, business: BusinessSnapshot, token: str) -> str:
+    return f"{public_url.rstrip('/')}/w/{business.slug}/manage?token={token}"
+
+
+def _check_intake(service: BookableService, answers: dict[str, str]) -> dict[str, str]:
+    questions = {q["id"]: q for q in service.intake_questions}
+    errors = [
+        FieldError(field=f"intake_answers.{key}", code="unknown_question", message="No such question.")
+        for key in answers
+        if key not in questions
+    ]
+    for qid, question in questions.items():
+        answer = (answers.get(qid) or "").strip()
+        if question.get("required") and not answer:
+            errors.append(FieldError(field=f"intake_answers.{qid}", code="required", message="Please answer."))
+        elif answer and question.get("kind") == "choice" and answer not in question.get("choices", []):
+            errors.append(FieldError(field=f"intake_answers.{qid}", code="not_a_choice", message="Pick a choice."))
+        elif answer and question.get("kind") == "yes_no" and answer not in ("yes", "no"):
+            errors.append(FieldError(field=f"intake_answers.{qid}", code="not_yes_no", message="Answer yes or no."))
+        elif len(answer) > 2000:
+            errors.append(FieldError(field=f"intake_answers.{qid}", code="too_long", message="Too long."))
+    if errors:
+        raise ApiError(422, "invalid_intake_answers", "Some answers are missing or not valid.", errors)
+    return {k: v.strip() for k, v in answers.items() if v.strip()}
+
+
+async def _hold_slot(
+    conn: AsyncConnection,
+    business: BusinessSnapshot,
+    service: BookableService,
+    start: datetime,
+    staff_id: uuid.UUID | None,
+    values: dict[str, Any],
+    *,
+    appointment_id: uuid.UUID | None = None,
+    check_hours: bool = True,
+) -> uuid.UUID:
+    """Insert (or move ``appointment_id``) into the first free staff member's calendar.
+
+    The availability check gives a clear answer in the common case; the exclusion
+    constraint decides races: of concurrent requests for one slot exactly one wins.
+    """
+    candidates = service.staff_ids
+    if staff_id is not None:
+        if staff_id not in candidates:
+            raise ApiError(422, "staff_does_not_perform_service", "This staff member does not perform this service.")
+        candidates = (staff_id,)
+    if not candidates:
+        raise ApiError(409, "slot_unavailable", "Nobody performs this service at the moment.")
+    end = start + service.duration
+    blocked = sa.func.tstzrange(start, end + service.buffer, "[)")
+    zone = ZoneInfo(business.timezone)
+    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
+    calendars = {
+        c.staff_id: c
+        for c in await load_calendars(conn, business.business_id, candidates, window, ignore_appointment=appointment_id)
+    }
+    for candidate in candidates:
+        calendar = calendars[candidate]
+        if check_hours and not is_free(
+            calendar, zone=zone, start=start, duration=service.duration, buffer=service.buffer
+        ):
+            continue
+        if not check_hours and any(b.overlaps(Interval(start, end + service.buffer)) for b in calendar.busy):
+            continue
+        row = {**values, "staff_id": candidate, "starts_at": start, "ends_at": end, "blocked": blocked}
+        try:
+            async with conn.begin_nested():
+                if appointment_id is None:
+                    inserted = await conn.execute(sa.insert(appointments).values(**row).returning(appointments.c.id))
+                    return uuid.UUID(str(inserted.scalar_one()))
+                await conn.execute(sa.update(appointments).where(appointments.c.id == appointment_id).values(**row))
+                return appointment_id
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+                raise
+    raise ApiError(409, "slot_unavailable", "This time is no longer free; please pick another.")
+
+
+async def load(conn: AsyncConnection, appointment_id: uuid.UUID, *, for_update: bool = False, **scope: Any) -> Any:
+    """One booking, scoped: ``business_id=…``, ``account_id=…`` (client) or ``manage_token_hash=…``."""
+    query = booking_select().where(appointments.c.id == appointment_id, appointments.c.deleted_at.is_(None))
+    for column, value in scope.items():
+        query = query.where(appointments.c[column] == value)
+    if for_update:
+        query = query.with_for_update(of=appointments)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise not_found("Booking", "booking_not_found")
+    return row
+
+
+async def load_by_token(conn: AsyncConnection, business_id: uuid.UUID, token: str, *, for_update: bool = False) -> Any:
+    query = booking_select().where(
+        appointments.c.manage_token_hash == hash_token(token),
+        appointments.c.business_id == business_id,
+        appointments.c.deleted_at.is_(None),
+    )
+    if for_update:
+        query = query.with_for_update(of=appointments)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise ApiError(404, "invalid_manage_link", "This link is not valid any more.")
+    return row
+
+
+async def book(
+    uow: UnitOfWork,
+    business: BusinessSnapshot,
+    request: BookingRequest,
+    *,
+    actor: Actor,
+    account_id: uuid.UUID | None,
+    now: datetime,
+    public_url: str,
+) -> dict[str, Any]:
+    """Book a service for a client: signed in, guest or by staff (R-A1, R-I2, R-S1, R-A6, R-A7)."""
+    conn = uow.conn
+    if actor == "guest" and business.settings.client_logins == "required":
+        raise ApiError(401, "account_required", "This business asks clients to sign in or create an account to book.")
+    service = await load_service(conn, business.business_id, request.service_id)
+    if actor != "staff" and not (service.active and service.online_booking):
+        raise ApiError(422, "not_bookable_online", "This service cannot be booked online.")
+    if request.start <= now:
+        raise ApiError(422, "start_in_past", "Pick a time in the future.")
+    if request.pet is not None and business.vertical != "pet":
+        raise ApiError(422, "pets_not_supported", "This business does not take pets.")
+    answers = _check_intake(service, request.intake_answers)
+    email = clients.normal_email(request.client.email)
+
+    if actor == "staff":
+        on_email = (
+            await conn.execute(
+                sa.select(appointments.c.account_id)
+                .distinct()
+                .where(
+                    appointments.c.org_id == business.org_id,
+                    appointments.c.email == email,
+                    appointments.c.account_id.is_not(None),
+                    appointments.c.deleted_at.is_(None),
+                )
+            )
+        ).scalars()
+        scoped = [a for a in on_email if await clients.account_in_scope(conn, business, a)]
+        verified = await clients.account_with_email(conn, business, email, verified_only=True)
+        decision = assignment.for_staff_booking(scoped, verified)
+    else:
+        exists = await clients.account_with_email(conn, business, email, verified_only=False)
+        decision = assignment.for_client_booking(account_id if actor == "client" else None, exists is not None)
+
+    record_id = await clients.record_for_booking(conn, business, request.client, decision.account_id, answers)
+    token = secrets.token_urlsafe(24)
+    values = {
+        "org_id": business.org_id,
+        "business_id": business.business_id,
+        "service_id": service.id,
+        "client_record_id": record_id,
+        "email": email,
+        "account_id": decision.account_id,
+        "assigned_how": decision.how,
+        "assigned_at": now if decision.account_id else None,
+        "claimable": decision.claimable,
+        "booked_by": actor,
+        "status": "booked",
+        "price_minor": service.price_minor,
+        "currency": service.currency,
+        "locale": request.locale or business.default_locale,
+        "notes": request.notes,
+        "pet": request.pet.model_dump() if request.pet else None,
+        "intake_answers": answers,
+        "manage_token_hash": hash_token(token),
+    }
+    appointment_id = await _hold_slot(
+        conn, business, service, request.start, request.staff_id, values, check_hours=actor != "staff"
+    )
+    row = await load(conn, appointment_id)
+    link = manage_link(public_url, business, token)
+    await uow.publish(
+        events.AppointmentBooked(
+            org_id=business.org_id, business_id=business.business_id, appointment=facts(row), manage_link=link
+        )
+    )
+    if decision.account_id is not None and decision.how is not None:
+        await uow.publish(
+            events.AppointmentAssigned(
+                org_id=business.org_id, business_id=business.business_id, appointment=facts(row), how=decision.how
+            )
+        )
+    return {"row": row, "manage_token": token, "manage_link": link}
+
+
+def _require(row: Any, action: str, now: datetime, *, by_client: bool) -> None:
+    """Refuse an action the booking's state (and, for clients, the policy) does not allow."""
+    if by_client:
+        rule = rules(row, now)[action]
+        if not rule["allowed"]:
+            until = f" You could until {rule['until']}." if rule["until"] else ""
+            raise ApiError(
+                409, rule["reason"] or "not_allowed", f"This booking cannot be {_PAST[action]} online now.{until}"
+            )
+        return
+    if row.status not in ("booked", "confirmed"):
+        raise ApiError(409, "booking_not_active", f"This booking is {row.status}.")
+
+
+_PAST = {"cancel": "cancelled", "reschedule": "rescheduled", "confirm": "confirmed", "reserve_product": "changed"}
+
+
+async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, by: Actor, now: datetime) -> Any:
+    """Move a booking to another free time (R-A3); its iCalendar SEQUENCE grows."""
+    conn = uow.conn
+    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    _require(row, "reschedule", now, by_client=by != "staff")
+    if request.start <= now:
+        raise ApiError(422, "start_in_past", "Pick a time in the future.")
+    service = await load_service(conn, business.business_id, row.service_id)
+    values = {"sequence": row.sequence + 1, "status": "booked", "updated_at": sa.func.now()}
+    # Without a chosen staff member the same one is preferred, then anyone who performs the service.
+    choices = [request.staff_id] if request.staff_id else [row.staff_id, None]
+    for index, staff_id in enumerate(choices):
+        try:
+            await _hold_slot(
+                conn, business, service, request.start, staff_id, values,
+                appointment_id=row.id, check_hours=by != "staff",
+            )  # fmt: skip
+            break
+        except ApiError as exc:
+            if index == len(choices) - 1 or exc.code not in ("slot_unavailable", "staff_does_not_perform_service"):
+                raise
+    moved = await load(conn, row.id)
+    await uow.publish(
+        events.AppointmentRescheduled(
+            org_id=business.org_id,
+            business_id=business.business_id,
+            appointment=facts(moved),
+            previous_starts_at=row.starts_at,
+            previous_staff_id=row.staff_id,
+        )
+    )
+    return moved
+
+
+async def cancel(uow: UnitOfWork, row: Any, request: CancelRequest, *, by: Actor, now: datetime) -> Any:
+    """Cancel, inside the business's policy for clients (R-A3, R-S3); the slot is free again."""
+    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    _require(row, "cancel", now, by_client=by != "staff")
+    await uow.conn.execute(
+        sa.update(appointments)
+        .where(appointments.c.id == row.id)
+        .values(
+            status="cancelled",
+            cancel_reason=request.reason,
+            cancelled_by=by,
+            sequence=row.sequence + 1,
+            updated_at=sa.func.now(),
+        )
+    )
+    done = await load(uow.conn, row.id)
+    await uow.publish(
+        events.AppointmentCancelled(
+            org_id=business.org_id,
+            business_id=business.business_id,
+            appointment=facts(done),
+            reason=request.reason,
+            cancelled_by=by,
+        )
+    )
+    return done
+
+
+async def confirm(uow: UnitOfWork, row: Any, *, now: datetime) -> Any:
+    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    _require(row, "confirm", now, by_client=True)
+    await uow.conn.execute(
+        sa.update(appointments).where(appointments.c.id == row.id).values(status="confirmed", updated_at=sa.func.now())
+    )
+    done = await load(uow.conn, row.id)
+    await uow.publish(
+        events.AppointmentConfirmed(org_id=business.org_id, business_id=business.business_id, appointment=facts(done))
+    )
+    return done
+
+
+async def mark(uow: UnitOfWork, row: Any, outcome: Literal["completed", "no_show"], *, now: datetime) -> Any:
+    """Staff mark a booking that has started as completed or as a no-show."""
+    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    if row.status not in ("booked", "confirmed"):
+        raise ApiError(409, "booking_not_active", f"This booking is {row.status}.")
+    if row.starts_at > now:
+        raise ApiError(409, "booking_not_started", "A booking can be marked only once it has started.")
+    await uow.conn.execute(
+        sa.update(appointments).where(appointments.c.id == row.id).values(status=outcome, updated_at=sa.func.now())
+    )
+    done = await load(uow.conn, row.id)
+    event_type = events.AppointmentCompleted if outcome == "completed" else events.AppointmentNoShow
+    await uow.publish(event_type(org_id=business.org_id, business_id=business.business_id, appointment=facts(done)))
+    return done
+
+
+async def delete(uow: UnitOfWork, row: Any, *, now: datetime) -> None:
+    """The business deletes a booking: it disappears for the client (R-A4) and frees the slot."""
+    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    await uow.conn.execute(
+        sa.update(appointments)
+        .where(appointments.c.id == row.id)
+        .values(deleted_at=now, manage_token_hash=None, updated_at=sa.func.now())
+    )
+    await uow.publish(
+        events.AppointmentDeleted(org_id=business.org_id, business_id=business.business_id, appointment=facts(row))
+    )
+
+
+async def reserve_product(uow: UnitOfWork, row: Any, request: ProductReservation, *, now: datetime) -> dict[str, Any]:
+    """Reserve a retail product for an upcoming booking (R-A5); stock is held at once."""
+    _require(row, "reserve_product", now, by_client=True)
+    product = (
+        await uow.conn.execute(
+            sa.update(products)
+            .where(
+                products.c.id == request.product_id,
+                products.c.business_id == row.business_id,
+                products.c.active,
+                products.c.stock >= request.quantity,
+            )
+            .values(stock=products.c.stock - request.quantity)
+            .returning(products)
+        )
+    ).first()
+    if product is None:
+        exists = await uow.conn.execute(
+            sa.select(products.c.id).where(
+                products.c.id == request.product_id, products.c.business_id == row.business_id, products.c.active
+            )
+        )
+        if exists.first() is None:
+            raise not_found("Product", "product_not_found")
+        raise ApiError(409, "out_of_stock", "Not enough of this product is in stock.")
+    await uow.conn.execute(
+        sa.insert(reserved_products).values(
+            business_id=row.business_id,
+            appointment_id=row.id,
+            product_id=product.id,
+            quantity=request.quantity,
+            price_minor=product.price_minor * request.quantity,
+            currency=product.currency,
+        )
+    )
+    await uow.publish(
+        events.ProductReserved(
+            org_id=row.org_id,
+            business_id=row.business_id,
+            appointment_id=row.id,
+            account_id=row.account_id,
+            product_id=product.id,
+            product_name=product.name,
+            quantity=request.quantity,
+            price_minor=product.price_minor * request.quantity,
+            currency=product.currency,
+        )
+    )
+    return {"product_id": str(product.id), "name": product.name, "quantity": request.quantity}
