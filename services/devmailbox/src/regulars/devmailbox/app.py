@@ -9,9 +9,10 @@ from typing import Any
 from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from regulars.devmailbox.store import Mailbox
+from regulars.devmailbox.store import Mailbox, SmsBox
 
 MAILBOX = web.AppKey("mailbox", Mailbox)
+SMS_BOX = web.AppKey("sms_box", SmsBox)
 
 
 class Handler:
@@ -44,6 +45,34 @@ async def delete_messages(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def receive_sms(request: web.Request) -> web.Response:
+    """The development SMS provider posts here: ``{"to", "from", "body", "message_id"}``."""
+    try:
+        data = await request.json()
+        to, body = str(data["to"]), str(data["body"])
+    except (ValueError, KeyError, TypeError):
+        return web.json_response(
+            {"error": {"code": "invalid_sms", "message": "Send JSON with to and body."}}, status=400
+        )
+    if not to or not body:
+        return web.json_response({"error": {"code": "invalid_sms", "message": "to and body are required."}}, status=400)
+    stored = request.app[SMS_BOX].add(to, str(data.get("from") or ""), body, data.get("message_id"))
+    return web.json_response(stored.as_json(), status=201)
+
+
+async def list_sms(request: web.Request) -> web.Response:
+    found = list(request.app[SMS_BOX].messages)
+    to = request.query.get("to")
+    if to:
+        found = [m for m in found if m.to == to]
+    return web.json_response([m.as_json() for m in found])
+
+
+async def delete_sms(request: web.Request) -> web.Response:
+    request.app[SMS_BOX].clear()
+    return web.Response(status=204)
+
+
 async def index(request: web.Request) -> web.Response:
     rows = "".join(
         f"<tr><td>{html.escape(m.received_at)}</td><td>{html.escape(', '.join(m.to))}</td>"
@@ -53,7 +82,7 @@ async def index(request: web.Request) -> web.Response:
     body = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Regulars dev mailbox</title>"
         "<meta http-equiv='refresh' content='5'></head><body><h1>Dev mailbox</h1>"
-        "<p>JSON: <a href='/api/messages'>/api/messages</a></p>"
+        "<p>JSON: <a href='/api/messages'>/api/messages</a> · SMS: <a href='/api/sms'>/api/sms</a></p>"
         "<table><thead><tr><th>Received</th><th>To</th><th>Subject</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></body></html>"
     )
@@ -77,9 +106,10 @@ async def show(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/html")
 
 
-def build_app(mailbox: Mailbox, smtp_host: str, smtp_port: int) -> web.Application:
+def build_app(mailbox: Mailbox, smtp_host: str, smtp_port: int, sms_box: SmsBox | None = None) -> web.Application:
     app = web.Application()
     app[MAILBOX] = mailbox
+    app[SMS_BOX] = sms_box if sms_box is not None else SmsBox()
 
     async def smtp_server(app: web.Application) -> Any:
         loop = asyncio.get_running_loop()
@@ -94,4 +124,7 @@ def build_app(mailbox: Mailbox, smtp_host: str, smtp_port: int) -> web.Applicati
     app.router.add_get("/api/messages", list_messages)
     app.router.add_delete("/api/messages", delete_messages)
     app.router.add_get("/api/messages/{id}", get_message)
+    app.router.add_post("/api/sms", receive_sms)
+    app.router.add_get("/api/sms", list_sms)
+    app.router.add_delete("/api/sms", delete_sms)
     return app

@@ -87,3 +87,44 @@ class Mailbox:
 
     def clear(self) -> None:
         self.messages.clear()
+
+
+@dataclass
+class StoredSms:
+    id: str
+    to: str
+    sender: str
+    body: str
+    message_id: str | None
+    received_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["from"] = data.pop("sender")
+        return data
+
+
+@dataclass
+class SmsBox:
+    """Text messages from the development SMS provider (newest first)."""
+
+    limit: int = 2000
+    messages: deque[StoredSms] = field(default_factory=deque)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def add(self, to: str, sender: str, body: str, message_id: str | None) -> StoredSms:
+        stored = StoredSms(
+            id=str(next(self._ids)),
+            to=to,
+            sender=sender,
+            body=body,
+            message_id=message_id,
+            received_at=datetime.now(UTC).isoformat(),
+        )
+        self.messages.appendleft(stored)
+        while len(self.messages) > self.limit:
+            self.messages.pop()
+        return stored
+
+    def clear(self) -> None:
+        self.messages.clear()

@@ -14,6 +14,7 @@ from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.views import admin, me, pets, public
 from regulars.gateway.views import auth as auth_views
+from regulars.gateway.views import notifications as notification_views
 from regulars.shared.http.app import READINESS_CHECKS, base_app
 from regulars.shared.http.internal import ServiceClient
 from regulars.shared.settings import SERVICES, Settings
@@ -25,6 +26,7 @@ auth_views.register(ROUTES)
 me.register(ROUTES)
 pets.register(ROUTES)
 admin.register(ROUTES)
+notification_views.register(ROUTES)
 
 
 def openapi_document() -> dict[str, Any]:
