@@ -80,7 +80,17 @@ ensure_test_tools() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  # axe-core, injected into widget pages by the browser tests (pinned by tests/browser/package-lock.json).
+  local browser_tests want
+  browser_tests="$(dirname "$0")/../tests/browser"
+  want=$(sha256sum "$browser_tests/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$browser_tests/node_modules/.installed" 2>/dev/null)" != "$want" ]; then
+    say "installing browser-test tools (npm ci in tests/browser)"
+    npm ci --prefix "$browser_tests" --no-audit --no-fund --loglevel=error
+    echo "$want" > "$browser_tests/node_modules/.installed"
+  fi
 }
 
 case "${1:-all}" in

@@ -92,7 +92,11 @@ export function button(label, attrs = {}) {
 }
 
 /** A form with a general error area on top and a submit button; fields as given. */
-export function form({ fields, submitLabel, submitClass = "button primary", onsubmit, after = [], label }) {
+/**
+ * `onerror(formEl, error)` may add to the general error (e.g. a forgot-password link); `error` is
+ * null when required fields were empty.
+ */
+export function form({ fields, submitLabel, submitClass = "button primary", onsubmit, onerror, after = [], label }) {
   const el = h(
     "form",
     { novalidate: true, "aria-label": label || null },
@@ -103,7 +107,10 @@ export function form({ fields, submitLabel, submitClass = "button primary", onsu
   el.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(el);
-    if (!checkRequired(el)) return;
+    if (!checkRequired(el)) {
+      if (onerror) onerror(el, null);
+      return;
+    }
     const submit = el.querySelector("button[type=submit]");
     submit.disabled = true;
     el.setAttribute("aria-busy", "true");
@@ -111,6 +118,7 @@ export function form({ fields, submitLabel, submitClass = "button primary", onsu
       await onsubmit(values(el), el);
     } catch (error) {
       showError(el, error);
+      if (onerror) onerror(el, error);
     } finally {
       submit.disabled = false;
       el.removeAttribute("aria-busy");
@@ -212,6 +220,11 @@ export function showError(formEl, error) {
   } else {
     formError(formEl, t("errors.check_fields"));
   }
+}
+
+/** A page's main card: a heading and what follows. */
+export function page(title, ...children) {
+  return h("section", { class: "card narrow" }, h("h1", {}, title), children);
 }
 
 /** A status message read out by screen readers (saved, sent, …). */

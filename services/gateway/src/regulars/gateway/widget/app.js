@@ -1,0 +1,262 @@
+// The client widget: a shell (top bar, language, routing) around views loaded on demand.
+// It talks only to the public API, so any business could build its own on it.
+
+import { Api } from "./api.js";
+import { h } from "./dom.js";
+import {
+  LOCALES,
+  formatDate,
+  formatDateTime,
+  languageName,
+  locale,
+  pickLocale,
+  setLocale,
+  setTimeZone,
+  t,
+} from "./i18n.js";
+
+const slug = decodeURIComponent(location.pathname.split("/")[2] || "");
+const base = `/w/${slug}/`;
+const main = document.getElementById("main");
+const topbar = document.getElementById("topbar");
+
+// Path below the business → view module. Views export `render(main, ctx, params)`.
+const ROUTES = {
+  "": { load: () => import("./views/home.js") },
+  "sign-in": { load: () => import("./views/sign-in.js"), guest: true },
+  "sign-up": { load: () => import("./views/sign-up.js"), guest: true },
+  "check-inbox": { load: () => import("./views/check-inbox.js") },
+  verify: { load: () => import("./views/verify.js") },
+  "forgot-password": { load: () => import("./views/forgot-password.js") },
+  "reset-password": { load: () => import("./views/reset-password.js") },
+  "confirm-email": { load: () => import("./views/confirm-email.js") },
+  unsubscribe: { load: () => import("./views/unsubscribe.js") },
+  account: { load: () => import("./views/account.js"), signedIn: true },
+};
+
+const ctx = {
+  slug,
+  base,
+  api: new Api(slug, { locale }),
+  profile: null,
+  account: null,
+  t,
+  formatDate,
+  formatDateTime,
+  locale,
+  /** Goes to a widget path (relative to the business, e.g. "account/notifications"). */
+  navigate(path, { replace = false } = {}) {
+    const url = new URL(path, location.origin + base);
+    if (replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
+    return render({ focus: true });
+  },
+  /** Records who is signed in (null: nobody) and redraws the top bar. */
+  setAccount(account) {
+    ctx.account = account;
+    drawTopbar();
+  },
+  async signOut() {
+    try {
+      await ctx.api.post("/auth/logout");
+    } catch (error) {
+      if (error.status !== 401) throw error;
+    }
+    ctx.setAccount(null);
+    return ctx.navigate("sign-in");
+  },
+  rerender: () => render({ focus: false }),
+};
+
+function routeOf(pathname) {
+  const rest = pathname.startsWith(base) ? pathname.slice(base.length) : "";
+  const parts = rest.split("/").filter(Boolean);
+  const name = parts[0] || "";
+  return { name, route: ROUTES[name], parts: parts.slice(1) };
+}
+
+function safeColour(value) {
+  return typeof value === "string" && /^#[0-9a-fA-F]{6}$/.test(value) ? value : null;
+}
+
+/** A business restyles the widget from its public profile (brand colour, logo), when it has them. */
+function applyBrand(profile) {
+  const brand = safeColour(profile.brand_color);
+  if (brand) {
+    document.documentElement.style.setProperty("--brand", brand);
+    document.querySelector('meta[name="theme-color"]')?.setAttribute("content", brand);
+  }
+}
+
+let menuOpen = false;
+
+function drawTopbar() {
+  document.querySelector(".skip-link").textContent = t("shell.skip");
+  const profile = ctx.profile;
+  const signedIn = Boolean(ctx.account);
+  const { name } = routeOf(location.pathname);
+  const logo =
+    profile && typeof profile.logo_url === "string" && /^https:\/\//.test(profile.logo_url)
+      ? h("img", { class: "logo", src: profile.logo_url, alt: "" })
+      : null;
+  const languageId = "language-select";
+  const languages = h(
+    "div",
+    { class: "language" },
+    h("label", { for: languageId }, t("shell.language")),
+    h(
+      "select",
+      {
+        id: languageId,
+        onchange: async (event) => {
+          await setLocale(event.target.value, { remember: true });
+          menuOpen = false;
+          await render({ focus: false });
+          document.getElementById(languageId)?.focus();
+        },
+      },
+      LOCALES.map((code) => h("option", { value: code, selected: code === locale(), lang: code }, languageName(code))),
+    ),
+  );
+  const accountLinks = !profile || profile.client_logins === "off"
+    ? []
+    : signedIn
+      ? [
+          h("a", { href: "account", class: "nav-link", "aria-current": name === "account" ? "page" : null }, t("shell.my_account")),
+          h("button", { type: "button", class: "nav-link as-link", onclick: () => ctx.signOut() }, t("shell.sign_out")),
+        ]
+      : [
+          h("a", { href: "sign-in", class: "nav-link", "aria-current": name === "sign-in" ? "page" : null }, t("shell.sign_in")),
+          h("a", { href: "sign-up", class: "nav-link button small primary", "aria-current": name === "sign-up" ? "page" : null }, t("shell.sign_up")),
+        ];
+  const menuId = "topbar-menu";
+  topbar.replaceChildren(
+    h(
+      "a",
+      { class: "brand", href: "./" },
+      logo,
+      h("span", { class: "business-name" }, profile ? profile.name : "…"),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "menu-button",
+        "aria-expanded": String(menuOpen),
+        "aria-controls": menuId,
+        onclick: (event) => {
+          menuOpen = !menuOpen;
+          event.currentTarget.setAttribute("aria-expanded", String(menuOpen));
+          document.getElementById(menuId).classList.toggle("open", menuOpen);
+        },
+      },
+      h("span", { class: "menu-icon", "aria-hidden": "true" }),
+      t("shell.menu"),
+    ),
+    h("nav", { id: menuId, class: `topnav${menuOpen ? " open" : ""}`, "aria-label": t("shell.navigation") }, accountLinks, languages),
+  );
+}
+
+let rendering = 0;
+
+async function render({ focus } = { focus: false }) {
+  const ticket = ++rendering;
+  const { name, route, parts } = routeOf(location.pathname);
+  menuOpen = false;
+  drawTopbar();
+  if (!ctx.profile) return;
+  if (!route) {
+    showNotFound();
+    return;
+  }
+  if (route.signedIn && !ctx.account) {
+    const next = location.pathname.slice(base.length) + location.search;
+    history.replaceState(null, "", new URL(`sign-in?next=${encodeURIComponent(next)}`, location.origin + base));
+    return render({ focus });
+  }
+  if (route.guest && ctx.account) {
+    history.replaceState(null, "", new URL("account", location.origin + base));
+    return render({ focus });
+  }
+  const view = await route.load();
+  if (ticket !== rendering) return;
+  const container = h("div", { class: `view view-${name || "home"}` });
+  main.replaceChildren(container);
+  await view.render(container, ctx, { parts, query: new URLSearchParams(location.search) });
+  if (ticket !== rendering) return;
+  const heading = container.querySelector("h1");
+  document.title = `${heading ? heading.textContent : t("shell.my_account")} · ${ctx.profile.name}`;
+  if (focus && heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
+function showNotFound() {
+  main.replaceChildren(
+    h("div", { class: "view" }, h("h1", {}, t("shell.not_found_title")), h("p", {}, h("a", { href: "./" }, t("shell.go_home")))),
+  );
+  document.title = t("shell.not_found_title");
+}
+
+function showFatal(message) {
+  main.replaceChildren(h("div", { class: "view" }, h("h1", {}, t("shell.unavailable_title")), h("p", {}, message)));
+}
+
+// Links inside the widget change the view without reloading the page.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[href]");
+  if (!link || link.target || link.hasAttribute("download") || event.defaultPrevented) return;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const url = new URL(link.href);
+  if (url.origin !== location.origin || !url.pathname.startsWith(base)) return;
+  event.preventDefault();
+  if (url.pathname === location.pathname && url.search === location.search) {
+    menuOpen = false;
+    drawTopbar();
+    return;
+  }
+  history.pushState(null, "", url);
+  render({ focus: true });
+});
+window.addEventListener("popstate", () => render({ focus: true }));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && menuOpen) {
+    menuOpen = false;
+    drawTopbar();
+    topbar.querySelector(".menu-button")?.focus();
+  }
+});
+
+async function start() {
+  await setLocale(pickLocale(null));
+  drawTopbar();
+  try {
+    ctx.profile = await ctx.api.profile();
+  } catch (error) {
+    if (error.status === 404) {
+      topbar.replaceChildren();
+      main.replaceChildren(h("div", { class: "view" }, h("h1", {}, t("shell.unknown_business"))));
+      document.title = t("shell.unknown_business");
+    } else {
+      showFatal(t("errors.unexpected"));
+    }
+    return;
+  }
+  await setLocale(pickLocale(ctx.profile.default_locale));
+  setTimeZone(ctx.profile.timezone);
+  applyBrand(ctx.profile);
+  if (ctx.profile.client_logins !== "off") {
+    try {
+      ctx.account = await ctx.api.me();
+    } catch {
+      ctx.account = null;
+    }
+  }
+  await render({ focus: false });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(`${base}sw.js`, { scope: base }).catch(() => {});
+  }
+}
+
+start();

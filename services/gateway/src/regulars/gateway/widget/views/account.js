@@ -1,0 +1,67 @@
+// The account page (R-U2): a left sidebar of sections (a menu on phones), Account settings first.
+import { errorText, h } from "../dom.js";
+import { DEFAULT_SECTION, visibleSections } from "../sections/index.js";
+
+export async function render(container, ctx, { parts }) {
+  const { t } = ctx;
+  const sections = visibleSections(ctx.profile);
+  const wanted = parts[0] || DEFAULT_SECTION;
+  const current = sections.find((s) => s.id === wanted);
+  if (!current) {
+    await ctx.navigate("account", { replace: true });
+    return;
+  }
+  const title = t(`sections.${current.id}`);
+  const navId = "account-sections";
+  let open = false;
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      class: "sections-toggle",
+      "aria-expanded": "false",
+      "aria-controls": navId,
+      onclick() {
+        open = !open;
+        toggle.setAttribute("aria-expanded", String(open));
+        nav.classList.toggle("open", open);
+      },
+    },
+    h("span", { class: "sections-toggle-label" }, t("account.sections")),
+    h("span", { class: "sections-toggle-current" }, title),
+  );
+  const nav = h(
+    "nav",
+    { id: navId, class: "sidebar", "aria-label": t("account.sections") },
+    h(
+      "ul",
+      {},
+      sections.map((s) =>
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            { href: `account/${s.id}`, class: "sidebar-link", "aria-current": s.id === current.id ? "page" : null },
+            t(`sections.${s.id}`),
+          ),
+        ),
+      ),
+    ),
+  );
+  const body = h("div", { class: "section-body" });
+  const heading = h("h1", { class: "section-title" }, title);
+  const notice = ctx.notice ? h("p", { class: "notice success", role: "status" }, ctx.notice) : null;
+  ctx.notice = null;
+  container.append(h("div", { class: "account-layout" }, h("div", { class: "sidebar-wrap" }, toggle, nav), h("div", { class: "section" }, heading, notice, body)));
+  try {
+    const module = await current.load();
+    await module.render(body, ctx);
+  } catch (error) {
+    body.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    if (error.status === 401) {
+      ctx.setAccount(null);
+      await ctx.navigate(`sign-in?next=${encodeURIComponent(`account/${current.id}`)}`, { replace: true });
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// After sign-up: where the link went, and a way to have it sent again.
+import { field, flash, form, h, page } from "../dom.js";
+
+const KEY = "regulars.pending_email";
+
+export function rememberEmail(email) {
+  try {
+    sessionStorage.setItem(KEY, email);
+  } catch {
+    // Private mode: the client types it again if they want it resent.
+  }
+}
+
+function pendingEmail() {
+  try {
+    return sessionStorage.getItem(KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+export async function render(container, ctx) {
+  const { t } = ctx;
+  const email = pendingEmail();
+  const card = page(
+    t("check_inbox.title"),
+    h("p", { class: "lead" }, email ? t("check_inbox.sent_to", { email }) : t("check_inbox.sent")),
+    h("p", {}, t("check_inbox.expires")),
+  );
+  const resend = form({
+    label: t("check_inbox.resend"),
+    fields: [field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true, value: email })],
+    submitLabel: t("check_inbox.resend"),
+    submitClass: "button",
+    async onsubmit(values) {
+      await ctx.api.post("/auth/resend-verification", { email: values.email });
+      rememberEmail(values.email);
+      flash(card, t("check_inbox.resent"));
+    },
+  });
+  card.append(h("h2", {}, t("check_inbox.not_received")), resend);
+  container.append(card);
+}

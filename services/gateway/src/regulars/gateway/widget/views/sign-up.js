@@ -1,0 +1,60 @@
+// Create an account (R-I1); the address is verified by a link sent by email (R-I3).
+import { field, form, h, page } from "../dom.js";
+import { rememberEmail } from "./check-inbox.js";
+
+export async function render(container, ctx) {
+  const { t } = ctx;
+  const el = form({
+    label: t("sign_up.title"),
+    fields: [
+      h(
+        "div",
+        { class: "row" },
+        field({ name: "first_name", label: t("fields.first_name"), autocomplete: "given-name", required: true }),
+        field({ name: "last_name", label: t("fields.last_name"), autocomplete: "family-name", required: true }),
+      ),
+      field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true }),
+      field({
+        name: "password",
+        label: t("fields.password"),
+        type: "password",
+        autocomplete: "new-password",
+        required: true,
+        hint: t("fields.password_hint"),
+        attrs: { minlength: 8, maxlength: 128 },
+      }),
+      field({ name: "phone", label: t("fields.phone_optional"), type: "tel", autocomplete: "tel" }),
+      field({ name: "birthday", label: t("fields.birthday_optional"), type: "date", autocomplete: "bday" }),
+      h(
+        "div",
+        { class: "field checkbox" },
+        h("input", { type: "checkbox", id: "marketing-opt-in", name: "marketing_opt_in" }),
+        h("label", { for: "marketing-opt-in" }, t("sign_up.marketing", { business: ctx.profile.name })),
+      ),
+    ],
+    submitLabel: t("sign_up.submit"),
+    async onsubmit(values) {
+      const body = {
+        email: values.email,
+        password: values.password,
+        first_name: values.first_name,
+        last_name: values.last_name,
+        locale: ctx.locale(),
+        marketing_opt_in: values.marketing_opt_in,
+      };
+      if (values.phone) body.phone = values.phone;
+      if (values.birthday) body.birthday = values.birthday;
+      await ctx.api.post("/auth/register", body);
+      rememberEmail(values.email);
+      await ctx.navigate("check-inbox");
+    },
+  });
+  container.append(
+    page(
+      t("sign_up.title"),
+      h("p", { class: "lead" }, t("sign_up.lead", { business: ctx.profile.name })),
+      el,
+      h("p", { class: "switch-flow" }, t("sign_up.have_account"), " ", h("a", { href: "sign-in" }, t("sign_up.sign_in"))),
+    ),
+  );
+}

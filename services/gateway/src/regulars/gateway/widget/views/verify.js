@@ -1,0 +1,48 @@
+// Landing page of the verification link: verifies the address and signs the client in.
+import { errorText, field, flash, form, h, page } from "../dom.js";
+import { rememberEmail } from "./check-inbox.js";
+import { takeToken } from "./tokens.js";
+
+let inFlight = null;
+
+export async function render(container, ctx, { query }) {
+  const { t } = ctx;
+  const token = takeToken(query, "verify") || inFlight?.token || "";
+  const card = page(t("verify.title"), h("p", { role: "status" }, t("verify.working")));
+  container.append(card);
+  if (!token) {
+    showFailure(card, ctx, t("verify.missing"));
+    return;
+  }
+  try {
+    // The same link opened twice in a row (back/forward) must not spend the token twice.
+    if (!inFlight || inFlight.token !== token) inFlight = { token, promise: ctx.api.post("/auth/verify", { token }) };
+    const answer = await inFlight.promise;
+    ctx.setAccount(answer.account);
+    ctx.notice = t("verify.done");
+    await ctx.navigate("account", { replace: true });
+  } catch (error) {
+    inFlight = null;
+    showFailure(card, ctx, errorText(error.code, error.message));
+  }
+}
+
+function showFailure(card, ctx, message) {
+  const { t } = ctx;
+  card.querySelector("[role=status]").remove();
+  card.append(
+    h("p", { class: "notice error", role: "alert" }, message),
+    h("h2", {}, t("check_inbox.not_received")),
+    form({
+      label: t("check_inbox.resend"),
+      fields: [field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true })],
+      submitLabel: t("check_inbox.resend"),
+      submitClass: "button",
+      async onsubmit(values) {
+        await ctx.api.post("/auth/resend-verification", { email: values.email });
+        rememberEmail(values.email);
+        flash(card, t("check_inbox.resent"));
+      },
+    }),
+  );
+}

@@ -1,0 +1,102 @@
+"""The widget's shell: where sign-in lives (R-U1), language (R-U4), installability (R-U3), accessibility."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from typing import Any
+
+from playwright.async_api import Page, expect
+
+from regulars.shared.testing.infra import Stack
+
+pytestmark = pytest.mark.browser
+
+
+async def open_menu_if_phone(page: Page, viewport: str) -> None:
+    if viewport == "phone":
+        await page.get_by_role("button", name="Menu").click()
+
+
+async def test_r_u1_sign_in_top_right_on_desktop_and_in_menu_on_phone(
+    page: Page, viewport: str, stack: Stack, salon: str, a11y: Any
+) -> None:
+    await page.goto(f"{stack.gateway_url}/w/{salon}/")
+    await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    await expect(page).to_have_url(f"{stack.gateway_url}/w/{salon}/sign-in")
+    link = page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in")
+    if viewport == "desktop":
+        await expect(link).to_be_visible()
+        box = await link.bounding_box()
+        assert box is not None
+        assert box["x"] > 1280 / 2, "the sign-in link is on the right"
+        assert box["y"] < 80, "the sign-in link is in the top bar"
+    else:
+        await expect(link).to_be_hidden()
+        await page.get_by_role("button", name="Menu").click()
+        await expect(link).to_be_visible()
+        await expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+    await a11y(page)
+
+
+async def test_r_u4_language_switch_to_spanish_changes_texts_and_is_remembered(
+    page: Page, viewport: str, stack: Stack, salon: str, a11y: Any
+) -> None:
+    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-in")
+    await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    await open_menu_if_phone(page, viewport)
+    await page.get_by_label("Language").select_option("es")
+    await expect(page.get_by_role("heading", level=1, name="Inicia sesión")).to_be_visible()
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    await expect(page.get_by_label("Contraseña")).to_be_visible()
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1, name="Inicia sesión")).to_be_visible()
+    await page.get_by_role("link", name="Crea una cuenta").click()
+    await expect(page.get_by_role("heading", level=1, name="Crea tu cuenta")).to_be_visible()
+    await a11y(page)
+
+
+async def test_r_u4_language_follows_the_browser_then_the_business(
+    make_context: Any, stack: Stack, salon: str, spanish_salon: str
+) -> None:
+    cases = (("it-IT", salon, "Accedi"), ("pt-BR", salon, "Entrar"), ("de-DE", salon, "Sign in"))
+    cases += (("de-DE", spanish_salon, "Inicia sesión"), ("en-GB", spanish_salon, "Sign in"))
+    for browser_locale, slug, heading in cases:
+        page = await (await make_context("desktop", locale=browser_locale)).new_page()
+        await page.goto(f"{stack.gateway_url}/w/{slug}/sign-in")
+        await expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+
+
+async def test_r_u3_installable_manifest_icons_and_service_worker(make_context: Any, stack: Stack, salon: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{stack.gateway_url}/w/{salon}/manifest.webmanifest") as response:
+            assert response.status == 200
+            manifest = await response.json(content_type=None)
+        assert manifest["start_url"] == f"/w/{salon}/"
+        assert manifest["scope"] == f"/w/{salon}/"
+        assert manifest["display"] == "standalone"
+        sizes = {icon["sizes"] for icon in manifest["icons"]}
+        assert {"192x192", "512x512"} <= sizes
+        for icon in manifest["icons"]:
+            async with http.get(f"{stack.gateway_url}{icon['src']}") as response:
+                assert response.status == 200
+                assert response.content_type == "image/png"
+                assert (await response.read())[:8] == b"\x89PNG\r\n\x1a\n"
+    context = await make_context("phone", service_workers="allow")
+    page = await context.new_page()
+    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-in")
+    scope = await page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == f"{stack.gateway_url}/w/{salon}/"
+    # Once the worker controls the page, the widget opens offline from its copy.
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    await context.set_offline(True)
+    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-up")
+    await expect(page.get_by_role("heading", level=1, name="Create your account")).to_be_visible()
+
+
+async def test_unknown_business_says_so(page: Page, stack: Stack) -> None:
+    await page.goto(f"{stack.gateway_url}/w/no-such-business/")
+    await expect(page.get_by_role("heading", level=1, name="This business does not exist")).to_be_visible()
+    response = await page.request.get(f"{stack.gateway_url}/w/no-such-business/manifest.webmanifest")
+    assert response.status == 404
