@@ -1,0 +1,112 @@
+"""Helpers for identity's tests (integration and end to end): businesses, clients, outbox reads."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from regulars.identity.adapters.tables import client_accounts
+from regulars.identity.domain.accounts import Registration
+from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
+from regulars.identity.service_layer import auth
+from regulars.identity.service_layer.businesses import ensure_business
+from regulars.identity.service_layer.clients import Caller, Identity
+from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot, ClientDatabase, SignedIn, Vertical
+from regulars.shared.db.tables import outbox
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"
+
+
+async def make_business(
+    ident: Identity,
+    *,
+    client_database: ClientDatabase = "per_business",
+    vertical: Vertical = "salon",
+    org_slug: str | None = None,
+    client_logins: str = "optional",
+) -> BusinessSnapshot:
+    org = OrganizationSpec(slug=org_slug or f"org-{uuid.uuid4().hex[:10]}", name="Org", client_database=client_database)
+    spec = BusinessSpec(
+        slug=f"b-{uuid.uuid4().hex[:10]}",
+        name="Business",
+        vertical=vertical,
+        settings=BusinessSettings(client_logins=client_logins),  # type: ignore[arg-type]
+    )
+    snapshot, _ = await ensure_business(ident.engine, org, spec)
+    return snapshot
+
+
+@dataclass
+class Client:
+    email: str
+    password: str
+    signed_in: SignedIn | None = None
+
+
+def unique_email(tag: str = "c") -> str:
+    return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def fresh_ip() -> str:
+    n = uuid.uuid4().int
+    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
+
+
+def caller() -> Caller:
+    return Caller(ip=fresh_ip(), user_agent="pytest")
+
+
+def registration(email: str, password: str = PASSWORD, **extra: Any) -> Registration:
+    return Registration.model_validate(
+        {"email": email, "password": password, "first_name": "Ana", "last_name": "Ruiz", **extra}
+    )
+
+
+async def outbox_events(engine: AsyncEngine, routing_key: str, **match: Any) -> list[dict[str, Any]]:
+    """Payloads of outbox events with this key whose fields equal ``match`` (strings compared)."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(outbox.c.payload).where(outbox.c.routing_key == routing_key).order_by(outbox.c.id)
+        )
+        payloads = [row.payload for row in rows]
+    return [p for p in payloads if all(str(p.get(k)) == str(v) for k, v in match.items())]
+
+
+async def last_message(engine: AsyncEngine, to_email: str, template: str) -> dict[str, Any]:
+    found = [
+        p
+        for p in await outbox_events(engine, "identity.message.requested.v1", to_email=to_email)
+        if p["template"] == template
+    ]
+    assert found, f"no {template} message to {to_email}"
+    return found[-1]
+
+
+def token_of(message: dict[str, Any]) -> str:
+    link = message["variables"]["link"]
+    return str(link.split("token=")[1])
+
+
+async def signed_up_and_verified(
+    ident: Identity, business: BusinessSnapshot, email: str | None = None, now: datetime = NOW
+) -> Client:
+    client = Client(email=email or unique_email(), password=PASSWORD)
+    await auth.register(ident, business.slug, registration(client.email), caller(), now)
+    message = await last_message(ident.engine, client.email, "verify_email")
+    client.signed_in = await auth.verify_email(
+        ident, business.slug, auth.Verification(token=token_of(message)), caller(), now
+    )
+    return client
+
+
+async def account_row(engine: AsyncEngine, account_id: uuid.UUID) -> Any:
+    async with engine.connect() as conn:
+        return (
+            await conn.execute(sa.select(client_accounts).where(client_accounts.c.account_id == account_id))
+        ).first()
