@@ -69,7 +69,9 @@ async def test_r_i3_verification_link_expires_after_48_hours(ident: Identity) ->
     await auth.register(ident, business.slug, registration(email), caller(), NOW)
     token = token_of(await last_message(ident.engine, email, "verify_email"))
     with pytest.raises(ApiError) as expired:
-        await auth.verify_email(ident, business.slug, auth.Verification(token=token), caller(), NOW + timedelta(hours=48))
+        await auth.verify_email(
+            ident, business.slug, auth.Verification(token=token), caller(), NOW + timedelta(hours=48)
+        )
     assert (expired.value.status, expired.value.code) == (400, "token_expired")
     signed_in = await auth.verify_email(
         ident, business.slug, auth.Verification(token=token), caller(), NOW + timedelta(hours=47)
@@ -114,9 +116,7 @@ async def test_r_i3_verification_code_works_and_wrong_codes_wear_it_out(ident: I
 
     await auth.resend_verification(ident, business.slug, email, caller(), NOW)
     fresh = (await last_message(ident.engine, email, "verify_email"))["variables"]["code"]
-    signed_in = await auth.verify_email(
-        ident, business.slug, auth.Verification(email=email, code=fresh), caller(), NOW
-    )
+    signed_in = await auth.verify_email(ident, business.slug, auth.Verification(email=email, code=fresh), caller(), NOW)
     assert signed_in.account.email_verified
 
 
