@@ -37,6 +37,7 @@ class PipelineResult:
     producer_seconds: float = 0.0
     total_seconds: float = 0.0
     latency_ms: dict[str, float] = field(default_factory=dict)
+    claim_latency_ms: dict[str, float] = field(default_factory=dict)
     relay_publishes: int = 0
     duplicates_absorbed: int = 0
     handler_failures: int = 0
@@ -63,6 +64,7 @@ class PipelineResult:
             "producer_commits_per_second": round(self.producer_commits_per_second, 1),
             "seconds": round(self.total_seconds, 3),
             "latency_ms": self.latency_ms,
+            "commit_to_relay_claim_ms": self.claim_latency_ms,
             "relay_publishes": self.relay_publishes,
             "duplicates_absorbed_by_inbox": self.duplicates_absorbed,
             "handler_failures": self.handler_failures,
@@ -169,10 +171,22 @@ async def _verify(engine: AsyncEngine, result: PipelineResult) -> None:
         for name, query in queries.items():
             result.counts[name] = int((await conn.execute(query)).scalar_one())
         rows = (await conn.execute(sa.select(effects.c.committed_at, effects.c.applied_at))).all()
+        # published_at is the relay's transaction start (its claim), in the database's clock,
+        # which on one host is the same wall clock as the producer's stamp.
+        claims = (
+            await conn.execute(
+                sa.select(outbox.c.published_at, effects.c.committed_at).join(
+                    effects, effects.c.event_id == outbox.c.event_id
+                )
+            )
+        ).all()
     for name, want in expected.items():
         if result.counts[name] != want:
             result.problems.append(f"{name}: {result.counts[name]}, expected {want}")
     result.latency_ms = latency_summary_ms([(row.applied_at - row.committed_at).total_seconds() for row in rows])
+    result.claim_latency_ms = latency_summary_ms(
+        [(row.published_at - row.committed_at).total_seconds() for row in claims if row.published_at is not None]
+    )
 
 
 async def run_pipeline(

@@ -188,6 +188,12 @@ def render(report: dict[str, Any]) -> str:
             f"{v['handler_failures']:>5}  "
             f"{'yes' if v['exactly_once'] else 'NO'} ({v['counts'].get('distinct_effects', 0)}/{v['events']})"
         )
+    for v in report["pipeline"]:
+        claim = v["commit_to_relay_claim_ms"]
+        lines.append(
+            f"  {v['relays']} relay(s), commit → relay claim: p50 {claim['p50']:.1f} ms, p90 {claim['p90']:.1f} ms, "
+            f"p99 {claim['p99']:.1f} ms (the rest of the latency is publish, queue and consumer)"
+        )
     if p["rate"]:
         lines.append("(paced producers: events/s follows --rate, so read the latency columns)")
     by_relays = {v["relays"]: v for v in report["pipeline"]}
