@@ -29,9 +29,10 @@ async def test_availability_is_iso_with_offset_and_excludes_booked_slot(
     assert made["booking"]["starts_at"] == f"{day}T10:00:00+01:00"
     _, body = await api.call("GET", "/internal/availability", shop.guest, params=params)
     starts = [s["start"][11:16] for s in body["slots"]]
-    # 60 minutes plus a 15-minute buffer: 09:00 to 11:00 are taken, 11:15 is free.
-    assert "09:00" not in starts and "10:45" not in starts and "11:00" not in starts
-    assert "11:15" in starts and "08:45" not in starts
+    # The booking holds 10:00-11:15 (60 minutes plus a 15-minute buffer); a new booking
+    # also needs its own buffer, so nothing before 11:15 is free on that staff member.
+    assert starts[0] == "11:15"
+    assert starts[-1] == "17:00"
 
 
 async def test_fifty_concurrent_requests_for_one_slot_give_one_booking(
@@ -39,9 +40,7 @@ async def test_fifty_concurrent_requests_for_one_slot_give_one_booking(
 ) -> None:
     shop = await make_shop(api, engines)
     start = tomorrow_at(12, api.clock)
-    results = await asyncio.gather(
-        *(book(api, shop, shop.guest, start, staff_id=shop.staff_ids[0]) for _ in range(50))
-    )
+    results = await asyncio.gather(*(book(api, shop, shop.guest, start, staff_id=shop.staff_ids[0]) for _ in range(50)))
     statuses = sorted(status for status, _ in results)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == 49, statuses
@@ -72,9 +71,7 @@ async def test_idempotency_key_replays_and_refuses_other_body(api: Api, engines:
     other = await book(api, shop, shop.guest, start + timedelta(hours=2), email=email, key=key)
     assert other[0] == 422
     assert other[1]["error"]["code"] == "idempotency_key_reused"
-    status, body = await api.call(
-        "POST", "/internal/bookings", shop.guest, json={"service_id": shop.service_id}
-    )
+    status, body = await api.call("POST", "/internal/bookings", shop.guest, json={"service_id": shop.service_id})
     assert (status, body["error"]["code"]) == (400, "idempotency_key_required")
 
 

@@ -13,7 +13,10 @@ from regulars.gateway import widget
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.views import admin, me, pets, public
+from regulars.gateway.views import admin_appointments as admin_appointment_views
 from regulars.gateway.views import auth as auth_views
+from regulars.gateway.views import bookings as booking_views
+from regulars.gateway.views import catalog as catalog_views
 from regulars.gateway.views import notifications as notification_views
 from regulars.shared.http.app import READINESS_CHECKS, base_app
 from regulars.shared.http.internal import ServiceClient
@@ -26,6 +29,9 @@ auth_views.register(ROUTES)
 me.register(ROUTES)
 pets.register(ROUTES)
 admin.register(ROUTES)
+catalog_views.register(ROUTES)
+booking_views.register(ROUTES)
+admin_appointment_views.register(ROUTES)
 notification_views.register(ROUTES)
 
 

@@ -6,8 +6,9 @@ scoped by both.
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -238,12 +239,8 @@ def _calendar_entry(row: Any) -> CalendarEntry:
 
 
 def _ics(body: bytes, filename: str) -> web.Response:
-    return web.Response(
-        body=body,
-        content_type="text/calendar",
-        charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    # JSON inside the system; the gateway answers text/calendar.
+    return json_response({"filename": filename, "ics": body.decode()})
 
 
 async def my_booking_calendar(request: web.Request) -> web.Response:
@@ -288,36 +285,57 @@ async def my_prefill(request: web.Request) -> web.Response:
 # --- Calendar feed -------------------------------------------------------------------
 
 
-def _feed_url(request: web.Request, token: str) -> str:
-    public = request.app[SETTINGS].public_url
-    host = public.split("://", 1)[-1].rstrip("/")
-    return f"webcal://{host}/api/v1/calendar-feeds/{token}.ics"
+def _feed_token(request: web.Request, account_id: Any, generation: datetime) -> str:
+    """The feed secret, derived from the account and the time it was (re)issued: the same URL
+    is shown again until the client rotates it, and only its hash is stored."""
+    key = request.app[SETTINGS].internal_token.encode()
+    mac = hmac.new(key, f"calendar-feed:{account_id}:{generation.isoformat()}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
-async def _issue_feed(request: web.Request, rotate: bool) -> web.Response:
+def _feed_answer(request: web.Request, token: str) -> web.Response:
+    host = request.app[SETTINGS].public_url.split("://", 1)[-1].rstrip("/")
+    path = f"/api/v1/calendar-feeds/{token}.ics"
+    scheme = request.app[SETTINGS].public_url.split("://", 1)[0]
+    return json_response({"url": f"webcal://{host}{path}", "https_url": f"{scheme}://{host}{path}"})
+
+
+async def _feed(request: web.Request, *, rotate: bool) -> web.Response:
     principal = principal_of(request)
     account_id = account_of(principal)
     if principal.org_id is None:
         raise ApiError(400, "bad_principal", "The call names no organization.")
-    token = secrets.token_urlsafe(24)
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    insert = pg_insert(calendar_feeds).values(account_id=account_id, org_id=principal.org_id, token_hash=digest)
-    # Reading the URL again would need the secret, which is stored only hashed: asking
-    # for the feed always issues a fresh secret, and the old URL stops working.
-    del rotate
+    now = now_of(request).astimezone(UTC)
     async with UnitOfWork(request.app[ENGINE]) as uow:
+        row = (
+            await uow.conn.execute(
+                sa.select(calendar_feeds).where(calendar_feeds.c.account_id == account_id).with_for_update()
+            )
+        ).first()
+        if row is not None and not rotate:
+            return _feed_answer(request, _feed_token(request, account_id, row.created_at))
+        token = _feed_token(request, account_id, now)
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        insert = pg_insert(calendar_feeds).values(
+            account_id=account_id, org_id=principal.org_id, token_hash=digest, created_at=now
+        )
         await uow.conn.execute(
             insert.on_conflict_do_update(
                 index_elements=[calendar_feeds.c.account_id],
-                set_={"token_hash": insert.excluded.token_hash, "created_at": sa.func.now()},
+                set_={"token_hash": insert.excluded.token_hash, "created_at": insert.excluded.created_at},
             )
         )
-    url = _feed_url(request, token)
-    return json_response({"url": url, "https_url": url.replace("webcal://", "https://", 1)})
+    return _feed_answer(request, token)
 
 
-async def issue_calendar_feed(request: web.Request) -> web.Response:
-    return await _issue_feed(request, rotate=False)
+async def get_calendar_feed(request: web.Request) -> web.Response:
+    """The secret webcal:// address of all the client's bookings (issued on first ask)."""
+    return await _feed(request, rotate=False)
+
+
+async def rotate_calendar_feed(request: web.Request) -> web.Response:
+    """A new secret address; the old one stops working at once."""
+    return await _feed(request, rotate=True)
 
 
 async def calendar_feed(request: web.Request) -> web.Response:
@@ -392,7 +410,8 @@ def setup_client_routes(app: web.Application) -> None:
     app.router.add_post("/internal/me/bookings/{id}/{action}", act_on_my_booking)
     app.router.add_get("/internal/me/history", my_history)
     app.router.add_get("/internal/me/prefill", my_prefill)
-    app.router.add_post("/internal/me/calendar-feed", issue_calendar_feed)
+    app.router.add_get("/internal/me/calendar-feed", get_calendar_feed)
+    app.router.add_post("/internal/me/calendar-feed/rotate", rotate_calendar_feed)
     app.router.add_get("/internal/calendar-feeds/{token}.ics", calendar_feed)
     app.router.add_get("/internal/manage", guest_booking)
     app.router.add_get("/internal/manage/calendar.ics", guest_calendar)
