@@ -213,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging("WARNING", json=True)
     settings = isolated_settings(f"bench{uuid.uuid4().hex[:8]}")
-    create_vhost(settings)
     try:
+        create_vhost(settings)
         report = asyncio.run(run(args, settings))
     finally:
         asyncio.run(drop_databases(settings))
