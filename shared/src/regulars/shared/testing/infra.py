@@ -39,8 +39,16 @@ def free_port() -> int:
             return port
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+def rabbitmqctl(*args: str, attempts: int = 5) -> None:
+    # Right after add_vhost, set_permissions has been seen to fail once (exit 64) while
+    # the vhost was still starting; a short retry absorbs that.
+    for attempt in range(attempts):
+        done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, timeout=60, check=False)
+        if done.returncode == 0:
+            return
+        if attempt < attempts - 1:
+            time.sleep(0.5 * (attempt + 1))
+    raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {done.stderr.decode(errors='replace')}")
 
 
 def isolated_settings(run_id: str | None = None) -> Settings:
@@ -68,7 +76,7 @@ def vhost_of(settings: Settings) -> str:
 def create_vhost(settings: Settings) -> None:
     vhost = vhost_of(settings)
     user = urllib.parse.urlsplit(settings.amqp_url).username or "guest"
-    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("add_vhost", vhost, attempts=1)
     rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
 
 
