@@ -107,7 +107,8 @@ class TwilioSmsProvider:
         self._token = auth_token
         self.sender = sender
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=timeout), auth=aiohttp.BasicAuth(account_sid, auth_token)
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            headers={"Authorization": aiohttp.encode_basic_auth(account_sid, auth_token)},
         )
 
     async def send(self, message: Outgoing) -> str:

@@ -19,10 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
 from regulars.notifications.adapters.templates import TemplateMissing, pick_locale, render
-from regulars.notifications.domain.model import ALWAYS_SENT, Category, Channel, Status, decide
+from regulars.notifications.domain.model import Category, Channel, Status
 from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe
 from regulars.notifications.service_layer.contacts import get_contact
-from regulars.notifications.service_layer.preferences import load_preferences
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
@@ -108,7 +107,11 @@ async def log_dispatch(
 
 
 async def request_message(conn: AsyncConnection, settings: Settings, request: MessageRequest, now: datetime) -> Queued:
-    """Render and store one message (queued, or suppressed / dropped with the reason logged)."""
+    """Render and store one message (queued, or suppressed / dropped with the reason logged).
+
+    Preferences are not decided here but by the courier at send time (R-N3): a
+    scheduled message follows what the client chose by the time it is due.
+    """
     existing = await conn.scalar(sa.select(messages.c.id).where(messages.c.dedupe_key == request.dedupe_key))
     if existing is not None:
         row = (await conn.execute(sa.select(messages.c.status).where(messages.c.id == existing))).one()
@@ -153,11 +156,6 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         subject, text, html = "", "", None
     if status is Status.QUEUED and not recipient:
         status, reason = Status.SUPPRESSED, f"no {request.channel} address known for the recipient"
-    if status is Status.QUEUED and request.category not in ALWAYS_SENT and request.account_id is not None:
-        prefs = await load_preferences(conn, request.account_id, business.business_id) if business else None
-        decision = decide(request.channel, request.category, prefs)
-        if not decision.send:
-            status, reason = Status.SUPPRESSED, decision.reason
     if status is Status.QUEUED and request.category == "marketing" and request.account_id is None:
         status, reason = Status.SUPPRESSED, "no marketing consent: the recipient has no account"
     if status is Status.QUEUED and await is_voided(conn, request.org_id, request.subject_ref):

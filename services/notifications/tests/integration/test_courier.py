@@ -1,0 +1,254 @@
+"""The courier against the real PostgreSQL and a real SMTP server (the dev mailbox, or one that fails)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from regulars.notifications.adapters.tables import dispatch_log, messages
+from regulars.notifications.domain.model import Preferences, RetryPolicy
+from regulars.notifications.service_layer.messages import MessageRequest, void_subject
+from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.testing.infra import free_port
+
+pytestmark = pytest.mark.integration
+
+# Loaded by pytest from the conftest beside the tests directory.
+Harness = Any
+
+
+def security_mail(business: Any, account_id: uuid.UUID, **extra: Any) -> MessageRequest:
+    values: dict[str, Any] = {
+        "org_id": business.org_id,
+        "business_id": business.business_id,
+        "account_id": account_id,
+        "template": "password_reset",
+        "category": "security",
+        "channel": "email",
+        "variables": {"link": "http://example.test/reset?token=x"},
+        "dedupe_key": f"test:{uuid.uuid4()}",
+    }
+    values.update(extra)
+    return MessageRequest(**values)
+
+
+async def status_and_log(harness: Harness, message_id: uuid.UUID) -> tuple[str, list[tuple[int, str, str]]]:
+    async with harness.engine.connect() as conn:
+        status = await conn.scalar(sa.select(messages.c.status).where(messages.c.id == message_id))
+        rows = (
+            await conn.execute(
+                sa.select(dispatch_log.c.attempt, dispatch_log.c.outcome, dispatch_log.c.detail)
+                .where(dispatch_log.c.message_id == message_id)
+                .order_by(dispatch_log.c.id)
+            )
+        ).all()
+    return str(status), [(r.attempt, r.outcome, r.detail) for r in rows]
+
+
+async def test_r_n3_always_sent_messages_go_out_with_every_preference_off(harness: Harness) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    await harness.set_preferences(account, business, Preferences(False, False, False, False))
+    sent = {}
+    for category, template, variables in (
+        ("security", "verify_email", {"link": "http://x/v", "code": "111111"}),
+        ("security", "password_reset", {"link": "http://x/r"}),
+        ("security", "password_changed", {}),
+        ("receipt", "receipt", {"amount": "30", "currency": "EUR", "paid_at": "2026-11-23T10:00:00Z",
+                                "description": "Haircut"}),
+        ("transactional", "appointment_reminder", {"service_name": "Cut", "starts_at": "2026-11-24T09:00:00Z"}),
+        ("marketing", "marketing_message", {"title": "Offer", "text": "20% off"}),
+    ):  # fmt: skip
+        for channel in ("email", "sms"):
+            queued = await harness.enqueue(
+                security_mail(business, account, template=template, category=category, channel=channel,
+                              variables=variables)
+            )  # fmt: skip
+            sent[(category, template, channel)] = queued.message_id
+    await harness.courier().drain()
+
+    for (category, _template, _channel), message_id in sent.items():
+        status, log = await status_and_log(harness, message_id)
+        if category in ("security", "receipt"):
+            assert status == "sent", log
+        else:
+            assert status == "suppressed"
+            assert "off in the recipient's preferences" in log[-1][2]
+    contact_mail = [m for m in harness.mailbox.messages if m.to[0].startswith("c-")]
+    assert len(contact_mail) == 4
+    assert len(harness.sms_box.messages) == 4
+
+
+async def test_smtp_451_is_retried_with_backoff_and_one_email_is_delivered(harness: Harness, flaky_smtp: Any) -> None:
+    port, handler, mailbox = await flaky_smtp(2)
+    business = await harness.business()
+    account = await harness.contact(business)
+    clock = harness_clock = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def now() -> datetime:
+        return harness_clock
+
+    courier = harness.courier(smtp_port=port, clock=now, policy=RetryPolicy(max_attempts=5, base_seconds=10))
+    queued = await harness.enqueue(security_mail(business, account), now=clock)
+
+    await courier.drain()
+    status, log = await status_and_log(harness, queued.message_id)
+    assert status == "failed"
+    assert "451" in log[-1][2]
+    await courier.drain()  # not due yet: backoff of 10 s
+    assert handler.attempts == 1
+
+    harness_clock = clock + timedelta(seconds=10)
+    await courier.drain()
+    assert (await status_and_log(harness, queued.message_id))[0] == "failed"
+    harness_clock = clock + timedelta(seconds=10 + 19)
+    await courier.drain()
+    assert handler.attempts == 2  # the second backoff is 20 s, not yet over
+    harness_clock = clock + timedelta(seconds=30)
+    await courier.drain()
+
+    status, log = await status_and_log(harness, queued.message_id)
+    assert status == "sent"
+    assert [(attempt, outcome) for attempt, outcome, _ in log] == [
+        (0, "queued"),
+        (1, "failed"),
+        (2, "failed"),
+        (3, "sent"),
+    ]
+    assert len(mailbox.messages) == 1
+    assert handler.attempts == 3
+
+
+async def test_smtp_down_past_the_limit_is_abandoned_and_visible_in_the_dispatch_log(harness: Harness) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    moment = [datetime(2026, 11, 23, 12, 0, tzinfo=UTC)]
+    courier = harness.courier(
+        smtp_port=free_port(),  # nothing listens there
+        clock=lambda: moment[0],
+        policy=RetryPolicy(max_attempts=3, base_seconds=1, max_seconds=60),
+    )
+    queued = await harness.enqueue(security_mail(business, account), now=moment[0])
+    for _ in range(5):
+        await courier.drain()
+        moment[0] += timedelta(minutes=5)
+
+    status, log = await status_and_log(harness, queued.message_id)
+    assert status == "abandoned"
+    assert [(attempt, outcome) for attempt, outcome, _ in log] == [
+        (0, "queued"),
+        (1, "failed"),
+        (2, "failed"),
+        (3, "abandoned"),
+    ]
+    assert "gave up after 3 attempts" in log[-1][2]
+    assert "SMTP" in log[-1][2]
+
+
+async def test_two_couriers_on_one_queue_send_each_message_once(harness: Harness) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    ids = [(await harness.enqueue(security_mail(business, account))).message_id for _ in range(60)]
+    first = harness.courier(name="courier-a", batch_size=7)
+    second = harness.courier(name="courier-b", batch_size=7)
+
+    await asyncio.gather(first.drain(), second.drain(), first.drain(), second.drain())
+
+    delivered = [m.headers.get("X-Regulars-Message-Id") for m in harness.mailbox.messages]
+    assert sorted(delivered) == sorted(str(i) for i in ids)  # every one, none twice
+    async with harness.engine.connect() as conn:
+        sent_rows = (
+            await conn.execute(
+                sa.select(dispatch_log.c.message_id, dispatch_log.c.courier).where(dispatch_log.c.outcome == "sent")
+            )
+        ).all()
+    assert len(sent_rows) == 60
+    assert len({row.message_id for row in sent_rows}) == 60
+
+
+async def test_scheduled_message_is_sent_when_due_with_a_moved_clock(harness: Harness) -> None:
+    business = await harness.business(locale="es", timezone="Europe/Madrid")
+    account = await harness.contact(business)
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    moment = [start]
+    courier = harness.courier(clock=lambda: moment[0])
+    queued = await harness.enqueue(
+        security_mail(
+            business,
+            account,
+            template="appointment_reminder",
+            category="transactional",
+            variables={"service_name": "Corte", "starts_at": "2026-11-25T09:00:00+00:00"},
+            due_at=start + timedelta(days=1),
+            subject_ref="appointment:42",
+        ),
+        now=start,
+    )
+    await courier.drain()
+    moment[0] = start + timedelta(hours=23, minutes=59)
+    await courier.drain()
+    assert (await status_and_log(harness, queued.message_id))[0] == "queued"
+    assert harness.mailbox.messages == type(harness.mailbox.messages)()
+
+    moment[0] = start + timedelta(days=1)
+    await courier.drain()
+    assert (await status_and_log(harness, queued.message_id))[0] == "sent"
+    (mail,) = harness.mailbox.messages
+    # Spanish, in the business's time zone (09:00 UTC is 10:00 in Madrid).
+    assert mail.subject == "Recordatorio: Corte el 25 de noviembre de 2026"
+    assert "a las 10:00" in mail.text
+
+
+async def test_scheduled_message_is_dropped_when_its_subject_is_cancelled(harness: Harness) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    moment = [start]
+    courier = harness.courier(clock=lambda: moment[0])
+    reminder = security_mail(
+        business,
+        account,
+        template="appointment_reminder",
+        category="transactional",
+        variables={"service_name": "Cut", "starts_at": "2026-11-25T09:00:00+00:00"},
+        due_at=start + timedelta(days=1),
+        subject_ref="appointment:cancelled-1",
+    )
+    queued = await harness.enqueue(reminder, now=start)
+    async with UnitOfWork(harness.engine) as uow:
+        dropped = await void_subject(uow.conn, business.org_id, "appointment:cancelled-1", "cancelled", start)
+    assert dropped == 1
+    # A reminder queued after the cancellation (a late event) is dropped too.
+    late = await harness.enqueue(
+        security_mail(
+            business, account, template="appointment_reminder", category="transactional",
+            variables=reminder.variables, due_at=start + timedelta(days=1), subject_ref="appointment:cancelled-1",
+        ),
+        now=start,
+    )  # fmt: skip
+
+    moment[0] = start + timedelta(days=2)
+    await courier.drain()
+    for message_id in (queued.message_id, late.message_id):
+        status, log = await status_and_log(harness, message_id)
+        assert status == "dropped"
+        assert "appointment:cancelled-1 was cancelled" in log[-1][2]
+    assert len(harness.mailbox.messages) == 0
+
+
+async def test_duplicate_request_with_the_same_key_creates_one_message(harness: Harness) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    request = security_mail(business, account, dedupe_key="event:dup-1:email")
+    first = await harness.enqueue(request)
+    second = await harness.enqueue(request)
+    assert first.created
+    assert not second.created
+    assert first.message_id == second.message_id
+    await harness.courier().drain()
+    assert len(harness.mailbox.messages) == 1

@@ -1,0 +1,195 @@
+"""From events to messages: preferences on every combination, duplicates, consent, unsubscribe, erasure."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regulars.notifications.adapters.sms import InboundSms
+from regulars.notifications.adapters.tables import contacts, messages, preferences
+from regulars.notifications.domain.model import Preferences
+from regulars.notifications.domain.tokens import verify_unsubscribe
+from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
+from regulars.notifications.service_layer.consent import handle_inbound_sms, unsubscribe
+from regulars.notifications.service_layer.messages import MessageRequest
+from regulars.notifications.service_layer.preferences import load_preferences
+from regulars.shared.contracts.identity import ClientDeleted, ClientRegistered, MessageRequested
+from regulars.shared.db.tables import outbox
+from regulars.shared.db.unit_of_work import UnitOfWork
+
+pytestmark = pytest.mark.integration
+
+TEMPLATE_FOR = {
+    "security": ("password_reset", {"link": "http://x/r"}),
+    "receipt": ("receipt", {"amount": "12.5", "currency": "EUR", "paid_at": "2026-11-23T10:00:00Z",
+                            "description": "Pack"}),
+    "transactional": ("appointment_reminder", {"service_name": "Cut", "starts_at": "2026-11-24T09:00:00Z"}),
+    "marketing": ("marketing_message", {"title": "News", "text": "Hello"}),
+}  # fmt: skip
+
+matrices = st.builds(Preferences, st.booleans(), st.booleans(), st.booleans(), st.booleans())
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    at_enqueue=matrices,
+    at_send=matrices,
+    channel=st.sampled_from(["email", "sms"]),
+    category=st.sampled_from(["security", "receipt", "transactional", "marketing"]),
+)
+async def test_r_n1_r_n3_preferences_obeyed_at_send_time_on_every_channel_and_category(
+    harness: Any, at_enqueue: Preferences, at_send: Preferences, channel: str, category: str
+) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    await harness.set_preferences(account, business, at_enqueue)
+    template, variables = TEMPLATE_FOR[category]
+    queued = await harness.enqueue(
+        MessageRequest(
+            org_id=business.org_id, business_id=business.business_id, account_id=account, template=template,
+            category=category, channel=channel, variables=variables, dedupe_key=f"prop:{uuid.uuid4()}",
+        )
+    )  # fmt: skip
+    await harness.set_preferences(account, business, at_send)  # changed before the courier runs
+    await harness.courier().drain()
+
+    always = category in ("security", "receipt")
+    allowed_when_sent = always or getattr(at_send, f"{channel}_{category}")
+    async with harness.engine.connect() as conn:
+        status = await conn.scalar(sa.select(messages.c.status).where(messages.c.id == queued.message_id))
+        recipient = await conn.scalar(sa.select(messages.c.recipient).where(messages.c.id == queued.message_id))
+    delivered = harness.mail_to(recipient) if channel == "email" else harness.sms_to(recipient)
+    assert (status == "sent") == allowed_when_sent
+    assert len(delivered) == (1 if allowed_when_sent else 0)
+
+
+async def test_duplicate_event_creates_one_message_and_one_email(harness: Any) -> None:
+    business = await harness.business()
+    consumer = identity_messages_consumer(harness.settings)
+    event = MessageRequested(
+        org_id=business.org_id,
+        business_id=business.business_id,
+        template="verify_email",
+        category="security",
+        to_email="dup@example.com",
+        variables={"first_name": "Dee", "link": "http://x/v", "code": "123456"},
+    )
+    body = event.model_dump_json().encode()
+    assert await consumer.handle(harness.engine, event.routing_key, body) is True
+    assert await consumer.handle(harness.engine, event.routing_key, body) is False  # redelivery
+    async with harness.engine.connect() as conn:
+        count = await conn.scalar(
+            sa.select(sa.func.count()).select_from(messages).where(messages.c.recipient == "dup@example.com")
+        )
+    assert count == 1
+    await harness.courier().drain()
+    assert len(harness.mail_to("dup@example.com")) == 1
+
+
+async def test_sign_up_consent_sets_marketing_and_is_published(harness: Any) -> None:
+    business = await harness.business()
+    consumer = contacts_consumer()
+    opted_in, declined = uuid.uuid4(), uuid.uuid4()
+    for account_id, opt_in in ((opted_in, True), (declined, False)):
+        event = ClientRegistered(
+            org_id=business.org_id, business_id=business.business_id, account_id=account_id,
+            account_scope_business_id=business.business_id, email=f"{account_id.hex[:8]}@example.com",
+            first_name="Ola", last_name="K", locale="pt", marketing_opt_in=opt_in,
+        )  # fmt: skip
+        assert await consumer.handle(harness.engine, event.routing_key, event.model_dump_json().encode())
+    async with harness.engine.connect() as conn:
+        yes = await load_preferences(conn, opted_in, business.business_id)
+        no = await load_preferences(conn, declined, business.business_id)
+        published = (
+            await conn.execute(
+                sa.select(outbox.c.payload).where(outbox.c.routing_key == "notifications.preferences.changed.v1")
+            )
+        ).scalars()
+        payloads = {p["account_id"]: p for p in published}
+    assert yes == Preferences(True, True, True, True)
+    assert no == Preferences(True, False, True, False)  # transactional on, marketing only with consent
+    assert payloads[str(opted_in)]["preferences"]["email"] == {"transactional": True, "marketing": True}
+    assert payloads[str(declined)]["source"] == "sign_up"
+
+
+async def test_marketing_email_has_one_click_unsubscribe_headers_with_a_signed_token(harness: Any) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    await harness.set_preferences(account, business, Preferences(True, True, True, True))
+    await harness.enqueue(
+        MessageRequest(
+            org_id=business.org_id, business_id=business.business_id, account_id=account,
+            template="marketing_message", category="marketing", channel="email",
+            variables={"title": "Winter offer", "text": "Two for one."}, dedupe_key=f"m:{uuid.uuid4()}",
+        )
+    )  # fmt: skip
+    await harness.courier().drain()
+    (mail,) = harness.mailbox.messages
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = mail.headers["List-Unsubscribe"].strip("<>")
+    assert urlsplit(one_click).path == f"/api/v1/b/{business.slug}/unsubscribe"
+    signed = parse_qs(urlsplit(one_click).query)["token"][0]
+    token = verify_unsubscribe(harness.settings.notifications_signing_key, signed)
+    assert (token.account_id, token.business_id, token.channel, token.category) == (
+        account, business.business_id, "email", "marketing",
+    )  # fmt: skip
+    assert f"/w/{business.slug}/unsubscribe?token=" in mail.text
+    assert "/unsubscribe?token=" in mail.html
+
+    async with UnitOfWork(harness.engine) as uow:
+        await unsubscribe(uow, token, business.business_id, datetime.now(UTC))
+    async with harness.engine.connect() as conn:
+        prefs = await load_preferences(conn, account, business.business_id)
+    assert prefs.allows("email", "marketing") is False
+    assert prefs.allows("sms", "marketing") is True  # single-purpose: only what the token names
+
+
+async def test_sms_stop_turns_sms_marketing_off_and_start_back_on(harness: Any) -> None:
+    business = await harness.business()
+    account = await harness.contact(business, phone="+393331234567")
+    await harness.set_preferences(account, business, Preferences(True, True, True, True))
+    async with UnitOfWork(harness.engine) as uow:
+        action, changed = await handle_inbound_sms(
+            uow, "dev", InboundSms("+39 333 123 4567", " stop ", "sms-1"), datetime.now(UTC)
+        )
+    assert (action, changed) == ("stop", 1)
+    async with UnitOfWork(harness.engine) as uow:  # the provider retries the same webhook
+        again = await handle_inbound_sms(uow, "dev", InboundSms("+393331234567", "STOP", "sms-1"), datetime.now(UTC))
+    assert again == ("stop", 0)
+    async with harness.engine.connect() as conn:
+        prefs = await load_preferences(conn, account, business.business_id)
+    assert prefs == Preferences(True, True, True, False)
+    async with UnitOfWork(harness.engine) as uow:
+        restarted = await handle_inbound_sms(
+            uow, "dev", InboundSms("+393331234567", "START", "sms-2"), datetime.now(UTC)
+        )
+    assert restarted == ("start", 1)
+
+
+async def test_r_t5_deleted_client_is_erased(harness: Any) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    await harness.set_preferences(account, business, Preferences(True, True, True, True))
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    queued = await harness.enqueue(
+        MessageRequest(
+            org_id=business.org_id, business_id=business.business_id, account_id=account,
+            template="marketing_message", category="marketing", channel="email",
+            variables={"title": "T", "text": "X"}, dedupe_key=f"m:{uuid.uuid4()}", due_at=later,
+        )
+    )  # fmt: skip
+    event = ClientDeleted(org_id=business.org_id, business_id=business.business_id, account_id=account)
+    assert await contacts_consumer().handle(harness.engine, event.routing_key, event.model_dump_json().encode())
+    async with harness.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).where(contacts.c.account_id == account)) == 0
+        assert await conn.scalar(sa.select(sa.func.count()).where(preferences.c.account_id == account)) == 0
+        row = (await conn.execute(sa.select(messages).where(messages.c.id == queued.message_id))).one()
+    assert row.status == "dropped"
+    assert (row.recipient, row.text_body, row.subject) == ("(erased)", "", "")
