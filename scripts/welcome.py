@@ -39,6 +39,8 @@ def main() -> None:
     for business in demo["businesses"]:
         lines.append(f"  widget       {business['widget_url']}   ({business['organization']})")
         lines.append(f"  API key      {business['slug']}: {business['api_key']}")
+    if "demo_client" in demo:
+        lines.append(f"  demo client  {demo['demo_client']['email']} / {demo['demo_client']['password']}")
     lines += ["  all of this  var/demo.json", "Ctrl-C stops everything.", "=" * 72, ""]
     print("\n".join(lines), flush=True)
     signal.pause()

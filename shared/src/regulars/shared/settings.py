@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     password_hash_workers: int = Field(default=2, ge=1, description="threads hashing passwords")
     session_days: int = Field(default=30, ge=1, le=365)
     # Gateway: proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs).
-    trusted_proxies: str = ""
+    trusted_proxies: str = "127.0.0.0/8,::1/128"
 
     # Mail
     smtp_host: str = "127.0.0.1"

@@ -1,4 +1,5 @@
-"""Demo data for newcomers: two organizations, three businesses, one API key each.
+"""Demo data for newcomers: two organizations, three businesses, one API key each, and a
+verified demo client (the same email and password on both organizations).
 
 Re-runnable: businesses are brought to the state below, and an API key already
 written to the demo file is kept while it still works.
@@ -7,18 +8,32 @@ written to the demo file is kept while it still works.
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from regulars.identity.adapters.passwords import PasswordHashing
+from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
-from regulars.shared.contracts.identity import BookingPolicy, BusinessSettings, Sections
+from regulars.identity.service_layer.clients import account_by_email, scope_business_id
+from regulars.shared.contracts.identity import (
+    BookingPolicy,
+    BusinessSettings,
+    BusinessSnapshot,
+    ClientEmailVerified,
+    ClientRegistered,
+    Sections,
+)
 from regulars.shared.db import UnitOfWork
 from regulars.shared.settings import Settings
 
 DEMO_KEY_NAME = "demo"
+DEMO_CLIENT = {"email": "demo.client@regulars.test", "password": "demo-client-2026", "first_name": "Dana"}
 
 SALON_GROUP = OrganizationSpec(slug="demo-salon-group", name="Demo Salon Group", client_database="global")
 HAPPY_PAWS = OrganizationSpec(slug="happy-paws", name="Happy Paws", client_database="per_business")
@@ -75,6 +90,10 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
     previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}  # noqa: ASYNC240
     old_keys = {b["slug"]: b.get("api_key") for b in previous.get("businesses", [])}
     listed = []
+    hashing = PasswordHashing.from_settings(settings)
+    password_hash = await hashing.hash(DEMO_CLIENT["password"])
+    hashing.close()
+    client_businesses = []
     for org, spec in DEMO:
         snapshot, _created = await uc.ensure_business(engine, org, spec)
         key = old_keys.get(spec.slug)
@@ -83,6 +102,9 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
             if not still_valid or still_valid.business_id != snapshot.business_id:
                 await uc.revoke_api_keys(uow, spec.slug, DEMO_KEY_NAME)
                 key = (await uc.create_api_key(uow, spec.slug, DEMO_KEY_NAME)).secret
+        if spec.slug in ("demo-salon", "happy-paws"):  # one account per organization
+            await ensure_demo_client(engine, snapshot, password_hash)
+            client_businesses.append(spec.slug)
         listed.append(
             {
                 "slug": spec.slug,
@@ -100,9 +122,58 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
         "health_url": f"{settings.public_url}/healthz",
         "mailbox_url": f"http://127.0.0.1:{settings.mailbox_http_port}/",
         "businesses": listed,
+        "demo_client": {
+            "email": DEMO_CLIENT["email"],
+            "password": DEMO_CLIENT["password"],
+            "note": "a verified client account on the businesses listed (one account per organization)",
+            "businesses": client_businesses,
+        },
     }
     _write_private(out, json.dumps(demo, indent=2) + "\n")
     return demo
+
+
+async def ensure_demo_client(engine: AsyncEngine, business: BusinessSnapshot, password_hash: str) -> None:
+    """The demo client, verified, with the known password (reset to it on every seed)."""
+    now = datetime.now(UTC)
+    async with UnitOfWork(engine) as uow:
+        existing = await account_by_email(uow.conn, business, DEMO_CLIENT["email"])
+        if existing is not None:
+            await uow.conn.execute(
+                sa.update(client_accounts)
+                .where(client_accounts.c.account_id == existing.account_id)
+                .values(password_hash=password_hash, email_verified_at=existing.email_verified_at or now)
+            )
+            return
+        account_id = uuid.uuid4()
+        await uow.conn.execute(
+            sa.insert(client_accounts).values(
+                account_id=account_id,
+                org_id=business.org_id,
+                scope_business_id=scope_business_id(business),
+                signup_business_id=business.business_id,
+                email=DEMO_CLIENT["email"],
+                email_verified_at=now,
+                password_hash=password_hash,
+                first_name=DEMO_CLIENT["first_name"],
+                last_name="Demo",
+                locale=business.default_locale,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        # Other services learn of the demo client as of any other (registered, then verified).
+        scope = {
+            "org_id": business.org_id,
+            "business_id": business.business_id,
+            "account_id": account_id,
+            "account_scope_business_id": scope_business_id(business),
+        }
+        names = {"first_name": DEMO_CLIENT["first_name"], "last_name": "Demo"}
+        await uow.publish(
+            ClientRegistered(**scope, **names, email=DEMO_CLIENT["email"], locale=business.default_locale)  # type: ignore[arg-type]
+        )
+        await uow.publish(ClientEmailVerified(**scope, **names, email=DEMO_CLIENT["email"]))
 
 
 def _write_private(path: Path, text: str) -> None:
