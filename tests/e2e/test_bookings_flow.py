@@ -1,0 +1,248 @@
+"""Bookings through the gateway: the issue's "done when" (without the emails of step 7).
+
+A guest books, creates an account from the confirmation, verifies, sees the booking,
+reschedules it, cannot cancel inside the window and is told until when; the same
+account on the organization's other location sees both bookings labelled; a session is
+refused on another organization's business. And 50 concurrent requests for one slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from icalendar import Calendar
+
+from regulars.shared.testing.infra import REPO, Stack, settings_env
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a-long-unusual-passphrase-9"
+
+
+def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "regulars.identity", *args],
+        env=settings_env(stack.settings), cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    parsed: dict[str, Any] = json.loads(done.stdout.split("\nStore this key")[0])
+    return parsed
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.25)
+
+
+class Gateway:
+    def __init__(self, http: aiohttp.ClientSession, stack: Stack) -> None:
+        self.http, self.stack = http, stack
+
+    async def call(
+        self, method: str, path: str, *, token: str = "", headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> tuple[int, Any]:
+        sent = {"Authorization": f"Bearer {token}"} if token else {}
+        sent.update(headers or {})
+        async with self.http.request(method, self.stack.gateway_url + path, headers=sent, **kwargs) as response:
+            if response.content_type == "application/json":
+                return response.status, await response.json()
+            return response.status, (response.content_type, await response.text())
+
+    async def mail(self, to: str, subject_part: str) -> list[dict[str, Any]]:
+        async with self.http.get(f"{self.stack.mailbox_url}/api/messages", params={"to": to}) as response:
+            found: list[dict[str, Any]] = await response.json()
+        return [m for m in found if subject_part.lower() in m["subject"].lower()]
+
+
+def create_business(stack: Stack, org: str, slug: str, client_database: str = "global") -> str:
+    identity_cli(
+        stack, "businesses", "create", "--org", org, "--org-name", org, "--client-database", client_database,
+        "--slug", slug, "--name", f"Salon {slug}", "--timezone", "Europe/Madrid", "--currency", "EUR",
+        "--settings-json", json.dumps({"booking_policy": {"cancel_window_hours": 24, "reschedule_window_hours": 12}}),
+    )  # fmt: skip
+    return str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
+
+
+async def catalog(gw: Gateway, slug: str, key: str) -> str:
+    """One stylist working all day every day, one 45-minute service; the service id."""
+    base = f"/api/v1/admin/businesses/{slug}"
+
+    async def staff_created() -> Any:
+        status, body = await gw.call("POST", base + "/staff", token=key, json={"name": "Ana"})
+        return body if status == 201 else None  # 404 until the business reached appointments
+
+    staff = await eventually(staff_created)
+    staff_id = staff["staff"]["id"]
+    blocks = [{"weekday": d, "start": "00:00", "end": "23:45"} for d in range(7)]
+    status, body = await gw.call("PUT", f"{base}/staff/{staff_id}/hours", token=key, json={"blocks": blocks})
+    assert status == 200, body
+    status, body = await gw.call(
+        "POST", base + "/services", token=key,
+        json={"name": "Haircut", "duration_minutes": 45, "price_minor": 3000, "currency": "EUR",
+              "staff_ids": [staff_id]},
+    )  # fmt: skip
+    assert status == 201, body
+    return str(body["service"]["id"])
+
+
+def slot_after(hours: float) -> datetime:
+    moment = datetime.now(UTC) + timedelta(hours=hours)
+    moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=15 - moment.minute % 15)
+    return moment.astimezone(ZoneInfo("Europe/Madrid"))
+
+
+def guest(email: str) -> dict[str, str]:
+    return {"first_name": "Gala", "last_name": "Invitada", "email": email, "phone": "+34 600 123 456"}
+
+
+async def test_done_when_guest_books_creates_account_and_manages_bookings(stack: Stack) -> None:
+    run = uuid.uuid4().hex[:6]
+    org, downtown, uptown, elsewhere = f"grp-{run}", f"down-{run}", f"up-{run}", f"else-{run}"
+    keys = {
+        downtown: create_business(stack, org, downtown),
+        uptown: create_business(stack, org, uptown),
+        elsewhere: create_business(stack, f"other-{run}", elsewhere, "per_business"),
+    }
+    email = f"gala-{run}@example.com"
+    async with aiohttp.ClientSession() as http:
+        gw = Gateway(http, stack)
+        service_down = await catalog(gw, downtown, keys[downtown])
+        service_up = await catalog(gw, uptown, keys[uptown])
+
+        # The guest finds a free time about 18 hours ahead and books it.
+        start = slot_after(18)
+        status, free = await gw.call(
+            "GET", f"/api/v1/b/{downtown}/availability",
+            params={"service_id": service_down, "from": start.date().isoformat(), "to": start.date().isoformat()},
+        )  # fmt: skip
+        assert status == 200, free
+        assert start.isoformat() in [s["start"] for s in free["slots"]]
+        status, made = await gw.call(
+            "POST", f"/api/v1/b/{downtown}/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": service_down, "start": start.isoformat(), "client": guest(email)},
+        )  # fmt: skip
+        assert status == 201, made
+        booking_id = made["booking"]["id"]
+        offer = made["account_offer"]
+        assert offer["email"] == email
+
+        # Opening the manage link changes nothing; its calendar file is there.
+        token = made["manage_link"].split("token=")[1]
+        for _ in range(2):
+            status, seen = await gw.call("GET", f"/api/v1/b/{downtown}/manage", params={"token": token})
+            assert (status, seen["booking"]["status"]) == (200, "booked")
+        status, (content_type, ics) = await gw.call(
+            "GET", f"/api/v1/b/{downtown}/manage/calendar.ics", params={"token": token}
+        )
+        assert (status, content_type) == (200, "text/calendar")
+        assert Calendar.from_ical(ics).walk("VTIMEZONE")[0]["tzid"] == "Europe/Madrid"
+
+        # An account from the confirmation, pre-filled; verified from the email.
+        status, body = await gw.call(
+            "POST", f"/api/v1/b/{downtown}/auth/register",
+            json={"email": offer["email"], "password": PASSWORD, "first_name": offer["first_name"],
+                  "last_name": offer["last_name"], "locale": "en"},
+        )  # fmt: skip
+        assert status == 202, body
+        mail = (await eventually(lambda: gw.mail(email, "confirm")))[0]
+        found = re.search(r"verify\?token=([^\s&\"<]+)", mail["text"])
+        assert found is not None
+        status, signed = await gw.call("POST", f"/api/v1/b/{downtown}/auth/verify", json={"token": found[1]})
+        assert status == 200, signed
+        session = signed["session"]["token"]
+
+        async def claimed() -> Any:
+            status, mine = await gw.call("GET", f"/api/v1/b/{downtown}/me/bookings", token=session)
+            return mine if status == 200 and mine["bookings"] else None
+
+        mine = await eventually(claimed)
+        assert [b["id"] for b in mine["bookings"]] == [booking_id]
+
+        # Reschedule (allowed until 12 hours before), then cancel is refused inside 24 hours.
+        new_start = slot_after(20)
+        status, moved = await gw.call(
+            "POST", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/reschedule", token=session,
+            json={"start": new_start.isoformat()},
+        )  # fmt: skip
+        assert status == 200, moved
+        assert moved["booking"]["starts_at"] == new_start.isoformat()
+        status, policy = await gw.call("GET", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/policy", token=session)
+        until = (new_start - timedelta(hours=24)).isoformat()
+        assert policy["actions"]["cancel"] == {
+            "allowed": False, "until": until, "reason": "inside_policy_window", "fee_minor": None, "currency": None
+        }  # fmt: skip
+        status, refused = await gw.call(
+            "POST", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/cancel", token=session, json={}
+        )
+        assert (status, refused["error"]["code"]) == (409, "inside_policy_window")
+        assert until in refused["error"]["message"]
+        status, (content_type, ics) = await gw.call(
+            "GET", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/calendar.ics", token=session
+        )
+        assert int(Calendar.from_ical(ics).walk("VEVENT")[0]["sequence"]) == 1
+
+        # The same account on the other location of the organization (global database).
+        status, signed_up = await gw.call(
+            "POST", f"/api/v1/b/{uptown}/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        assert status == 200, signed_up
+        uptown_session = signed_up["session"]["token"]
+        status, second = await gw.call(
+            "POST", f"/api/v1/b/{uptown}/bookings", token=uptown_session,
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": service_up, "start": slot_after(30).isoformat(), "client": guest(email)},
+        )  # fmt: skip
+        assert status == 201, second
+        assert "account_offer" not in second or second["account_offer"] is None
+        status, both = await gw.call("GET", f"/api/v1/b/{uptown}/me/bookings", token=uptown_session)
+        assert status == 200
+        assert [(b["id"], b["business"]["slug"]) for b in both["bookings"]] == [
+            (booking_id, downtown),
+            (second["booking"]["id"], uptown),
+        ]
+
+        # Another organization refuses the session.
+        status, body = await gw.call("GET", f"/api/v1/b/{elsewhere}/me/bookings", token=session)
+        assert status in (401, 404), body
+        assert "bookings" not in body
+
+
+async def test_fifty_concurrent_bookings_through_the_gateway_give_one(stack: Stack) -> None:
+    run = uuid.uuid4().hex[:6]
+    slug = f"race-{run}"
+    key = create_business(stack, f"race-org-{run}", slug)
+    async with aiohttp.ClientSession() as http:
+        gw = Gateway(http, stack)
+        service_id = await catalog(gw, slug, key)
+        start = slot_after(48).isoformat()
+
+        async def attempt(n: int) -> tuple[int, Any]:
+            return await gw.call(
+                "POST", f"/api/v1/b/{slug}/bookings", headers={"Idempotency-Key": f"race-{n}"},
+                json={"service_id": service_id, "start": start, "client": guest(f"racer{n}-{run}@example.com")},
+            )  # fmt: skip
+
+        results = await asyncio.gather(*(attempt(n) for n in range(50)))
+        statuses = [status for status, _ in results]
+        assert statuses.count(201) == 1, statuses
+        assert statuses.count(409) == 49, statuses
+        status, listed = await gw.call("GET", f"/api/v1/admin/businesses/{slug}/bookings", token=key)
+        assert status == 200
+        assert len(listed["bookings"]) == 1
