@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Literal
 
@@ -19,7 +20,7 @@ from regulars.gateway.auth import (
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.shared.contracts.identity import SignedIn
-from regulars.shared.http.app import json_response, parse_body
+from regulars.shared.http.app import json_response
 from regulars.shared.http.errors import ApiError
 
 TAG = "client sign-in"
@@ -80,10 +81,14 @@ def _path(request: web.Request, tail: str) -> str:
 
 
 async def _forward(request: web.Request, tail: str, model: type[BaseModel]) -> tuple[int, object]:
-    form = await parse_body(request, model)
-    return await call_identity(
-        request, "POST", _path(request, tail), json=form.model_dump(mode="json", exclude_unset=True)
-    )
+    """Pass the JSON body on as sent: identity validates it (``model`` documents it), after
+    checking that the business offers client logins, so R-S1's 404 comes before any 422."""
+    raw = await request.read()
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc
+    return await call_identity(request, "POST", _path(request, tail), json=body)
 
 
 def _signed_in(request: web.Request, body: object) -> web.Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,13 +20,14 @@ from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.domain.accounts import ProfileChanges, Registration
 from regulars.identity.service_layer import auth, pets, profile, staff
 from regulars.identity.service_layer.businesses import get_business_by_slug
-from regulars.identity.service_layer.clients import Caller, Identity, NotFound
+from regulars.identity.service_layer.clients import Caller, Identity, NotFound, business_for_clients
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.internal import Principal
 from regulars.shared.service import ENGINE, SETTINGS
 
+M = TypeVar("M", bound=BaseModel)
 IDENTITY = web.AppKey("identity", Identity)
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
 
@@ -66,6 +67,13 @@ def _slug(request: web.Request) -> str:
     return request.match_info["slug"]
 
 
+async def _open(request: web.Request, model: type[M]) -> M:
+    """The body, read only once the business is known to offer client logins (R-S1: 404 first)."""
+    async with request.app[ENGINE].connect() as conn:
+        await business_for_clients(conn, _slug(request))
+    return await parse_body(request, model)
+
+
 def _accepted(status: str) -> web.Response:
     return json_response({"status": status}, status=202)
 
@@ -74,54 +82,54 @@ def _accepted(status: str) -> web.Response:
 
 
 async def register(request: web.Request) -> web.Response:
-    form = await parse_body(request, Registration)
+    form = await _open(request, Registration)
     await auth.register(_ident(request), _slug(request), form, _caller(request), _now(request))
     return _accepted("verification_sent")
 
 
 async def verify(request: web.Request) -> web.Response:
-    proof = await parse_body(request, auth.Verification)
+    proof = await _open(request, auth.Verification)
     return json_response(
         await auth.verify_email(_ident(request), _slug(request), proof, _caller(request), _now(request))
     )
 
 
 async def resend(request: web.Request) -> web.Response:
-    form = await parse_body(request, auth.EmailOnly)
+    form = await _open(request, auth.EmailOnly)
     await auth.resend_verification(_ident(request), _slug(request), form.email, _caller(request), _now(request))
     return _accepted("verification_sent")
 
 
 async def login(request: web.Request) -> web.Response:
-    creds = await parse_body(request, auth.Credentials)
+    creds = await _open(request, auth.Credentials)
     return json_response(await auth.login(_ident(request), _slug(request), creds, _caller(request), _now(request)))
 
 
 async def logout(request: web.Request) -> web.Response:
-    form = await parse_body(request, SessionSecret)
+    form = await _open(request, SessionSecret)
     await auth.logout(_ident(request), _slug(request), form.token, _now(request))
     return web.Response(status=204)
 
 
 async def resolve_session(request: web.Request) -> web.Response:
-    form = await parse_body(request, SessionSecret)
+    form = await _open(request, SessionSecret)
     return json_response(await auth.resolve_session(_ident(request), _slug(request), form.token, _now(request)))
 
 
 async def forgot(request: web.Request) -> web.Response:
-    form = await parse_body(request, auth.EmailOnly)
+    form = await _open(request, auth.EmailOnly)
     await auth.forgot_password(_ident(request), _slug(request), form.email, _caller(request), _now(request))
     return _accepted("reset_link_sent")
 
 
 async def reset(request: web.Request) -> web.Response:
-    form = await parse_body(request, auth.PasswordReset)
+    form = await _open(request, auth.PasswordReset)
     await auth.reset_password(_ident(request), _slug(request), form, _caller(request), _now(request))
     return web.Response(status=204)
 
 
 async def confirm_email(request: web.Request) -> web.Response:
-    form = await parse_body(request, auth.TokenOnly)
+    form = await _open(request, auth.TokenOnly)
     email = await auth.confirm_email_change(
         _ident(request), _slug(request), form.token, _caller(request), _now(request)
     )

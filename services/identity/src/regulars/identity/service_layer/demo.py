@@ -33,7 +33,7 @@ from regulars.shared.db import UnitOfWork
 from regulars.shared.settings import Settings
 
 DEMO_KEY_NAME = "demo"
-DEMO_CLIENT = {"email": "demo.client@regulars.test", "password": "demo-client-2026", "first_name": "Dana"}
+DEMO_CLIENT = {"email": "demo.client@example.com", "password": "demo-client-2026", "first_name": "Dana"}
 
 SALON_GROUP = OrganizationSpec(slug="demo-salon-group", name="Demo Salon Group", client_database="global")
 HAPPY_PAWS = OrganizationSpec(slug="happy-paws", name="Happy Paws", client_database="per_business")
