@@ -29,7 +29,7 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from regulars.notifications.adapters.tables import messages
+from regulars.notifications.adapters.tables import dispatch_log, messages
 from regulars.notifications.adapters.transport import Outgoing, PermanentFailure, TransientFailure, Transport
 from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
 from regulars.notifications.service_layer.messages import is_voided, log_dispatch
@@ -49,6 +49,15 @@ def system_clock() -> datetime:
 class Claimed:
     outgoing: Outgoing
     attempt: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: Claimed
+    status: Status
+    detail: str
+    error: str | None = None
+    retry_at: datetime | None = None
 
 
 class Courier:
@@ -98,7 +107,8 @@ class Courier:
         """Claim one batch of due messages and deliver them concurrently; returns how many were claimed."""
         claimed = await self._claim()
         if claimed:
-            await asyncio.gather(*(self._deliver(item) for item in claimed))
+            outcomes = await asyncio.gather(*(self._deliver(item) for item in claimed))
+            await self._record(outcomes)
         return len(claimed)
 
     async def drain(self, max_passes: int = 100) -> int:
@@ -146,13 +156,15 @@ class Courier:
                     await log_dispatch(conn, row.id, row.attempts, status.value, reason, now, self.name)
                     OUTCOMES.labels(row.channel, status.value).inc()
                     continue
-                attempt = row.attempts + 1
+                claimed.append(Claimed(_outgoing(row), row.attempts + 1))
+            if claimed:
                 await conn.execute(
                     sa.update(messages)
-                    .where(messages.c.id == row.id)
-                    .values(status=Status.SENDING.value, attempts=attempt, lease_until=now + self._lease)
+                    .where(messages.c.id.in_([item.outgoing.id for item in claimed]))
+                    .values(
+                        status=Status.SENDING.value, attempts=messages.c.attempts + 1, lease_until=now + self._lease
+                    )
                 )
-                claimed.append(Claimed(_outgoing(row), attempt))
         return claimed
 
     async def _still_wanted(self, conn: AsyncConnection, row: Any) -> tuple[Status, str] | None:
@@ -165,7 +177,7 @@ class Courier:
         decision = decide(row.channel, row.category, prefs)
         return None if decision.send else (Status.SUPPRESSED, f"at send time: {decision.reason}")
 
-    async def _deliver(self, item: Claimed) -> None:
+    async def _deliver(self, item: Claimed) -> Outcome:
         message = item.outgoing
         transport = self._transports.get(message.channel)
         try:
@@ -173,57 +185,68 @@ class Courier:
                 raise PermanentFailure(f"no transport for channel {message.channel!r}")
             detail = await transport.send(message)
         except PermanentFailure as exc:
-            await self._finish(item, Status.ABANDONED, f"permanent failure: {exc}", error=str(exc))
+            return Outcome(item, Status.ABANDONED, f"permanent failure: {exc}", error=str(exc))
         except (TransientFailure, Exception) as exc:
             reason = str(exc) if isinstance(exc, TransientFailure) else f"{type(exc).__name__}: {exc}"
             retry_at = self.policy.next_attempt(item.attempt, self._clock())
             if retry_at is None:
-                await self._finish(
-                    item, Status.ABANDONED, f"gave up after {item.attempt} attempts: {reason}", error=reason
-                )
-            else:
-                await self._finish(
-                    item,
-                    Status.FAILED,
-                    f"{reason}; next attempt at {retry_at.isoformat()}",
-                    error=reason,
-                    retry_at=retry_at,
-                )
-        else:
-            await self._finish(item, Status.SENT, detail)
+                return Outcome(item, Status.ABANDONED, f"gave up after {item.attempt} attempts: {reason}", reason)
+            detail = f"{reason}; next attempt at {retry_at.isoformat()}"
+            return Outcome(item, Status.FAILED, detail, error=reason, retry_at=retry_at)
+        return Outcome(item, Status.SENT, detail)
 
-    async def _finish(
-        self, item: Claimed, status: Status, detail: str, *, error: str | None = None, retry_at: datetime | None = None
-    ) -> None:
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        """Write every outcome of a batch in one transaction (a commit per message would dominate)."""
         now = self._clock()
-        values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": error}
-        if status is Status.SENT:
-            values["sent_at"] = now
-        if retry_at is not None:
-            values["next_attempt_at"] = retry_at
         async with self._engine.begin() as conn:
-            # Guarded by the attempt number: if our lease expired and another courier
-            # took the message, this courier's late answer must not overwrite it.
-            updated = await conn.execute(
-                sa.update(messages)
-                .where(
-                    messages.c.id == item.outgoing.id,
-                    messages.c.status == Status.SENDING.value,
-                    messages.c.attempts == item.attempt,
+            for outcome in outcomes:
+                item = outcome.item
+                values: dict[str, Any] = {
+                    "status": outcome.status.value,
+                    "lease_until": None,
+                    "last_error": outcome.error,
+                }
+                if outcome.status is Status.SENT:
+                    values["sent_at"] = now
+                if outcome.retry_at is not None:
+                    values["next_attempt_at"] = outcome.retry_at
+                # Guarded by the attempt number: if our lease expired and another courier
+                # took the message, this courier's late answer must not overwrite it.
+                updated = await conn.execute(
+                    sa.update(messages)
+                    .where(
+                        messages.c.id == item.outgoing.id,
+                        messages.c.status == Status.SENDING.value,
+                        messages.c.attempts == item.attempt,
+                    )
+                    .values(**values)
                 )
-                .values(**values)
+                if updated.rowcount == 0:  # type: ignore[attr-defined]
+                    log.warning("courier_lease_lost", message_id=str(item.outgoing.id), courier=self.name)
+            await conn.execute(
+                sa.insert(dispatch_log),
+                [
+                    {
+                        "message_id": o.item.outgoing.id,
+                        "attempt": o.item.attempt,
+                        "outcome": o.status.value,
+                        "detail": o.detail[:2000],
+                        "courier": self.name,
+                        "at": now,
+                    }
+                    for o in outcomes
+                ],
             )
-            if updated.rowcount == 0:  # type: ignore[attr-defined]
-                log.warning("courier_lease_lost", message_id=str(item.outgoing.id), courier=self.name)
-            await log_dispatch(conn, item.outgoing.id, item.attempt, status.value, detail, now, self.name)
-        OUTCOMES.labels(item.outgoing.channel, status.value).inc()
-        log.info(
-            "message_" + status.value,
-            message_id=str(item.outgoing.id),
-            channel=item.outgoing.channel,
-            attempt=item.attempt,
-            detail=detail[:300],
-        )
+        for outcome in outcomes:
+            OUTCOMES.labels(outcome.item.outgoing.channel, outcome.status.value).inc()
+            if outcome.status is not Status.SENT:
+                log.warning(
+                    "message_" + outcome.status.value,
+                    message_id=str(outcome.item.outgoing.id),
+                    attempt=outcome.item.attempt,
+                    detail=outcome.detail[:300],
+                )
+        log.debug("courier_batch", courier=self.name, messages=len(outcomes))
 
 
 def _outgoing(row: Any) -> Outgoing:

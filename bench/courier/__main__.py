@@ -1,0 +1,5 @@
+import sys
+
+from bench.courier.run import main
+
+sys.exit(main())
