@@ -2,6 +2,7 @@
 
 from aiohttp import web
 
+from regulars.notifications.entrypoints.appointment_messages import appointment_messages_consumer
 from regulars.notifications.entrypoints.background import courier_context
 from regulars.notifications.entrypoints.cli import add_commands
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
@@ -23,6 +24,7 @@ def consumers() -> list[EventConsumer]:
         business_projection_consumer("notifications"),
         contacts_consumer(),
         identity_messages_consumer(get_settings()),
+        appointment_messages_consumer(get_settings()),
     ]
 
 

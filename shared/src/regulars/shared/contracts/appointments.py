@@ -41,6 +41,9 @@ class AppointmentFacts(BaseModel):
 
 class AppointmentEvent(Event):
     appointment: AppointmentFacts
+    calendar_ics: str | None = Field(
+        None, description="The booking as an iCalendar file (booked, rescheduled, cancelled), for the email"
+    )
 
 
 class AppointmentBooked(AppointmentEvent):

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from regulars.appointments.adapters.tables import appointments, calendar_feeds
-from regulars.appointments.domain.calendar import CalendarEntry, calendar_file
+from regulars.appointments.domain.calendar import calendar_file
 from regulars.appointments.entrypoints.common import (
     business_of,
     json_body,
@@ -30,7 +30,7 @@ from regulars.appointments.entrypoints.common import (
     query_time,
 )
 from regulars.appointments.service_layer import availability, bookings, catalog, clients
-from regulars.appointments.service_layer.records import booking_select, client_view, reserved_of
+from regulars.appointments.service_layer.records import booking_select, calendar_entry, client_view, reserved_of
 from regulars.appointments.service_layer.records import business_of as row_business
 from regulars.appointments.service_layer.tenancy import account_of
 from regulars.shared import idempotency
@@ -223,21 +223,6 @@ async def act_on_my_booking(request: web.Request) -> web.Response:
     return await _act(request, lambda conn: _my_row(request, conn, for_update=True), "client")
 
 
-def _calendar_entry(row: Any) -> CalendarEntry:
-    business = row_business(row)
-    return CalendarEntry(
-        uid=f"{row.id}@regulars",
-        sequence=row.sequence,
-        summary=f"{row.service_name} · {business.name}",
-        location=business.name,
-        description=f"{row.service_name} with {row.staff_name}",
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        timezone=business.timezone,
-        cancelled=row.status == "cancelled",
-    )
-
-
 def _ics(body: bytes, filename: str) -> web.Response:
     # JSON inside the system; the gateway answers text/calendar.
     return json_response({"filename": filename, "ics": body.decode()})
@@ -246,7 +231,7 @@ def _ics(body: bytes, filename: str) -> web.Response:
 async def my_booking_calendar(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         row = await _my_row(request, conn)
-    return _ics(calendar_file([_calendar_entry(row)], stamp=now_of(request)), f"booking-{row.id}.ics")
+    return _ics(calendar_file([calendar_entry(row)], stamp=now_of(request)), f"booking-{row.id}.ics")
 
 
 async def my_history(request: web.Request) -> web.Response:
@@ -360,7 +345,7 @@ async def calendar_feed(request: web.Request) -> web.Response:
                 .limit(1000)
             )
         ).all()
-    body = calendar_file([_calendar_entry(r) for r in rows], stamp=datetime.now(UTC), name="My bookings")
+    body = calendar_file([calendar_entry(r) for r in rows], stamp=datetime.now(UTC), name="My bookings")
     return _ics(body, "bookings.ics")
 
 
@@ -385,7 +370,7 @@ async def guest_calendar(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
         row = await bookings.load_by_token(conn, business.business_id, token)
-    return _ics(calendar_file([_calendar_entry(row)], stamp=now_of(request)), f"booking-{row.id}.ics")
+    return _ics(calendar_file([calendar_entry(row)], stamp=now_of(request)), f"booking-{row.id}.ics")
 
 
 async def act_as_guest(request: web.Request) -> web.Response:

@@ -24,7 +24,7 @@ from regulars.appointments.domain import assignment
 from regulars.appointments.domain.availability import Interval, is_free
 from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.availability import BookableService, load_calendars, load_service
-from regulars.appointments.service_layer.records import booking_select, facts, rules
+from regulars.appointments.service_layer.records import booking_select, calendar_text, facts, rules
 from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -249,7 +249,11 @@ async def book(
     link = manage_link(public_url, business, token)
     await uow.publish(
         events.AppointmentBooked(
-            org_id=business.org_id, business_id=business.business_id, appointment=facts(row), manage_link=link
+            org_id=business.org_id,
+            business_id=business.business_id,
+            appointment=facts(row),
+            manage_link=link,
+            calendar_ics=calendar_text(row, now),
         )
     )
     if decision.account_id is not None and decision.how is not None:
@@ -307,6 +311,7 @@ async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, b
             appointment=facts(moved),
             previous_starts_at=row.starts_at,
             previous_staff_id=row.staff_id,
+            calendar_ics=calendar_text(moved, now),
         )
     )
     return moved
@@ -335,6 +340,7 @@ async def cancel(uow: UnitOfWork, row: Any, request: CancelRequest, *, by: Actor
             appointment=facts(done),
             reason=request.reason,
             cancelled_by=by,
+            calendar_ics=calendar_text(done, now),
         )
     )
     return done

@@ -18,6 +18,7 @@ from regulars.appointments.adapters.tables import (
     reserved_products,
     staff,
 )
+from regulars.appointments.domain.calendar import CalendarEntry, calendar_file
 from regulars.appointments.domain.policy import BookingFacts, evaluate
 from regulars.shared.contracts.appointments import AppointmentFacts
 from regulars.shared.contracts.identity import BusinessSnapshot
@@ -174,3 +175,23 @@ def staff_view(row: Any, reserved: list[dict[str, Any]]) -> dict[str, Any]:
         "products": reserved,
         "cancel_reason": row.cancel_reason,
     }
+
+
+def calendar_entry(row: Any) -> CalendarEntry:
+    business = business_of(row)
+    return CalendarEntry(
+        uid=f"{row.id}@regulars",
+        sequence=row.sequence,
+        summary=f"{row.service_name} · {business.name}",
+        location=business.name,
+        description=f"{row.service_name} with {row.staff_name}",
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        timezone=business.timezone,
+        cancelled=row.status == "cancelled",
+    )
+
+
+def calendar_text(row: Any, stamp: datetime) -> str:
+    """The booking's .ics, as attached to its emails."""
+    return calendar_file([calendar_entry(row)], stamp=stamp).decode()
