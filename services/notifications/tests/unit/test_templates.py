@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from regulars.notifications.adapters.templates import LAYOUT_TEXT, LOCALES, TEMPLATES, has_template, pick_locale, render
+from regulars.notifications.adapters.templates import (
+    LAYOUT_TEXT,
+    LOCALES,
+    TEMPLATE_DIR,
+    TEMPLATES,
+    has_template,
+    pick_locale,
+    render,
+)
 
 SAMPLE = {
     "first_name": "Ana <script>",
@@ -42,6 +50,18 @@ def test_r_u4_every_template_exists_and_renders_in_every_language(message_type: 
     for name in TEMPLATES[message_type]:
         if name in ("link", "sign_in_link", "reset_link", "code", "new_email"):
             assert SAMPLE[name] in rendered.text
+
+
+def test_r_u4_every_template_file_has_all_four_languages_and_is_known() -> None:
+    found: dict[str, set[str]] = {}
+    for entry in TEMPLATE_DIR.iterdir():
+        name = entry.name
+        if name.endswith(".jinja"):
+            message_type, locale, _ = name.rsplit(".", 2)
+            found.setdefault(message_type, set()).add(locale)
+    assert set(found) == set(TEMPLATES)
+    for message_type, locales in found.items():
+        assert locales == set(LOCALES), f"{message_type} has {sorted(locales)}"
 
 
 def test_translations_differ_from_english() -> None:

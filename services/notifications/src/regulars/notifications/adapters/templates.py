@@ -38,6 +38,10 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "appointment_reminder": ("first_name", "service_name", "starts_at"),
     "receipt": ("first_name", "amount", "currency", "paid_at", "description"),
     "marketing_message": ("first_name", "title", "text"),
+    # Booking emails (consumed in entrypoints/appointment_messages.py); staff_name is optional.
+    "appointment_booked": ("first_name", "service_name", "starts_at", "link"),
+    "appointment_rescheduled": ("first_name", "service_name", "starts_at", "link"),
+    "appointment_cancelled": ("first_name", "service_name", "starts_at", "link"),
 }
 
 # Words of the shared layout (footer), per language.
