@@ -29,8 +29,15 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
 }
+PASSWORD = "correct horse battery staple"
+TOKEN = r"[A-Za-z0-9_\-]+"
 expect.set_options(timeout=10_000)
 
 
@@ -116,7 +123,8 @@ def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return dict(json.loads(done.stdout))
+    # `api-keys create` prints a reminder after the JSON.
+    return dict(json.loads(done.stdout.split("\nStore this key")[0]))
 
 
 def create_business(stack: Stack, *, vertical: str = "salon", locale: str = "en", **settings: Any) -> str:
@@ -183,3 +191,44 @@ async def read_mail(stack: Stack, to: str, pattern: str, timeout: float = 30.0) 
 
 def unique_email(tag: str) -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+@pytest.fixture
+def sign_up(stack: Stack, mailbox: Any) -> Any:
+    """Creates and verifies an account through the public API with `context`'s cookie jar, so the
+    context's pages are signed in. Returns the email address."""
+
+    async def make(context: BrowserContext, slug: str, **fields: Any) -> str:
+        email = unique_email("client")
+        api = f"{stack.gateway_url}/api/v1/b/{slug}"
+        body = {"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace", **fields}
+        answer = await context.request.post(f"{api}/auth/register", data=body)
+        assert answer.status == 202, await answer.text()
+        link = await mailbox(email, rf"/w/{slug}/verify\?token=({TOKEN})")
+        answer = await context.request.post(f"{api}/auth/verify", data={"token": link.group(1)})
+        assert answer.status == 200, await answer.text()
+        return email
+
+    return make
+
+
+@pytest.fixture
+def business_key(stack: Stack) -> Any:
+    def issue(slug: str) -> str:
+        return str(identity_cli(stack, "api-keys", "create", "--business", slug, "--name", "browser-tests")["key"])
+
+    return issue
+
+
+@pytest.fixture
+def top_nav(viewport: str) -> Any:
+    """The top bar's navigation, opened from its menu button on a phone."""
+
+    async def open_nav(page: Page) -> Any:
+        nav = page.get_by_role("navigation", name="Account")
+        if viewport == "phone":
+            await page.get_by_role("button", name="Menu").click()
+        await expect(nav).to_be_visible()
+        return nav
+
+    return open_nav

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import aiohttp
-import pytest
 from typing import Any
 
+import aiohttp
+import pytest
 from playwright.async_api import Page, expect
 
 from regulars.shared.testing.infra import Stack

@@ -2,7 +2,7 @@
 // fields, and API errors shown next to the field they are about.
 
 import { ApiError } from "./api.js";
-import { has, t } from "./i18n.js";
+import { has, locale, t } from "./i18n.js";
 
 /** Builds an element. Attributes starting with "on" are listeners; `null`/`false` attributes are skipped. */
 export function h(tag, attrs = {}, ...children) {
@@ -184,6 +184,16 @@ export function errorText(code, message) {
   return has(`errors.${code}`) ? t(`errors.${code}`) : message || t("errors.unexpected");
 }
 
+/** A field's error: the API's own words in English, the catalog's text for that field otherwise. */
+function fieldErrorText(item) {
+  const name = String(item.field || "").split(".").pop();
+  if (item.code === "value_error" && item.message) {
+    if (locale() === "en") return item.message.replace(/^Value error, /, "").replace(/^./, (c) => c.toUpperCase());
+    if (has(`errors.fields.${name}`)) return t(`errors.fields.${name}`);
+  }
+  return errorText(item.code, item.message);
+}
+
 function controlFor(formEl, fieldName) {
   const candidates = [fieldName, fieldName.replace(/^body\./, ""), fieldName.split(".").pop()];
   for (const name of candidates) {
@@ -204,7 +214,7 @@ export function showError(formEl, error) {
   const unplaced = [];
   for (const item of error.fields) {
     const control = controlFor(formEl, String(item.field || ""));
-    const message = errorText(item.code, item.message);
+    const message = fieldErrorText(item);
     if (control) {
       setFieldError(control, message);
       if (!focused) {

@@ -1,6 +1,7 @@
 // Account settings (R-I7, R-I9, R-U2): profile, email, password, pets on pet businesses,
 // signed-in devices, export and account deletion.
 import { button, errorText, field, flash, form, h } from "../dom.js";
+import { countryOptions } from "../countries.js";
 import { LOCALES, languageName } from "../i18n.js";
 import { renderPets } from "./pets.js";
 
@@ -48,7 +49,7 @@ function profileChanges(values, account) {
   let changed = false;
   for (const [part] of ADDRESS_PARTS) {
     const value = values[`address.${part}`] || "";
-    address[part] = value || null;
+    address[part] = value;
     any ||= Boolean(value);
     changed ||= value !== ((account.address && account.address[part]) || "");
   }
@@ -81,7 +82,16 @@ function profileCard(ctx, account) {
           { class: "address" },
           h("legend", {}, t("fields.address")),
           ADDRESS_PARTS.map(([part, autocomplete]) =>
-            field({ name: `address.${part}`, label: t(`fields.address_${part}`), autocomplete, value: address[part] }),
+            part === "country"
+              ? field({
+                  name: "address.country",
+                  label: t("fields.address_country"),
+                  type: "select",
+                  autocomplete,
+                  value: address.country || "",
+                  options: [["", "—"], ...countryOptions(ctx.locale())],
+                })
+              : field({ name: `address.${part}`, label: t(`fields.address_${part}`), autocomplete, value: address[part] }),
           ),
         ),
         field({
@@ -160,11 +170,6 @@ function passwordCard(ctx) {
   return el;
 }
 
-function listOf(data, key) {
-  if (Array.isArray(data)) return data;
-  return (data && (data[key] || data.items)) || [];
-}
-
 function deviceName(ctx, session) {
   const agent = String(session.user_agent || "");
   const browser = /Edg\//.test(agent) ? "Edge" : /Firefox\//.test(agent) ? "Firefox" : /Chrom(e|ium)\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : "";
@@ -177,7 +182,7 @@ async function renderDevices(el, ctx) {
   const title = el.querySelector("h2");
   let sessions;
   try {
-    sessions = listOf(await ctx.api.get("/me/sessions"), "sessions");
+    ({ sessions } = await ctx.api.get("/me/sessions"));
   } catch (error) {
     el.replaceChildren(title, h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
     return;
@@ -194,7 +199,7 @@ async function renderDevices(el, ctx) {
           return;
         }
         try {
-          await ctx.api.delete(`/me/sessions/${encodeURIComponent(session.id)}`);
+          await ctx.api.delete(`/me/sessions/${encodeURIComponent(session.session_id)}`);
           await renderDevices(el, ctx);
           flash(el, t("devices.signed_out"));
         } catch (error) {
@@ -202,7 +207,7 @@ async function renderDevices(el, ctx) {
         }
       },
     });
-    const used = session.last_used_at || session.last_seen_at || session.created_at;
+    const used = session.last_seen_at || session.created_at;
     return h(
       "li",
       { class: "device" },

@@ -6,36 +6,14 @@ export const CHANNELS = ["email", "sms"];
 export const CATEGORIES = ["transactional", "marketing"];
 const PATH = "/me/notification-preferences";
 
-/** The matrix as {channel: {category: bool}}, from the API's answer. */
-export function matrixOf(answer) {
-  const source = answer && answer.preferences !== undefined ? answer.preferences : answer;
-  const matrix = {};
-  for (const channel of CHANNELS) matrix[channel] = {};
-  if (Array.isArray(source)) {
-    for (const item of source) {
-      if (matrix[item.channel]) matrix[item.channel][item.category] = Boolean(item.enabled);
-    }
-  } else if (source && typeof source === "object") {
-    for (const channel of CHANNELS) {
-      for (const category of CATEGORIES) matrix[channel][category] = Boolean(source[channel] && source[channel][category]);
-    }
-  }
-  return matrix;
-}
-
-/** The body of the PUT, in the shape the API answered with. */
-function bodyOf(matrix, answer) {
-  const listShaped = Array.isArray(answer && answer.preferences !== undefined ? answer.preferences : answer);
-  const preferences = listShaped
-    ? CHANNELS.flatMap((channel) => CATEGORIES.map((category) => ({ channel, category, enabled: matrix[channel][category] })))
-    : matrix;
-  return answer && answer.preferences !== undefined ? { preferences } : preferences;
+/** The API's matrix `{email: {transactional, marketing}, sms: {…}}`, without its other fields. */
+function matrixOf(answer) {
+  return Object.fromEntries(CHANNELS.map((channel) => [channel, { ...answer[channel] }]));
 }
 
 export async function render(container, ctx) {
   const { t } = ctx;
-  let answer = await ctx.api.get(PATH);
-  let matrix = matrixOf(answer);
+  let matrix = matrixOf(await ctx.api.get(PATH));
   const status = h("div", { class: "status-line" });
   const always = h("p", { class: "hint", id: "always-sent" }, t("notifications.always_sent"));
   const groups = CHANNELS.map((channel) =>
@@ -59,9 +37,7 @@ export async function render(container, ctx) {
               next[channel][category] = wanted;
               input.disabled = true;
               try {
-                const saved = await ctx.api.put(PATH, bodyOf(next, answer));
-                answer = saved || answer;
-                matrix = saved ? matrixOf(saved) : next;
+                matrix = matrixOf(await ctx.api.put(PATH, next));
                 input.checked = matrix[channel][category];
                 flash(status, t("notifications.saved"));
               } catch (error) {
@@ -78,5 +54,5 @@ export async function render(container, ctx) {
       ),
     ),
   );
-  container.append(h("p", { class: "lead" }, t("notifications.lead")), groups, always, status);
+  container.append(h("p", { class: "lead" }, t("notifications.lead")), ...groups, always, status);
 }

@@ -4,11 +4,6 @@ import { button, errorText, field, flash, form, h } from "../dom.js";
 
 const SPECIES = ["dog", "cat", "rabbit", "bird", "other"];
 
-function listOf(data) {
-  if (Array.isArray(data)) return data;
-  return (data && (data.pets || data.items)) || [];
-}
-
 function petFields(ctx, pet = {}) {
   const { t } = ctx;
   return [
@@ -22,7 +17,10 @@ function petFields(ctx, pet = {}) {
         type: "select",
         required: true,
         value: pet.species || "dog",
-        options: SPECIES.map((s) => [s, t(`pets.species_${s}`)]),
+        options: [...SPECIES, ...(pet.species && !SPECIES.includes(pet.species) ? [pet.species] : [])].map((s) => [
+          s,
+          SPECIES.includes(s) ? t(`pets.species_${s}`) : s,
+        ]),
       }),
     ),
     h(
@@ -55,7 +53,7 @@ function petBody(values) {
 
 function describe(ctx, pet) {
   const { t } = ctx;
-  const bits = [t(`pets.species_${pet.species}`) === `pets.species_${pet.species}` ? pet.species : t(`pets.species_${pet.species}`)];
+  const bits = [SPECIES.includes(pet.species) ? t(`pets.species_${pet.species}`) : pet.species];
   if (pet.breed) bits.push(pet.breed);
   if (pet.birthday) bits.push(t("pets.born", { date: ctx.formatDate(pet.birthday) }));
   if (pet.weight_kg !== null && pet.weight_kg !== undefined) bits.push(t("pets.weighs", { weight: new Intl.NumberFormat(ctx.locale()).format(pet.weight_kg) }));
@@ -67,7 +65,7 @@ export async function renderPets(el, ctx) {
   const title = el.querySelector("h2");
   let pets;
   try {
-    pets = listOf(await ctx.api.get("/me/pets"));
+    ({ pets } = await ctx.api.get("/me/pets"));
   } catch (error) {
     el.replaceChildren(title, h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
     return;
@@ -116,7 +114,7 @@ function petRow(el, ctx, pet) {
             submitLabel: t("pets.save"),
             after: [button(t("common.cancel"), { class: "button subtle", onclick: () => renderPets(el, ctx) })],
             async onsubmit(values) {
-              await ctx.api.patch(`/me/pets/${encodeURIComponent(pet.id)}`, petBody(values));
+              await ctx.api.patch(`/me/pets/${encodeURIComponent(pet.pet_id)}`, petBody(values));
               await renderPets(el, ctx);
               flash(el, t("pets.saved", { name: values.name }));
             },
@@ -135,7 +133,7 @@ function petRow(el, ctx, pet) {
             class: "button small danger",
             async onclick() {
               try {
-                await ctx.api.delete(`/me/pets/${encodeURIComponent(pet.id)}`);
+                await ctx.api.delete(`/me/pets/${encodeURIComponent(pet.pet_id)}`);
                 await renderPets(el, ctx);
                 flash(el, t("pets.deleted", { name: pet.name }));
               } catch (error) {

@@ -38,6 +38,27 @@ export async function render(container, ctx) {
       flash(card, t("check_inbox.resent"));
     },
   });
-  card.append(h("h2", {}, t("check_inbox.not_received")), resend);
+  // The email carries a code as well as the link, for a client who reads mail on another device.
+  const byCode = form({
+    label: t("check_inbox.code_title"),
+    fields: [
+      field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true, value: email }),
+      field({
+        name: "code",
+        label: t("check_inbox.code"),
+        required: true,
+        autocomplete: "one-time-code",
+        attrs: { inputmode: "numeric", maxlength: 6, pattern: "[0-9]{6}" },
+      }),
+    ],
+    submitLabel: t("check_inbox.code_submit"),
+    async onsubmit(values) {
+      const answer = await ctx.api.post("/auth/verify", { email: values.email, code: values.code });
+      ctx.setAccount(answer.account);
+      ctx.notice = t("verify.done");
+      await ctx.navigate("account", { replace: true });
+    },
+  });
+  card.append(h("h2", {}, t("check_inbox.code_title")), byCode, h("h2", {}, t("check_inbox.not_received")), resend);
   container.append(card);
 }

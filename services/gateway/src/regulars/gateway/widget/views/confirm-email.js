@@ -16,11 +16,10 @@ export async function render(container, ctx, { query }) {
   }
   try {
     if (!inFlight || inFlight.token !== token) {
-      inFlight = { token, promise: ctx.api.post("/auth/email/confirm", { token }) };
+      inFlight = { token, promise: ctx.api.post("/auth/confirm-email", { token }) };
     }
-    const answer = await inFlight.promise;
-    if (answer && answer.account && ctx.account) ctx.setAccount(answer.account);
-    else if (ctx.account) ctx.setAccount(await ctx.api.me());
+    await inFlight.promise;
+    if (ctx.account) ctx.setAccount(await ctx.api.me());
     status.replaceWith(
       h("p", { class: "notice success", role: "status" }, t("confirm_email.done")),
       h("p", {}, h("a", { href: ctx.account ? "account" : "sign-in", class: "button primary" }, ctx.account ? t("shell.my_account") : t("shell.sign_in"))),

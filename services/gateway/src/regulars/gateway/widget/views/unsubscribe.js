@@ -5,11 +5,13 @@ import { takeToken } from "./tokens.js";
 
 let kept = "";
 
-function describe(ctx, info) {
+function words(ctx, info) {
   const { t } = ctx;
-  const channel = info.channel ? t(`notifications.channel_${info.channel}`) : "";
-  const category = info.category ? t(`notifications.category_${info.category}`) : "";
-  return t("unsubscribe.what", { channel, category, address: info.address || info.email || info.to || "" });
+  return {
+    channel: t(`unsubscribe.channel_${info.channel}`),
+    category: t(`unsubscribe.category_${info.category}`),
+    business: info.business_name,
+  };
 }
 
 export async function render(container, ctx, { query }) {
@@ -17,6 +19,7 @@ export async function render(container, ctx, { query }) {
   kept = takeToken(query, "unsubscribe") || kept;
   const card = page(t("unsubscribe.title"));
   container.append(card);
+  const fail = (error) => h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message));
   if (!kept) {
     card.append(h("p", { class: "notice error", role: "alert" }, t("verify.missing")));
     return;
@@ -25,7 +28,12 @@ export async function render(container, ctx, { query }) {
   try {
     info = await ctx.api.get(`/unsubscribe?token=${encodeURIComponent(kept)}`);
   } catch (error) {
-    card.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    card.append(fail(error));
+    return;
+  }
+  const manage = ctx.account ? h("p", {}, h("a", { href: "account/notifications" }, t("unsubscribe.manage"))) : null;
+  if (!info.subscribed) {
+    card.append(h("p", { class: "lead" }, t("unsubscribe.already", words(ctx, info))), manage);
     return;
   }
   const confirm = h(
@@ -37,16 +45,15 @@ export async function render(container, ctx, { query }) {
         confirm.disabled = true;
         try {
           await ctx.api.post("/unsubscribe", { token: kept });
-          kept = "";
           confirm.replaceWith(h("p", { class: "notice success", role: "status" }, t("unsubscribe.done")));
         } catch (error) {
           confirm.disabled = false;
-          card.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+          card.querySelector(".notice.error")?.remove();
+          card.append(fail(error));
         }
       },
     },
     t("unsubscribe.confirm"),
   );
-  card.append(h("p", { class: "lead" }, describe(ctx, info || {})), confirm);
-  if (ctx.account) card.append(h("p", {}, h("a", { href: "account/notifications" }, t("unsubscribe.manage"))));
+  card.append(h("p", { class: "lead" }, t("unsubscribe.what", words(ctx, info))), confirm, manage);
 }
