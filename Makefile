@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint docs setup clean bench bench-events
+.PHONY: help run test lint docs setup clean bench bench-events bench-login
 
 help:
 	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
@@ -12,6 +12,7 @@ help:
 	@echo "make docs   regenerate docs/asyncapi.yaml and docs/openapi.json"
 	@echo "make bench  every benchmark (make bench-events: only the events one)"
 	@echo "make bench-events   events benchmark (BENCH_ARGS=\"--events 2000\"; see bench/README.md)"
+	@echo "make bench-login    sign-ins per second against the argon2id hashing limit (see bench/README.md)"
 
 run:
 	scripts/run.sh
@@ -39,9 +40,14 @@ clean:
 
 # Benchmarks print ratios and percentiles measured in one run; see bench/README.md.
 BENCH_ARGS ?=
-bench: bench-events
+bench: bench-events bench-login
 
 bench-events:
 	scripts/venv.sh
 	scripts/infra.sh all
 	$(PY) -m bench.events $(BENCH_ARGS)
+
+bench-login:
+	scripts/venv.sh
+	scripts/infra.sh all
+	$(PY) -m bench.login $(BENCH_ARGS)
