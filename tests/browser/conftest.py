@@ -152,6 +152,16 @@ async def wait_until_served(stack: Stack, slug: str, timeout: float = 20.0) -> N
     raise TimeoutError(f"business {slug} not served")
 
 
+@pytest.fixture
+def make_business(stack: Stack) -> Any:
+    async def make(vertical: str = "salon", locale: str = "en", **settings: Any) -> str:
+        slug = create_business(stack, vertical=vertical, locale=locale, **settings)
+        await wait_until_served(stack, slug)
+        return slug
+
+    return make
+
+
 @pytest.fixture(scope="session")
 async def salon(stack: Stack) -> str:
     slug = create_business(stack, vertical="salon")

@@ -254,3 +254,26 @@ async def test_r_i7_export_and_delete_account(
         f"{stack.gateway_url}/api/v1/b/{salon}/auth/login", data={"email": email, "password": PASSWORD}
     )
     assert answer.status == 401
+
+
+async def test_r_i7_email_change_applies_once_the_new_address_is_confirmed(
+    context: BrowserContext, page: Page, stack: Stack, salon: str, sign_up: Any, mailbox: Any
+) -> None:
+    old = await sign_up(context, salon)
+    new = unique_email("moved")
+    await page.goto(f"{stack.gateway_url}/w/{salon}/account")
+    card = page.get_by_role("region", name="Email address")
+    await card.get_by_label("New email address").fill(new)
+    await card.get_by_label("Current password").fill("not my password")
+    await card.get_by_role("button", name="Change email").click()
+    await expect(card.get_by_label("Current password")).to_have_attribute("aria-invalid", "true")
+    await card.get_by_label("Current password").fill(PASSWORD)
+    await card.get_by_role("button", name="Change email").click()
+    await expect(card.get_by_role("status")).to_contain_text(f"We sent a link to {new}")
+    await expect(card.locator(".current-email")).to_have_text(old)
+
+    link = await mailbox(new, rf"https?://[^\s\"'<>]+/w/{salon}/confirm-email\?token={TOKEN}")
+    await page.goto(link.group(0))
+    await expect(page.get_by_role("status")).to_have_text("Your new email address is confirmed.")
+    await page.get_by_role("main").get_by_role("link", name="My account").click()
+    await expect(page.get_by_role("region", name="Email address").locator(".current-email")).to_have_text(new)

@@ -100,3 +100,17 @@ async def test_unknown_business_says_so(page: Page, stack: Stack) -> None:
     await expect(page.get_by_role("heading", level=1, name="This business does not exist")).to_be_visible()
     response = await page.request.get(f"{stack.gateway_url}/w/no-such-business/manifest.webmanifest")
     assert response.status == 404
+
+
+async def test_r_s1_with_client_logins_off_the_widget_offers_no_account(
+    page: Page, stack: Stack, make_business: Any
+) -> None:
+    slug = await make_business(client_logins="off")
+    await page.goto(f"{stack.gateway_url}/w/{slug}/")
+    await expect(page.get_by_text("does not offer client accounts")).to_be_visible()
+    await expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+    await page.goto(f"{stack.gateway_url}/w/{slug}/sign-in")
+    await page.get_by_label("Email").fill("someone@example.com")
+    await page.get_by_label("Password").fill("whatever password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("This business does not offer client accounts.")

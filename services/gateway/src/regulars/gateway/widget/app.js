@@ -32,6 +32,8 @@ const ROUTES = {
   "confirm-email": { load: () => import("./views/confirm-email.js") },
   unsubscribe: { load: () => import("./views/unsubscribe.js") },
   account: { load: () => import("./views/account.js"), signedIn: true },
+  book: { load: () => import("./booking/book.js") },
+  manage: { load: () => import("./booking/manage.js") },
 };
 
 const ctx = {

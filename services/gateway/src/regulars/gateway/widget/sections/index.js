@@ -18,6 +18,7 @@ export const R_U2_ORDER = [
 ];
 
 export const SECTIONS = [
+  { id: "bookings", load: () => import("./bookings.js") },
   { id: "account", load: () => import("./account.js") },
   { id: "notifications", load: () => import("./notifications.js") },
 ];

@@ -1,0 +1,397 @@
+// The booking flow (R-A1): a service first, then a calendar of free times, then the client's
+// details (or sign in), then the confirmation, which offers guests an account pre-filled from
+// the booking (R-I1). Also serves "rebook" (?service=&staff=) and "reschedule" (?reschedule=<id>,
+// or ?manage=<token> for a guest's link), which go back through the same calendar (R-A3).
+import { ApiError } from "../api.js";
+import { errorText, field, form, h } from "../dom.js";
+import { rememberEmail } from "../views/check-inbox.js";
+import { manageRequest } from "./manage-api.js";
+import { addDays, bt, dayOf, isoDay, money, prepare, timeOf, whenOf } from "./text.js";
+
+const STEPS = ["service", "time", "details", "done"];
+
+function steps(current) {
+  return h(
+    "ol",
+    { class: "booking-steps", "aria-label": bt("steps.label") },
+    STEPS.map((step, index) =>
+      h("li", { "aria-current": step === current ? "step" : null }, `${index + 1}. ${bt(`steps.${step}`)}`),
+    ),
+  );
+}
+
+export async function render(container, ctx, { query }) {
+  await prepare();
+  const tz = ctx.profile.timezone;
+  const state = {
+    services: [],
+    staff: [],
+    service: null,
+    staffId: query.get("staff") || "",
+    day: isoDay(new Date(), tz),
+    slot: null,
+    reschedule: query.get("reschedule"),
+    manageToken: query.get("manage"),
+    booking: null,
+    created: null,
+  };
+  const [services, staff] = await Promise.all([ctx.api.get("/services"), ctx.api.get("/staff")]);
+  state.services = services.services;
+  state.staff = staff.staff;
+  const wanted = query.get("service");
+  state.service = state.services.find((s) => s.id === wanted) || null;
+  if (state.service && !state.service.staff_ids.includes(state.staffId)) state.staffId = "";
+  const moving = Boolean(state.reschedule || state.manageToken);
+
+  const root = h("section", { class: "card" });
+  container.append(root);
+
+  function show(step, ...children) {
+    const title = moving ? bt("reschedule.title") : bt("title");
+    root.replaceChildren(h("h1", {}, title), steps(step), ...children);
+  }
+
+  function chooseService() {
+    show(
+      "service",
+      h("h2", {}, bt("choose_service")),
+      state.services.length
+        ? h(
+            "ul",
+            { class: "service-list" },
+            state.services.map((service) =>
+              h(
+                "li",
+                {},
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "service-choice",
+                    onclick: () => {
+                      state.service = service;
+                      state.staffId = "";
+                      chooseTime();
+                    },
+                  },
+                  h("span", { class: "service-name" }, service.name),
+                  service.description ? h("span", {}, service.description) : null,
+                  h(
+                    "span",
+                    { class: "service-meta" },
+                    `${bt("minutes", { minutes: service.duration_minutes })} · ${money(service.price_minor, service.currency)}`,
+                  ),
+                ),
+              ),
+            ),
+          )
+        : h("p", {}, bt("no_services")),
+    );
+  }
+
+  async function chooseTime() {
+    const service = state.service;
+    const performers = state.staff.filter((s) => service.staff_ids.includes(s.id));
+    const slotsBox = h("div", { "aria-live": "polite" }, h("p", { class: "loading" }, bt("loading")));
+    const dayInput = field({ name: "day", label: bt("date"), type: "date", value: state.day, attrs: { min: isoDay(new Date(), tz) } });
+    const staffSelect = field({
+      name: "staff",
+      label: bt("with"),
+      type: "select",
+      value: state.staffId,
+      options: [["", bt("staff_any")], ...performers.map((s) => [s.id, s.name])],
+    });
+    const reload = async () => {
+      slotsBox.replaceChildren(h("p", { class: "loading" }, bt("loading")));
+      const params = new URLSearchParams({ service_id: service.id, from: state.day, to: state.day });
+      if (state.staffId) params.set("staff_id", state.staffId);
+      let answer;
+      try {
+        answer = await ctx.api.get(`/availability?${params}`);
+      } catch (error) {
+        slotsBox.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+        return;
+      }
+      slotsBox.replaceChildren(
+        h("h3", {}, dayOf(`${state.day}T12:00:00Z`, "UTC")),
+        answer.slots.length
+          ? h(
+              "ul",
+              { class: "slots", "aria-label": bt("free_times") },
+              answer.slots.map((slot) =>
+                h(
+                  "li",
+                  {},
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "slot",
+                      "data-start": slot.start,
+                      onclick: () => {
+                        state.slot = slot;
+                        return moving ? moveBooking() : details();
+                      },
+                    },
+                    timeOf(slot.start, tz),
+                  ),
+                ),
+              ),
+            )
+          : h("p", {}, bt("no_slots")),
+      );
+    };
+    const go = (days) => {
+      const next = addDays(state.day, days);
+      if (next < isoDay(new Date(), tz)) return;
+      state.day = next;
+      dayInput.querySelector("input").value = next;
+      reload();
+    };
+    dayInput.querySelector("input").addEventListener("change", (event) => {
+      if (event.target.value) {
+        state.day = event.target.value;
+        reload();
+      }
+    });
+    staffSelect.querySelector("select").addEventListener("change", (event) => {
+      state.staffId = event.target.value;
+      reload();
+    });
+    show(
+      "time",
+      h("h2", {}, bt("choose_time_for", { service: service.name })),
+      h(
+        "div",
+        { class: "day-picker" },
+        h("button", { type: "button", class: "button", onclick: () => go(-1) }, bt("previous_day")),
+        dayInput,
+        h("button", { type: "button", class: "button", onclick: () => go(1) }, bt("next_day")),
+        performers.length > 1 ? staffSelect : null,
+      ),
+      slotsBox,
+      moving ? null : h("p", {}, h("button", { type: "button", class: "as-link", onclick: chooseService }, bt("change_service"))),
+    );
+    await reload();
+  }
+
+  async function moveBooking() {
+    const body = { start: state.slot.start };
+    if (state.staffId) body.staff_id = state.staffId;
+    try {
+      if (state.manageToken) {
+        state.booking = (await manageRequest(ctx.slug, "POST", "/manage/reschedule", state.manageToken, body)).booking;
+      } else {
+        state.booking = (await ctx.api.post(`/me/bookings/${state.reschedule}/reschedule`, body)).booking;
+      }
+    } catch (error) {
+      root.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+      return;
+    }
+    show(
+      "done",
+      h("p", { class: "notice success", role: "status" }, bt("reschedule.done", { when: whenOf(state.booking.starts_at, tz) })),
+      h(
+        "p",
+        {},
+        h("a", { href: state.manageToken ? `manage?token=${encodeURIComponent(state.manageToken)}` : "account/bookings" }, bt("see_booking")),
+      ),
+    );
+  }
+
+  async function details() {
+    const service = state.service;
+    const account = ctx.account;
+    const loginsRequired = ctx.profile.client_logins === "required";
+    const summary = h(
+      "p",
+      { class: "lead" },
+      bt("summary", { service: service.name, when: whenOf(state.slot.start, tz) }),
+    );
+    if (!account && loginsRequired) {
+      const next = encodeURIComponent(`book?service=${service.id}`);
+      show(
+        "details",
+        summary,
+        h("p", {}, bt("account_required", { business: ctx.profile.name })),
+        h(
+          "p",
+          { class: "actions" },
+          h("a", { class: "button primary", href: `sign-in?next=${next}` }, bt("sign_in")),
+          h("a", { class: "button", href: "sign-up" }, bt("create_account")),
+        ),
+      );
+      return;
+    }
+    let prefill = { intake_answers: {}, phone: null };
+    if (account) {
+      try {
+        prefill = await ctx.api.get("/me/booking-prefill");
+      } catch {
+        // Nothing to pre-fill.
+      }
+    }
+    const questions = service.intake_questions.map((q) =>
+      field({
+        name: `intake.${q.id}`,
+        label: q.label,
+        required: q.required,
+        type: q.kind === "text" ? "text" : "select",
+        value: prefill.intake_answers[q.id] || "",
+        options:
+          q.kind === "yes_no"
+            ? [["", "—"], ["yes", bt("yes")], ["no", bt("no")]]
+            : [["", "—"], ...q.choices.map((c) => [c, c])],
+      }),
+    );
+    const pet = ctx.profile.vertical === "pet"
+      ? [
+          field({ name: "pet_name", label: bt("pet_name"), required: true }),
+          field({ name: "pet_breed", label: bt("pet_breed") }),
+        ]
+      : [];
+    const el = form({
+      label: bt("your_details"),
+      fields: [
+        h(
+          "div",
+          { class: "row" },
+          field({ name: "first_name", label: ctx.t("fields.first_name"), autocomplete: "given-name", required: true, value: account?.first_name || "" }),
+          field({ name: "last_name", label: ctx.t("fields.last_name"), autocomplete: "family-name", value: account?.last_name || "" }),
+        ),
+        field({ name: "email", label: ctx.t("fields.email"), type: "email", autocomplete: "email", required: true, value: account?.email || "" }),
+        field({ name: "phone", label: bt("phone"), type: "tel", autocomplete: "tel", required: true, value: account?.phone || prefill.phone || "" }),
+        pet,
+        questions,
+        field({ name: "notes", label: bt("notes"), type: "textarea" }),
+      ],
+      submitLabel: bt("book"),
+      async onsubmit(values) {
+        const body = {
+          service_id: service.id,
+          start: state.slot.start,
+          client: { first_name: values.first_name, last_name: values.last_name, email: values.email, phone: values.phone },
+          notes: values.notes,
+          locale: ctx.locale(),
+          intake_answers: Object.fromEntries(
+            Object.entries(values)
+              .filter(([key, value]) => key.startsWith("intake.") && value)
+              .map(([key, value]) => [key.slice("intake.".length), value]),
+          ),
+        };
+        if (state.staffId) body.staff_id = state.staffId;
+        if (values.pet_name) body.pet = { name: values.pet_name, breed: values.pet_breed || "" };
+        state.idempotencyKey ||= crypto.randomUUID();
+        try {
+          state.created = await bookRequest(ctx, body, state.idempotencyKey);
+        } catch (error) {
+          if (error instanceof ApiError && error.code === "slot_unavailable") state.idempotencyKey = null;
+          throw error;
+        }
+        done();
+      },
+    });
+    show(
+      "details",
+      summary,
+      account
+        ? h("p", {}, bt("booking_as", { name: `${account.first_name} ${account.last_name}`.trim() }))
+        : h(
+            "p",
+            { class: "switch-flow" },
+            bt("have_account"),
+            " ",
+            h("a", { href: `sign-in?next=${encodeURIComponent(`book?service=${service.id}`)}` }, bt("sign_in")),
+          ),
+      el,
+      h("p", {}, h("button", { type: "button", class: "as-link", onclick: chooseTime }, bt("change_time"))),
+    );
+  }
+
+  function done() {
+    const { booking, manage_link: manageLink, account_offer: offer } = state.created;
+    const manageToken = manageLink ? new URL(manageLink).searchParams.get("token") : null;
+    const calendarHref = manageToken
+      ? `/api/v1/b/${encodeURIComponent(ctx.slug)}/manage/calendar.ics?token=${encodeURIComponent(manageToken)}`
+      : `/api/v1/b/${encodeURIComponent(ctx.slug)}/me/bookings/${booking.id}/calendar.ics`;
+    const children = [
+      h("p", { class: "notice success", role: "status" }, bt("done_title")),
+      h("p", { class: "lead" }, bt("done_lead", { service: booking.service.name, staff: booking.staff.name, when: whenOf(booking.starts_at, tz) })),
+      h(
+        "p",
+        { class: "actions" },
+        h("a", { class: "button", href: calendarHref, download: "booking.ics" }, bt("add_to_calendar")),
+        ctx.account ? h("a", { class: "button", href: "account/bookings" }, bt("see_bookings")) : null,
+        manageToken ? h("a", { class: "button", href: `manage?token=${encodeURIComponent(manageToken)}` }, bt("manage_link")) : null,
+      ),
+    ];
+    if (offer && ctx.profile.client_logins !== "off") children.push(accountOffer(ctx, offer));
+    show("done", ...children);
+  }
+
+  if (state.service) await chooseTime();
+  else chooseService();
+}
+
+async function bookRequest(ctx, body, key) {
+  // The Idempotency-Key makes a retried click or a flaky network book once.
+  const headers = { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": key };
+  const csrf = document.cookie.split(";").map((c) => c.trim().split("=")).find(([k]) => k === "regulars_csrf");
+  if (csrf) headers["X-CSRF-Token"] = decodeURIComponent(csrf.slice(1).join("="));
+  let response;
+  try {
+    response = await fetch(`/api/v1/b/${encodeURIComponent(ctx.slug)}/bookings`, {
+      method: "POST",
+      headers,
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** R-I1: right after booking, an account pre-filled from the booking; only the password is new. */
+function accountOffer(ctx, offer) {
+  const el = form({
+    label: bt("offer.title"),
+    fields: [
+      h(
+        "div",
+        { class: "row" },
+        field({ name: "first_name", label: ctx.t("fields.first_name"), required: true, value: offer.first_name, autocomplete: "given-name" }),
+        field({ name: "last_name", label: ctx.t("fields.last_name"), required: true, value: offer.last_name, autocomplete: "family-name" }),
+      ),
+      field({ name: "email", label: ctx.t("fields.email"), type: "email", required: true, value: offer.email, autocomplete: "email" }),
+      field({ name: "phone", label: bt("phone"), type: "tel", value: offer.phone, autocomplete: "tel" }),
+      field({
+        name: "password",
+        label: ctx.t("fields.password"),
+        type: "password",
+        required: true,
+        autocomplete: "new-password",
+        hint: ctx.t("fields.password_hint"),
+        attrs: { minlength: 8, maxlength: 128 },
+      }),
+    ],
+    submitLabel: bt("offer.submit"),
+    async onsubmit(values) {
+      const body = {
+        email: values.email,
+        password: values.password,
+        first_name: values.first_name,
+        last_name: values.last_name,
+        locale: ctx.locale(),
+      };
+      if (values.phone) body.phone = values.phone;
+      await ctx.api.post("/auth/register", body);
+      rememberEmail(values.email);
+      await ctx.navigate("check-inbox");
+    },
+  });
+  return h("section", { class: "account-offer" }, h("h2", {}, bt("offer.title")), h("p", {}, bt("offer.lead")), el);
+}
+

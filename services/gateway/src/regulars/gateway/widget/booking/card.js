@@ -1,0 +1,112 @@
+// One booking as a card: what, when, where, its status and the actions allowed now; for each
+// action not allowed, why (R-A2). Cancelling shows the policy first, then asks (R-A3, R-S3).
+import { errorText, field, form, h } from "../dom.js";
+import { bt, money, reasonText, whenOf } from "./text.js";
+
+/**
+ * `actions`: { call(action, body) -> booking, calendarHref, rescheduleHref, rebookHref, onchange(booking) }.
+ * `showLocation`: label the business (a global client database spans locations).
+ */
+export function bookingCard(booking, { actions, showLocation }) {
+  const business = booking.business;
+  const tz = business.timezone;
+  const card = h("article", { class: "booking-card", "data-booking-id": booking.id });
+  const status = h("p", { class: "status-line", "aria-live": "polite" });
+
+  function rules() {
+    return booking.actions || {};
+  }
+
+  function act(action) {
+    return async () => {
+      status.replaceChildren();
+      try {
+        const updated = await actions.call(action, {});
+        actions.onchange(updated, bt(`done.${action}`));
+      } catch (error) {
+        status.replaceChildren(h("span", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+      }
+    };
+  }
+
+  function cancelFlow() {
+    const rule = rules().cancel;
+    const reason = field({ name: "reason", label: bt("cancel.reason"), type: "textarea" });
+    const box = h(
+      "div",
+      { class: "policy-box", role: "group", "aria-label": bt("cancel.title") },
+      h("p", {}, bt("cancel.until", { until: whenOf(rule.until, tz) })),
+      rule.fee_minor ? h("p", {}, bt("cancel.fee", { fee: money(rule.fee_minor, rule.currency) })) : h("p", {}, bt("cancel.no_fee")),
+    );
+    const el = form({
+      label: bt("cancel.title"),
+      fields: [reason],
+      submitLabel: bt("cancel.confirm"),
+      submitClass: "button danger",
+      after: [h("button", { type: "button", class: "button", onclick: () => draw() }, bt("cancel.keep"))],
+      async onsubmit(values) {
+        const updated = await actions.call("cancel", values.reason ? { reason: values.reason } : {});
+        actions.onchange(updated, bt("done.cancel"));
+      },
+    });
+    card.replaceChildren(h("h3", {}, bt("cancel.title")), summary(), box, el);
+    card.querySelector("textarea")?.focus();
+  }
+
+  function summary() {
+    return h(
+      "div",
+      {},
+      h(
+        "p",
+        { class: "booking-meta" },
+        whenOf(booking.starts_at, tz),
+        " · ",
+        bt("with_staff", { staff: booking.staff.name }),
+        showLocation ? ` · ${bt("at_location", { location: business.name })}` : "",
+      ),
+    );
+  }
+
+  function draw() {
+    const r = rules();
+    const buttons = [];
+    const notAllowed = [];
+    const add = (action, node) => {
+      const rule = r[action];
+      if (!rule) return;
+      if (rule.allowed) buttons.push(node);
+      else if (!["rebook", "add_to_calendar", "reserve_product"].includes(action) || booking.status !== "cancelled") {
+        if (!(action === "confirm" && rule.reason === "booking_in_past")) {
+          notAllowed.push(h("li", {}, `${bt(`actions.${action}`)}: ${reasonText(rule, business)}`));
+        }
+      }
+    };
+    add("confirm", h("button", { type: "button", class: "button", onclick: act("confirm") }, bt("actions.confirm")));
+    add("reschedule", h("a", { class: "button", href: actions.rescheduleHref }, bt("actions.reschedule")));
+    add("cancel", h("button", { type: "button", class: "button", onclick: cancelFlow }, bt("actions.cancel")));
+    add("rebook", h("a", { class: "button", href: actions.rebookHref }, bt("actions.rebook")));
+    add(
+      "add_to_calendar",
+      h("a", { class: "button", href: actions.calendarHref, download: "booking.ics" }, bt("actions.add_to_calendar")),
+    );
+    card.replaceChildren(
+      h(
+        "h3",
+        {},
+        booking.service.name,
+        h("span", { class: `status-tag status-${booking.status}` }, bt(`status.${booking.status}`)),
+      ),
+      summary(),
+      booking.products.length
+        ? h("p", { class: "booking-meta" }, bt("products", { names: booking.products.map((p) => `${p.quantity} × ${p.name}`).join(", ") }))
+        : null,
+      h("div", { class: "booking-actions" }, buttons),
+      notAllowed.length ? h("ul", { class: "booking-reasons" }, notAllowed) : null,
+      status,
+    );
+  }
+
+  draw();
+  return card;
+}
