@@ -123,6 +123,7 @@ class Harness:
         policy: RetryPolicy | None = None,
         name: str | None = None,
         batch_size: int = 50,
+        poll_seconds: float = 0.5,
     ) -> Courier:
         mailer = SmtpMailer("127.0.0.1", smtp_port or self.smtp_port, sender="Test <no-reply@example.com>")
         sms = DevSmsProvider(self.http_url, "+15550001111", self.settings.sms_webhook_secret)
@@ -134,6 +135,7 @@ class Harness:
             policy=policy or RetryPolicy(max_attempts=3, base_seconds=1, max_seconds=10),
             batch_size=batch_size,
             name=name,
+            poll_seconds=poll_seconds,
         )
 
     def mail_to(self, address: str) -> list[Any]:

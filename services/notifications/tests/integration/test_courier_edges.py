@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -150,3 +151,21 @@ async def test_campaign_to_all_reaches_only_clients_with_marketing_on_once(harne
                 uow.conn, harness.settings, business, campaign_id=uuid.uuid4(), channel="email", title="X",
                 text="Y", account_id=stranger, now=datetime.now(UTC),
             )  # fmt: skip
+
+
+async def test_running_courier_is_woken_by_notify_not_its_poll(harness: Any) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    courier = harness.courier(poll_seconds=60)
+    task = asyncio.create_task(courier.run())
+    try:
+        await asyncio.sleep(0.5)  # first pass done, LISTEN in place, now waiting up to 60 s
+        started = asyncio.get_running_loop().time()
+        await harness.enqueue(request(business, account))
+        while not harness.mailbox.messages:
+            assert asyncio.get_running_loop().time() - started < 5, "the courier waited for its poll"
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -26,6 +26,9 @@ from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
 
+# NOTIFY channel that wakes the couriers when a message is queued (delivered at commit).
+COURIER_CHANNEL = "regulars_courier"
+
 
 @dataclass(frozen=True)
 class MessageRequest:
@@ -198,6 +201,8 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         return Queued(existing, Status.QUEUED, created=False)
     detail = reason or (f"queued, due {due.isoformat()}" if due > now else "queued")
     await log_dispatch(conn, message_id, 0, status.value, detail, now)
+    if status is Status.QUEUED and due <= now:
+        await conn.execute(sa.select(sa.func.pg_notify(COURIER_CHANNEL, "")))
     return Queued(message_id, status, created=True)
 
 
