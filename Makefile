@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint docs setup clean bench bench-events bench-login
+.PHONY: help run test lint docs setup clean bench bench-events bench-login bench-courier
 
 help:
 	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench  every benchmark (make bench-events: only the events one)"
 	@echo "make bench-events   events benchmark (BENCH_ARGS=\"--events 2000\"; see bench/README.md)"
 	@echo "make bench-login    sign-ins per second against the argon2id hashing limit (see bench/README.md)"
+	@echo "make bench-courier  messages/s the courier hands to SMTP vs a plain aiosmtplib client (see bench/README.md)"
 
 run:
 	scripts/run.sh
@@ -40,7 +41,7 @@ clean:
 
 # Benchmarks print ratios and percentiles measured in one run; see bench/README.md.
 BENCH_ARGS ?=
-bench: bench-events bench-login
+bench: bench-events bench-login bench-courier
 
 bench-events:
 	scripts/venv.sh
@@ -51,3 +52,8 @@ bench-login:
 	scripts/venv.sh
 	scripts/infra.sh all
 	$(PY) -m bench.login $(BENCH_ARGS)
+
+bench-courier:
+	scripts/venv.sh
+	scripts/infra.sh all
+	$(PY) -m bench.courier $(BENCH_ARGS)

@@ -34,6 +34,7 @@ from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapsho
 from regulars.shared.db.engine import create_database_if_missing, drop_database, make_engine
 from regulars.shared.db.migrations import upgrade
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.logging import configure_logging
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import apply_snapshot
 from regulars.shared.testing.infra import REPO, free_port, isolated_settings
@@ -178,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    configure_logging("WARNING", False, process="bench.courier")  # keep stdout for the report
     report = asyncio.run(bench(args))
     if args.json:
         print(json.dumps(report))
