@@ -27,6 +27,14 @@ class RejectingHandler:
     def __init__(self) -> None:
         self.attempts = 0
 
+    async def handle_RCPT(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.startswith("nobody"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         self.attempts += 1
         return "550 5.1.1 No such mailbox"
@@ -169,3 +177,17 @@ async def test_running_courier_is_woken_by_notify_not_its_poll(harness: Any) -> 
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_recipient_refused_with_5xx_is_abandoned_at_once(harness: Any, rejecting_smtp: Any) -> None:
+    port, handler = rejecting_smtp
+    business = await harness.business()
+    queued = await harness.enqueue(
+        request(business, uuid.uuid4(), to="nobody@example.com", account_id=None, template="password_reset",
+                variables={"first_name": "N", "link": "http://x/r"})
+    )  # fmt: skip
+    await harness.courier(smtp_port=port).drain()
+    log = await log_of(harness, queued.message_id)
+    assert [(a, o) for a, o, _ in log] == [(0, "queued"), (1, "abandoned")]
+    assert "recipient refused" in log[-1][2]
+    assert handler.attempts == 0  # never got to DATA

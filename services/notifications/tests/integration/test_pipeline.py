@@ -193,3 +193,27 @@ async def test_r_t5_deleted_client_is_erased(harness: Any) -> None:
         row = (await conn.execute(sa.select(messages).where(messages.c.id == queued.message_id))).one()
     assert row.status == "dropped"
     assert (row.recipient, row.text_body, row.subject) == ("(erased)", "", "")
+
+
+async def test_unknown_template_or_missing_variable_is_abandoned_with_the_reason_not_retried(harness: Any) -> None:
+    business = await harness.business()
+    consumer = identity_messages_consumer(harness.settings)
+    cases = {
+        "no_such_template": {"first_name": "A"},
+        "password_reset": {"first_name": "A"},  # no "link"
+    }
+    for template, variables in cases.items():
+        event = MessageRequested(
+            org_id=business.org_id, business_id=business.business_id, template=template, category="security",
+            to_email=f"{template}@example.com", variables=variables,
+        )  # fmt: skip
+        assert await consumer.handle(harness.engine, event.routing_key, event.model_dump_json().encode())
+    async with harness.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(messages.c.recipient, messages.c.status, messages.c.last_error))).all()
+    found = {row.recipient: row for row in rows}
+    assert found["no_such_template@example.com"].status == "abandoned"
+    assert "no template 'no_such_template'" in found["no_such_template@example.com"].last_error
+    assert found["password_reset@example.com"].status == "abandoned"
+    assert "'link' is undefined" in found["password_reset@example.com"].last_error
+    await harness.courier().drain()
+    assert len(harness.mailbox.messages) == 0

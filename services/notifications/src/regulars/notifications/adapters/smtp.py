@@ -108,6 +108,11 @@ class SmtpMailer:
                 if answer is None:
                     client = await self._connect()
                     _, answer = await client.send_message(email)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                await self._discard(client)
+                codes = [refusal.code for refusal in exc.recipients]
+                failure = PermanentFailure if codes and all(500 <= c < 600 for c in codes) else TransientFailure
+                raise failure(f"SMTP recipient refused: {'; '.join(str(r) for r in exc.recipients)}") from exc
             except aiosmtplib.SMTPResponseException as exc:
                 await self._discard(client)
                 failure = PermanentFailure if 500 <= exc.code < 600 else TransientFailure

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from jinja2 import TemplateError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -154,7 +155,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         )
         subject, text = rendered.subject, rendered.text if request.channel == "email" else rendered.sms
         html: str | None = rendered.html if request.channel == "email" else None
-    except (TemplateMissing, KeyError, ValueError) as exc:
+    except (TemplateMissing, TemplateError, KeyError, ValueError) as exc:
         status, reason = Status.ABANDONED, f"cannot render {request.template!r} in {locale!r}: {exc}"
         subject, text, html = "", "", None
     if status is Status.QUEUED and not recipient:
