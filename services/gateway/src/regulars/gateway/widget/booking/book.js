@@ -48,7 +48,7 @@ export async function render(container, ctx, { query }) {
 
   function show(step, ...children) {
     const title = moving ? bt("reschedule.title") : bt("title");
-    root.replaceChildren(h("h1", {}, title), steps(step), ...children);
+    root.replaceChildren(h("h1", {}, title), steps(step), ...children.flat().filter(Boolean));
   }
 
   function chooseService() {

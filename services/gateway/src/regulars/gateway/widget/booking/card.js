@@ -49,7 +49,7 @@ export function bookingCard(booking, { actions, showLocation }) {
         actions.onchange(updated, bt("done.cancel"));
       },
     });
-    card.replaceChildren(h("h3", {}, bt("cancel.title")), summary(), box, el);
+    card.replaceChildren(h("h3", {}, bt("cancel.title")), summary(), box, el, status);
     card.querySelector("textarea")?.focus();
   }
 
@@ -72,14 +72,14 @@ export function bookingCard(booking, { actions, showLocation }) {
     const r = rules();
     const buttons = [];
     const notAllowed = [];
+    const active = booking.status === "booked" || booking.status === "confirmed";
     const add = (action, node) => {
       const rule = r[action];
       if (!rule) return;
       if (rule.allowed) buttons.push(node);
-      else if (!["rebook", "add_to_calendar", "reserve_product"].includes(action) || booking.status !== "cancelled") {
-        if (!(action === "confirm" && rule.reason === "booking_in_past")) {
-          notAllowed.push(h("li", {}, `${bt(`actions.${action}`)}: ${reasonText(rule, business)}`));
-        }
+      // Why an action is not offered, for bookings still ahead (R-A2).
+      else if (active && rule.reason !== "booking_in_past") {
+        notAllowed.push(h("li", {}, `${bt(`actions.${action}`)}: ${reasonText(rule, business)}`));
       }
     };
     add("confirm", h("button", { type: "button", class: "button", onclick: act("confirm") }, bt("actions.confirm")));
@@ -91,6 +91,7 @@ export function bookingCard(booking, { actions, showLocation }) {
       h("a", { class: "button", href: actions.calendarHref, download: "booking.ics" }, bt("actions.add_to_calendar")),
     );
     card.replaceChildren(
+      ...[
       h(
         "h3",
         {},
@@ -104,6 +105,7 @@ export function bookingCard(booking, { actions, showLocation }) {
       h("div", { class: "booking-actions" }, buttons),
       notAllowed.length ? h("ul", { class: "booking-reasons" }, notAllowed) : null,
       status,
+      ].filter(Boolean),
     );
   }
 

@@ -96,12 +96,13 @@ export async function render(container, ctx) {
     feed.replaceChildren(
       h("h2", {}, bt("feed.title")),
       h("p", {}, bt("feed.lead")),
-      url
+      ...(url
         ? [
             h("p", { class: "feed-url" }, h("a", { href: url.url }, url.url)),
             h("p", { class: "actions" }, h("a", { class: "button primary", href: url.url }, bt("feed.subscribe")), rotate),
           ]
-        : h(
+        : [
+            h(
             "button",
             {
               type: "button",
@@ -110,6 +111,7 @@ export async function render(container, ctx) {
             },
             bt("feed.show"),
           ),
+          ]),
     );
   }
 

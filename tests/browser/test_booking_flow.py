@@ -1,0 +1,147 @@
+"""The booking flow and the Bookings section in the widget, on desktop and phone, through the real stack.
+
+R-A1 (service, then free times, then details), R-I1 (the confirmation offers an account pre-filled
+from the booking), R-A2 (upcoming and past with their actions), R-A3 / R-S3 (reschedule through the
+calendar; the policy is shown before cancelling), guests' manage link (GET changes nothing).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import aiohttp
+import pytest
+from playwright.async_api import Page, expect
+
+from regulars.shared.testing.infra import Stack
+
+from .conftest import PASSWORD, TOKEN, identity_cli
+
+pytestmark = pytest.mark.browser
+
+
+async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
+    """One stylist all day every day; a haircut with an intake question."""
+    key = str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
+    base = f"{stack.gateway_url}/api/v1/admin/businesses/{slug}"
+    headers = {"Authorization": f"Bearer {key}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        for _ in range(100):
+            async with http.post(f"{base}/staff", json={"name": "Ana Stylist"}) as response:
+                if response.status == 201:
+                    staff = (await response.json())["staff"]
+                    break
+        else:
+            raise AssertionError("the business never reached appointments")
+        blocks = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
+        async with http.put(f"{base}/staff/{staff['id']}/hours", json={"blocks": blocks}) as response:
+            assert response.status == 200
+        service = {
+            "name": "Haircut", "duration_minutes": 45, "price_minor": 3000, "currency": "EUR",
+            "staff_ids": [staff["id"]],
+            "intake_questions": [{"id": "allergies", "label": "Any allergies?", "kind": "text"}],
+        }  # fmt: skip
+        async with http.post(f"{base}/services", json=service) as response:
+            assert response.status == 201
+    return {"key": key}
+
+
+async def pick_first_slot_days_ahead(page: Page, days: int) -> str:
+    for _ in range(days):
+        await page.get_by_role("button", name="Next day").click()
+    slot = page.locator(".slot").first
+    await expect(slot).to_be_visible()
+    start = str(await slot.get_attribute("data-start"))
+    await slot.click()
+    return start
+
+
+async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
+    page: Page, stack: Stack, make_business: Any, mailbox: Any, a11y: Any
+) -> None:
+    slug = await make_business()
+    await with_catalog(stack, slug)
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+
+    await page.goto(f"{stack.gateway_url}/w/{slug}/book")
+    await expect(page.get_by_role("heading", level=2, name="Choose a service")).to_be_visible()
+    await a11y(page)
+    await page.get_by_role("button", name="Haircut").click()
+    await expect(page.get_by_role("heading", level=2, name="Choose a time for Haircut")).to_be_visible()
+    await expect(page.locator(".slot").first).to_be_visible()
+    await a11y(page)
+    await pick_first_slot_days_ahead(page, 3)
+
+    await page.get_by_label("First name").fill("Gala")
+    await page.get_by_label("Last name").fill("Guest")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Phone").fill("+34 600 111 222")
+    await page.get_by_label("Any allergies?").fill("None")
+    await a11y(page)
+    await page.get_by_role("button", name="Book", exact=True).click()
+    await expect(page.get_by_role("status").filter(has_text="You're booked.")).to_be_visible()
+    await expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
+
+    # R-I1: the confirmation offers an account, pre-filled from the booking.
+    offer = page.locator(".account-offer")
+    await expect(offer.get_by_label("Email")).to_have_value(email)
+    await expect(offer.get_by_label("First name")).to_have_value("Gala")
+    await a11y(page)
+    await offer.get_by_label("Password").fill(PASSWORD)
+    await offer.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
+    link = await mailbox(email, rf"https?://[^\s\"'<>]+/w/{slug}/verify\?token={TOKEN}")
+    await page.goto(link.group(0))
+    await expect(page.get_by_role("heading", level=1, name="Account settings")).to_be_visible()
+
+    # The guest booking was claimed once the email was verified (R-A6): it is in Bookings.
+    await page.goto(f"{stack.gateway_url}/w/{slug}/account/bookings")
+    card = page.locator(".booking-card").filter(has_text="Haircut")
+    await expect(card).to_be_visible(timeout=20_000)
+    await a11y(page)
+
+    # Reschedule goes back through the calendar (R-A3).
+    await card.get_by_role("link", name="Reschedule").click()
+    await expect(page.get_by_role("heading", level=1, name="Pick a new time")).to_be_visible()
+    await pick_first_slot_days_ahead(page, 2)
+    await expect(page.get_by_role("status").filter(has_text="Your booking is moved to")).to_be_visible()
+
+    # The policy is shown before cancelling; then the booking moves to Past.
+    await page.goto(f"{stack.gateway_url}/w/{slug}/account/bookings")
+    card = page.locator(".booking-card").filter(has_text="Haircut")
+    await card.get_by_role("button", name="Cancel").click()
+    await expect(page.get_by_text("You can cancel online until")).to_be_visible()
+    await a11y(page)
+    await page.get_by_role("button", name="Yes, cancel it").click()
+    await expect(page.get_by_role("status").filter(has_text="The booking is cancelled.")).to_be_visible()
+    await expect(page.get_by_text("You have no upcoming bookings.")).to_be_visible()
+    await page.get_by_role("tab", name="Past").click()
+    await expect(page.locator(".booking-card").filter(has_text="Cancelled")).to_be_visible()
+
+    # The calendar feed: a secret webcal:// address.
+    await page.get_by_role("button", name="Show my calendar address").click()
+    await expect(page.locator(".feed-url")).to_contain_text("webcal://")
+
+
+async def test_guest_manage_link_shows_and_cancels_only_on_click(
+    page: Page, stack: Stack, make_business: Any, a11y: Any
+) -> None:
+    slug = await make_business(booking_policy={"cancel_window_hours": 2})
+    await with_catalog(stack, slug)
+    await page.goto(f"{stack.gateway_url}/w/{slug}/book")
+    await page.get_by_role("button", name="Haircut").click()
+    await pick_first_slot_days_ahead(page, 2)
+    await page.get_by_label("First name").fill("Gil")
+    await page.get_by_label("Email").fill(f"gil-{uuid.uuid4().hex[:8]}@example.com")
+    await page.get_by_label("Phone").fill("+34 600 333 444")
+    await page.get_by_role("button", name="Book", exact=True).click()
+    await page.get_by_role("link", name="Manage this booking").click()
+    await expect(page.get_by_role("heading", level=1, name="Your booking")).to_be_visible()
+    await page.reload()  # opening the link again changes nothing
+    card = page.locator(".booking-card")
+    await expect(card).to_contain_text("Booked")
+    await a11y(page)
+    await card.get_by_role("button", name="Cancel").click()
+    await page.get_by_role("button", name="Yes, cancel it").click()
+    await expect(page.locator(".booking-card")).to_contain_text("Cancelled")
