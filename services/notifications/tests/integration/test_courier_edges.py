@@ -15,6 +15,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from regulars.notifications.adapters.tables import dispatch_log, messages
 from regulars.notifications.domain.model import Preferences
+from regulars.notifications.entrypoints.background import dispatch_due_job
 from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
 from regulars.notifications.service_layer.messages import MessageRequest
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -191,3 +192,13 @@ async def test_recipient_refused_with_5xx_is_abandoned_at_once(harness: Any, rej
     assert [(a, o) for a, o, _ in log] == [(0, "queued"), (1, "abandoned")]
     assert "recipient refused" in log[-1][2]
     assert handler.attempts == 0  # never got to DATA
+
+
+async def test_dispatch_due_job_sends_what_is_due_as_of_the_given_time(harness: Any) -> None:
+    business = await harness.business()
+    account = await harness.contact(business)
+    now = datetime.now(UTC)
+    await harness.enqueue(request(business, account, due_at=now + timedelta(days=2)), now=now)
+    assert await dispatch_due_job(harness.engine, harness.settings, now) == {"claimed": 0}
+    assert await dispatch_due_job(harness.engine, harness.settings, now + timedelta(days=2)) == {"claimed": 1}
+    assert len(harness.mailbox.messages) == 1

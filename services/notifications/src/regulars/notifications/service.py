@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from regulars.notifications.entrypoints.appointment_messages import appointment_messages_consumer
-from regulars.notifications.entrypoints.background import courier_context
+from regulars.notifications.entrypoints.background import courier_context, dispatch_due_job
 from regulars.notifications.entrypoints.cli import add_commands
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
 from regulars.notifications.entrypoints.http import add_routes
@@ -33,5 +33,6 @@ SERVICE = Service(
     migrations="regulars.notifications.migrations",
     setup_routes=setup,
     consumers=consumers,
+    jobs={"dispatch-due": dispatch_due_job},
     add_commands=add_commands,
 )

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.notifications.adapters.sms import SmsProvider, build_sms_provider
 from regulars.notifications.adapters.smtp import SmtpMailer
@@ -48,3 +51,28 @@ async def courier_context(app: web.Application) -> AsyncIterator[None]:
         await task
     await mailer.close()
     await sms.close()
+
+
+async def dispatch_due_job(engine: AsyncEngine, settings: Settings, as_of: datetime) -> dict[str, Any]:
+    """``jobs run dispatch-due [--as-of ISO]``: one courier pass over everything due at ``as_of``.
+
+    The running services do this continuously; the job is for operators (flush a
+    backlog, or send what will be due at a given time when checking scheduled sends).
+    """
+    mailer = SmtpMailer.from_settings(settings)
+    sms = build_sms_provider(settings)
+    courier = Courier(
+        engine,
+        {"email": mailer, "sms": sms},
+        clock=lambda: as_of,
+        policy=retry_policy(settings),
+        batch_size=settings.courier_batch_size,
+        lease_seconds=settings.courier_lease_seconds,
+        name="courier-job",
+    )
+    try:
+        claimed = await courier.drain(max_passes=10_000)
+    finally:
+        await mailer.close()
+        await sms.close()
+    return {"claimed": claimed}
