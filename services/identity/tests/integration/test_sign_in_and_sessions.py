@@ -58,12 +58,13 @@ async def test_r_i4_unknown_email_costs_a_password_check_like_a_wrong_password(i
         await _error(auth.login(ident, business.slug, creds(email, "wrong password!"), caller(), NOW))
         return time.perf_counter() - started
 
-    known = [await timed(client.email) for _ in range(5)]
-    unknown = [await timed(unique_email()) for _ in range(5)]
-    hash_time = min(known)
+    known: list[float] = []
+    unknown: list[float] = []
+    for _ in range(9):  # interleaved, so a change in the machine's load hits both alike
+        known.append(await timed(client.email))
+        unknown.append(await timed(unique_email()))
     # Same class: both pay for an argon2 check; neither is several times the other.
     assert 0.5 < statistics.median(unknown) / statistics.median(known) < 2.0
-    assert min(unknown) > hash_time * 0.5
 
 
 async def test_r_i4_sign_in_opens_a_session_that_sign_out_ends_at_once(ident: Identity) -> None:

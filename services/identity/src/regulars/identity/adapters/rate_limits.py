@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from regulars.identity.adapters.tables import rate_limits
 from regulars.identity.domain.limits import Limit
@@ -38,7 +38,13 @@ def window_start(now: datetime, limit: Limit) -> datetime:
 
 
 async def hit(engine: AsyncEngine, limit: Limit, key: str, now: datetime) -> int:
-    """Count one hit; the number of hits in the current window, this one included."""
+    """Count one hit, committed at once; the number of hits in the current window, this one included."""
+    async with engine.begin() as conn:
+        return await count(conn, limit, key, now)
+
+
+async def count(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> int:
+    """``hit`` inside the caller's transaction (which must commit before the guarded work)."""
     values = {"bucket": f"{limit.name}:{key}", "window_start": window_start(now, limit), "hits": 1}
     statement = (
         insert(rate_limits)
@@ -49,18 +55,17 @@ async def hit(engine: AsyncEngine, limit: Limit, key: str, now: datetime) -> int
         )
         .returning(rate_limits.c.hits)
     )
-    async with engine.begin() as conn:
-        return int((await conn.execute(statement)).scalar_one())
+    return int((await conn.execute(statement)).scalar_one())
 
 
-async def peek(engine: AsyncEngine, limit: Limit, key: str, now: datetime) -> int:
-    async with engine.connect() as conn:
-        hits = await conn.scalar(
-            sa.select(rate_limits.c.hits).where(
-                rate_limits.c.bucket == f"{limit.name}:{key}",
-                rate_limits.c.window_start == window_start(now, limit),
-            )
+async def peek(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> int:
+    """The hits in the current window, without counting one."""
+    hits = await conn.scalar(
+        sa.select(rate_limits.c.hits).where(
+            rate_limits.c.bucket == f"{limit.name}:{key}",
+            rate_limits.c.window_start == window_start(now, limit),
         )
+    )
     return int(hits or 0)
 
 

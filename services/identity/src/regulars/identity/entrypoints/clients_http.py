@@ -67,11 +67,12 @@ def _slug(request: web.Request) -> str:
     return request.match_info["slug"]
 
 
-async def _open(request: web.Request, model: type[M]) -> M:
-    """The body, read only once the business is known to offer client logins (R-S1: 404 first)."""
+async def _open(request: web.Request, model: type[M]) -> tuple[BusinessSnapshot, M]:
+    """The business and the body, read only once the business is known to offer client logins
+    (R-S1: its 404 comes before any 422)."""
     async with request.app[ENGINE].connect() as conn:
-        await business_for_clients(conn, _slug(request))
-    return await parse_body(request, model)
+        business = await business_for_clients(conn, _slug(request))
+    return business, await parse_body(request, model)
 
 
 def _accepted(status: str) -> web.Response:
@@ -82,57 +83,53 @@ def _accepted(status: str) -> web.Response:
 
 
 async def register(request: web.Request) -> web.Response:
-    form = await _open(request, Registration)
-    await auth.register(_ident(request), _slug(request), form, _caller(request), _now(request))
+    business, form = await _open(request, Registration)
+    await auth.register(_ident(request), business, form, _caller(request), _now(request))
     return _accepted("verification_sent")
 
 
 async def verify(request: web.Request) -> web.Response:
-    proof = await _open(request, auth.Verification)
-    return json_response(
-        await auth.verify_email(_ident(request), _slug(request), proof, _caller(request), _now(request))
-    )
+    business, proof = await _open(request, auth.Verification)
+    return json_response(await auth.verify_email(_ident(request), business, proof, _caller(request), _now(request)))
 
 
 async def resend(request: web.Request) -> web.Response:
-    form = await _open(request, auth.EmailOnly)
-    await auth.resend_verification(_ident(request), _slug(request), form.email, _caller(request), _now(request))
+    business, form = await _open(request, auth.EmailOnly)
+    await auth.resend_verification(_ident(request), business, form.email, _caller(request), _now(request))
     return _accepted("verification_sent")
 
 
 async def login(request: web.Request) -> web.Response:
-    creds = await _open(request, auth.Credentials)
-    return json_response(await auth.login(_ident(request), _slug(request), creds, _caller(request), _now(request)))
+    business, creds = await _open(request, auth.Credentials)
+    return json_response(await auth.login(_ident(request), business, creds, _caller(request), _now(request)))
 
 
 async def logout(request: web.Request) -> web.Response:
-    form = await _open(request, SessionSecret)
-    await auth.logout(_ident(request), _slug(request), form.token, _now(request))
+    business, form = await _open(request, SessionSecret)
+    await auth.logout(_ident(request), business, form.token, _now(request))
     return web.Response(status=204)
 
 
 async def resolve_session(request: web.Request) -> web.Response:
-    form = await _open(request, SessionSecret)
-    return json_response(await auth.resolve_session(_ident(request), _slug(request), form.token, _now(request)))
+    business, form = await _open(request, SessionSecret)
+    return json_response(await auth.resolve_session(_ident(request), business, form.token, _now(request)))
 
 
 async def forgot(request: web.Request) -> web.Response:
-    form = await _open(request, auth.EmailOnly)
-    await auth.forgot_password(_ident(request), _slug(request), form.email, _caller(request), _now(request))
+    business, form = await _open(request, auth.EmailOnly)
+    await auth.forgot_password(_ident(request), business, form.email, _caller(request), _now(request))
     return _accepted("reset_link_sent")
 
 
 async def reset(request: web.Request) -> web.Response:
-    form = await _open(request, auth.PasswordReset)
-    await auth.reset_password(_ident(request), _slug(request), form, _caller(request), _now(request))
+    business, form = await _open(request, auth.PasswordReset)
+    await auth.reset_password(_ident(request), business, form, _caller(request), _now(request))
     return web.Response(status=204)
 
 
 async def confirm_email(request: web.Request) -> web.Response:
-    form = await _open(request, auth.TokenOnly)
-    email = await auth.confirm_email_change(
-        _ident(request), _slug(request), form.token, _caller(request), _now(request)
-    )
+    business, form = await _open(request, auth.TokenOnly)
+    email = await auth.confirm_email_change(_ident(request), business, form.token, _caller(request), _now(request))
     return json_response({"status": "email_changed", "email": email})
 
 

@@ -49,6 +49,9 @@ from regulars.shared.contracts.identity import (
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
 
+# A business slug, or its snapshot when the caller already checked it offers client logins (R-S1).
+BusinessRef = str | BusinessSnapshot
+
 SESSION_TOUCH_SECONDS = 300  # last_seen_at is written at most this often
 
 
@@ -97,12 +100,15 @@ def account_key(business: BusinessSnapshot, email: str) -> str:
     return rl.bucket_key(business.org_id, scope_business_id(business), email)
 
 
-async def _business(ident: Identity, slug: str) -> BusinessSnapshot:
+async def _business(ident: Identity, slug: BusinessRef) -> BusinessSnapshot:
+    """The business of a client endpoint; a snapshot the caller already checked (R-S1) is taken as is."""
+    if isinstance(slug, BusinessSnapshot):
+        return slug
     async with ident.engine.connect() as conn:
         return await business_for_clients(conn, slug)
 
 
-async def register(ident: Identity, slug: str, form: Registration, caller: Caller, now: datetime) -> None:
+async def register(ident: Identity, slug: BusinessRef, form: Registration, caller: Caller, now: datetime) -> None:
     """Always "verification sent": a new address gets a verification link and code, an
     address with an account gets "you already have one", an unverified one a fresh link."""
     business = await _business(ident, slug)
@@ -206,7 +212,7 @@ async def _send_verification(
     )
 
 
-async def resend_verification(ident: Identity, slug: str, email: str, caller: Caller, now: datetime) -> None:
+async def resend_verification(ident: Identity, slug: BusinessRef, email: str, caller: Caller, now: datetime) -> None:
     """Always accepted; a fresh link goes to an unverified account, within the per-account limit."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
@@ -220,7 +226,9 @@ async def resend_verification(ident: Identity, slug: str, email: str, caller: Ca
         )
 
 
-async def verify_email(ident: Identity, slug: str, proof: Verification, caller: Caller, now: datetime) -> SignedIn:
+async def verify_email(
+    ident: Identity, slug: BusinessRef, proof: Verification, caller: Caller, now: datetime
+) -> SignedIn:
     """Verify the address (link token, or email + code) and sign the client in (R-I3)."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)
@@ -229,8 +237,7 @@ async def verify_email(ident: Identity, slug: str, proof: Verification, caller: 
         _token, account = await redeem_token(uow, business, secret, "verify_email", now)
         await _mark_verified(uow, business, account, now)
         await retire_tokens(uow.conn, account.account_id, "verify_email", now)
-        session = await open_session(uow, ident, business, account.account_id, caller, now)
-        fresh = await account_by_id(uow.conn, business, account.account_id)
+        session, fresh = await open_session(uow, ident, business, account.account_id, caller, now)
     return SignedIn(account=account_view(fresh), session=session)
 
 
@@ -292,20 +299,24 @@ async def _mark_verified(uow: UnitOfWork, business: BusinessSnapshot, account: R
     )
 
 
-async def login(ident: Identity, slug: str, creds: Credentials, caller: Caller, now: datetime) -> SignedIn:
+async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: Caller, now: datetime) -> SignedIn:
     """Email and password to a session (R-I4). Limits are checked before the hash (see domain/limits.py)."""
     business = await _business(ident, slug)
     key = account_key(business, creds.email)
-    await rl.enforce(ident.engine, limits.LOGIN_PER_IP, rl.bucket_key(caller.ip), now)
-    async with ident.engine.connect() as conn:
+    async with ident.engine.begin() as conn:  # one short transaction, committed before the hash
+        per_address = await rl.count(conn, limits.LOGIN_PER_IP, rl.bucket_key(caller.ip), now)
+        per_pair = await rl.count(conn, limits.LOGIN_PER_IP_ACCOUNT, rl.bucket_key(caller.ip, key), now)
         account = await account_by_email(conn, business, creds.email)
         allowance = limits.LOGIN_PER_IP_ACCOUNT.max_hits
-        failures = await rl.peek(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
+        failures = await rl.peek(conn, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
         if failures >= limits.LOGIN_FAILURES_PER_ACCOUNT.max_hits and not await _known_address(
             conn, account, caller.ip
         ):
             allowance = limits.LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK
-    await rl.enforce(ident.engine, limits.LOGIN_PER_IP_ACCOUNT, rl.bucket_key(caller.ip, key), now, allowance)
+    if per_address > limits.LOGIN_PER_IP.max_hits:
+        raise rl.RateLimited(limits.LOGIN_PER_IP)
+    if per_pair > allowance:
+        raise rl.RateLimited(limits.LOGIN_PER_IP_ACCOUNT)
     if not await ident.hashing.verify(account.password_hash if account else None, creds.password):
         await rl.hit(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
         raise invalid_credentials()
@@ -320,8 +331,7 @@ async def login(ident: Identity, slug: str, creds: Credentials, caller: Caller, 
                 .where(client_accounts.c.account_id == account.account_id)
                 .values(password_hash=new_hash)
             )
-        session = await open_session(uow, ident, business, account.account_id, caller, now)
-        fresh = await account_by_id(uow.conn, business, account.account_id)
+        session, fresh = await open_session(uow, ident, business, account.account_id, caller, now)
     return SignedIn(account=account_view(fresh), session=session)
 
 
@@ -337,7 +347,7 @@ async def _known_address(conn: Any, account: Row[Any] | None, ip: str | None) ->
     return found is not None
 
 
-async def resolve_session(ident: Identity, slug: str, secret: str, now: datetime) -> ResolvedSession:
+async def resolve_session(ident: Identity, slug: BusinessRef, secret: str, now: datetime) -> ResolvedSession:
     """The account behind a session token, on this business. 401 when the token is not a live
     session; 404 when the account does not belong here (another organization, R-T4)."""
     business = await _business(ident, slug)
@@ -373,7 +383,7 @@ async def resolve_session(ident: Identity, slug: str, secret: str, now: datetime
     return ResolvedSession(account_id=row.account_id, session_id=row.session_id, business=business)
 
 
-async def logout(ident: Identity, slug: str, secret: str, now: datetime) -> None:
+async def logout(ident: Identity, slug: BusinessRef, secret: str, now: datetime) -> None:
     """The session stops working at once: the gateway asks identity on every request."""
     resolved = await resolve_session(ident, slug, secret, now)
     async with UnitOfWork(ident.engine) as uow:
@@ -381,7 +391,7 @@ async def logout(ident: Identity, slug: str, secret: str, now: datetime) -> None
         await revoke_sessions(uow, resolved.business, account, "logout", now, only=resolved.session_id)
 
 
-async def forgot_password(ident: Identity, slug: str, email: str, caller: Caller, now: datetime) -> None:
+async def forgot_password(ident: Identity, slug: BusinessRef, email: str, caller: Caller, now: datetime) -> None:
     """Always accepted; an existing account gets a reset link (1 hour), within the per-account limit (R-I5)."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
@@ -402,7 +412,9 @@ async def forgot_password(ident: Identity, slug: str, email: str, caller: Caller
         )
 
 
-async def reset_password(ident: Identity, slug: str, form: PasswordReset, caller: Caller, now: datetime) -> None:
+async def reset_password(
+    ident: Identity, slug: BusinessRef, form: PasswordReset, caller: Caller, now: datetime
+) -> None:
     """New password from a reset link: single use; every session is revoked; the client is told."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)
@@ -423,7 +435,7 @@ async def reset_password(ident: Identity, slug: str, form: PasswordReset, caller
         )  # fmt: skip
 
 
-async def confirm_email_change(ident: Identity, slug: str, secret: str, caller: Caller, now: datetime) -> str:
+async def confirm_email_change(ident: Identity, slug: BusinessRef, secret: str, caller: Caller, now: datetime) -> str:
     """Apply a new email address once its link is followed (R-I7); the new address."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)

@@ -128,7 +128,8 @@ def event_scope(business: BusinessSnapshot, account: Row[Any]) -> dict[str, Any]
 
 async def open_session(
     uow: UnitOfWork, ident: Identity, business: BusinessSnapshot, account_id: uuid.UUID, caller: Caller, now: datetime
-) -> SessionToken:
+) -> tuple[SessionToken, Row[Any]]:
+    """A new session, and the account as it is now (its last sign-in updated)."""
     secret = tokens.new_secret(tokens.SESSION_PREFIX)
     expires_at = now + timedelta(days=ident.session_days)
     await uow.conn.execute(
@@ -144,10 +145,15 @@ async def open_session(
             user_agent=(caller.user_agent or "")[:300] or None,
         )
     )
-    await uow.conn.execute(
-        sa.update(client_accounts).where(client_accounts.c.account_id == account_id).values(last_sign_in_at=now)
-    )
-    return SessionToken(token=secret, expires_at=expires_at)
+    account = (
+        await uow.conn.execute(
+            sa.update(client_accounts)
+            .where(client_accounts.c.account_id == account_id)
+            .values(last_sign_in_at=now)
+            .returning(*client_accounts.c)
+        )
+    ).one()
+    return SessionToken(token=secret, expires_at=expires_at), account
 
 
 async def revoke_sessions(
