@@ -309,3 +309,31 @@ async def test_r_i7_email_change_applies_once_the_new_address_is_confirmed(
     await expect(page.get_by_role("status")).to_have_text("Your new email address is confirmed.")
     await page.get_by_role("main").get_by_role("link", name="My account").click()
     await expect(page.get_by_role("region", name="Email address").locator(".current-email")).to_have_text(new)
+
+
+async def test_r_i3_verify_with_the_emailed_code_and_the_link_then_works_no_more(
+    page: Page, stack: Stack, salon: str, mailbox: Any, a11y: Any
+) -> None:
+    email = unique_email("code")
+    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-up")
+    await page.get_by_label("First name").fill("Katherine")
+    await page.get_by_label("Last name").fill("Johnson")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
+    code = await mailbox(email, r"code\D{0,40}?(\d{3}\s?\d{3})")
+    by_code = page.get_by_role("form", name="Or type the code from the email")
+    await expect(by_code.get_by_label("Email")).to_have_value(email)
+    await by_code.get_by_label("6-digit code").fill("000000")
+    await by_code.get_by_role("button", name="Confirm").click()
+    await expect(by_code.get_by_role("alert")).to_be_visible()
+    await by_code.get_by_label("6-digit code").fill(code.group(1))
+    await by_code.get_by_role("button", name="Confirm").click()
+    await expect(page.get_by_role("heading", level=1, name="Account settings")).to_be_visible()
+
+    link = await mailbox(email, rf"https?://[^\s\"'<>]+/w/{salon}/verify\?token={TOKEN}")
+    await page.goto(link.group(0))
+    await expect(page.get_by_role("alert")).to_contain_text("This link")
+    await expect(page.get_by_role("button", name="Send the link again")).to_be_visible()
+    await a11y(page)

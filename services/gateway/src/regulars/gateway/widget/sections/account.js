@@ -10,7 +10,8 @@ function card(id, title, ...children) {
 }
 
 export async function render(container, ctx) {
-  const account = (await ctx.api.me()) || ctx.account;
+  // Fresh from the API: a session that ended meanwhile answers 401 and leads to sign-in.
+  const account = await ctx.api.get("/me");
   ctx.setAccount(account);
   container.append(
     profileCard(ctx, account),

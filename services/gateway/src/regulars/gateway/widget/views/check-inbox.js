@@ -48,12 +48,14 @@ export async function render(container, ctx) {
         label: t("check_inbox.code"),
         required: true,
         autocomplete: "one-time-code",
-        attrs: { inputmode: "numeric", maxlength: 6, pattern: "[0-9]{6}" },
+        attrs: { inputmode: "numeric", maxlength: 7 },
       }),
     ],
     submitLabel: t("check_inbox.code_submit"),
     async onsubmit(values) {
-      const answer = await ctx.api.post("/auth/verify", { email: values.email, code: values.code });
+      // Typed as shown in the email ("123 456") or without the space.
+      const code = values.code.replace(/\s+/g, "");
+      const answer = await ctx.api.post("/auth/verify", { email: values.email, code });
       ctx.setAccount(answer.account);
       ctx.notice = t("verify.done");
       await ctx.navigate("account", { replace: true });
