@@ -114,3 +114,32 @@ async def test_r_s1_with_client_logins_off_the_widget_offers_no_account(
     await page.get_by_label("Password").fill("whatever password")
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("alert")).to_contain_text("This business does not offer client accounts.")
+
+
+async def test_keyboard_only_skip_link_sign_in_form_and_menu(
+    page: Page, viewport: str, stack: Stack, salon: str
+) -> None:
+    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-in")
+    await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("main")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Email")).to_be_focused()
+    await page.keyboard.type("someone@example.com")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Password")).to_be_focused()
+    await page.keyboard.type("not the password")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("That email and password don't match.")
+    if viewport == "phone":
+        menu = page.get_by_role("button", name="Menu")
+        await menu.focus()
+        await page.keyboard.press("Enter")
+        await expect(menu).to_have_attribute("aria-expanded", "true")
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in")).to_be_focused()
+        await page.keyboard.press("Escape")
+        await expect(menu).to_have_attribute("aria-expanded", "false")
+        await expect(menu).to_be_focused()

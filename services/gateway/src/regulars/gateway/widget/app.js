@@ -210,6 +210,13 @@ document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest("a[href]");
   if (!link || link.target || link.hasAttribute("download") || event.defaultPrevented) return;
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  // In-page links (the skip link): with <base href> they would resolve to the business's start page.
+  const raw = link.getAttribute("href");
+  if (raw.startsWith("#")) {
+    event.preventDefault();
+    document.getElementById(raw.slice(1))?.focus();
+    return;
+  }
   const url = new URL(link.href);
   if (url.origin !== location.origin || !url.pathname.startsWith(base)) return;
   event.preventDefault();
