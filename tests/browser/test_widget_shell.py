@@ -143,3 +143,11 @@ async def test_keyboard_only_skip_link_sign_in_form_and_menu(
         await page.keyboard.press("Escape")
         await expect(menu).to_have_attribute("aria-expanded", "false")
         await expect(menu).to_be_focused()
+
+
+async def test_embed_script_puts_a_my_account_button_on_the_business_site(page: Page, stack: Stack, salon: str) -> None:
+    script = f'<script src="{stack.gateway_url}/w/_/embed.js" data-business="{salon}" data-label="Mi cuenta"></script>'
+    await page.set_content(f"<!doctype html><html lang='es'><body><h1>Salon</h1>{script}</body></html>")
+    button = page.get_by_role("link", name="Mi cuenta")
+    await expect(button).to_have_attribute("href", f"{stack.gateway_url}/w/{salon}/")
+    await expect(button).to_have_attribute("target", "_blank")
