@@ -6,7 +6,11 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from regulars.appointments.domain.availability import (
+    BusyIndex,
     Interval,
     StaffCalendar,
     WeeklyHours,
@@ -145,3 +149,15 @@ def test_not_before_hides_past_slots_and_is_free_checks_one_start() -> None:
     assert not is_free(calendar, zone=MADRID, start=off_grid, duration=timedelta(minutes=30), buffer=timedelta(0))
     too_late = datetime(2026, 11, 23, 11, 45, tzinfo=MADRID).astimezone(UTC)
     assert not is_free(calendar, zone=MADRID, start=too_late, duration=timedelta(minutes=30), buffer=timedelta(0))
+
+
+@given(
+    busy=st.lists(st.tuples(st.integers(0, 500), st.integers(1, 120)), max_size=30),
+    start=st.integers(0, 600),
+    length=st.integers(1, 120),
+)
+def test_busy_index_agrees_with_a_scan(busy: list[tuple[int, int]], start: int, length: int) -> None:
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    intervals = [Interval(base + timedelta(minutes=s), base + timedelta(minutes=s + n)) for s, n in busy]
+    candidate = Interval(base + timedelta(minutes=start), base + timedelta(minutes=start + length))
+    assert BusyIndex(intervals).overlaps(candidate) == any(i.overlaps(candidate) for i in intervals)

@@ -10,8 +10,9 @@ first occurrence).
 
 from __future__ import annotations
 
+import bisect
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -76,6 +77,24 @@ def block_end(day: date, wall: time, zone: ZoneInfo) -> datetime:
     return local.astimezone(UTC)
 
 
+class BusyIndex:
+    """Busy intervals sorted by start, with the running maximum of their ends: whether a
+    candidate overlaps any of them is one binary search, not a scan."""
+
+    def __init__(self, busy: Sequence[Interval]) -> None:
+        ordered = sorted(busy, key=lambda i: i.start)
+        self.starts = [i.start for i in ordered]
+        self.max_ends: list[datetime] = []
+        for interval in ordered:
+            last = self.max_ends[-1] if self.max_ends else interval.end
+            self.max_ends.append(max(last, interval.end))
+
+    def overlaps(self, candidate: Interval) -> bool:
+        # Intervals starting before the candidate ends overlap it iff one of them ends after it starts.
+        before = bisect.bisect_left(self.starts, candidate.end)
+        return before > 0 and self.max_ends[before - 1] > candidate.start
+
+
 def _walls(start: time, end: time, step: timedelta) -> Iterable[time]:
     anchor = datetime.combine(date(2000, 1, 3), start)
     stop = datetime.combine(date(2000, 1, 3 if end != time(0, 0) else 4), end)
@@ -83,6 +102,26 @@ def _walls(start: time, end: time, step: timedelta) -> Iterable[time]:
     while current < stop:
         yield current.time()
         current += step
+
+
+def _block_starts(day: date, block: WeeklyHours, end: datetime, zone: ZoneInfo, step: timedelta) -> Iterator[datetime]:
+    """Candidate starts of one working block, in order.
+
+    On a day whose offset does not change during the block (almost always), wall-clock
+    steps are steps of absolute time; otherwise every wall time is converted on its own,
+    so a skipped hour is skipped and a repeated one is offered once.
+    """
+    first = wall_to_instant(day, block.start, zone)
+    if first is not None and first.astimezone(zone).utcoffset() == end.astimezone(zone).utcoffset():
+        current = first
+        while current < end:
+            yield current
+            current += step
+        return
+    for wall in _walls(block.start, block.end, step):
+        start = wall_to_instant(day, wall, zone)
+        if start is not None:
+            yield start
 
 
 def free_slots(
@@ -105,25 +144,25 @@ def free_slots(
     last_day = to_wall(window.end, zone).date()
     found: dict[datetime, list[uuid.UUID]] = {}
     for calendar in calendars:
-        busy = sorted(calendar.busy, key=lambda i: i.start)
+        busy = BusyIndex(calendar.busy)
         day = first_day
         while day <= last_day:
             for block in calendar.hours:
                 if block.weekday != day.weekday():
                     continue
                 end = block_end(day, block.end, zone)
-                for wall in _walls(block.start, block.end, step):
-                    start = wall_to_instant(day, wall, zone)
-                    if start is None or start < window.start or start >= window.end or start < not_before:
-                        continue
-                    if start + duration > end:
+                if end <= window.start:
+                    continue
+                for start in _block_starts(day, block, end, zone, step):
+                    if start >= window.end or start + duration > end:
                         break
-                    blocked = Interval(start, start + duration + buffer)
-                    if any(b.overlaps(blocked) for b in busy):
+                    if start < window.start or start < not_before:
                         continue
-                    found.setdefault(start, [])
-                    if calendar.staff_id not in found[start]:
-                        found[start].append(calendar.staff_id)
+                    if busy.overlaps(Interval(start, start + duration + buffer)):
+                        continue
+                    staff_here = found.setdefault(start, [])
+                    if calendar.staff_id not in staff_here:
+                        staff_here.append(calendar.staff_id)
             day += timedelta(days=1)
     return [Slot(start=start, end=start + duration, staff_ids=tuple(staff)) for start, staff in sorted(found.items())]
 

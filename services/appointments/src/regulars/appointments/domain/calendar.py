@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 PRODID = "-//Regulars//Appointments//EN"
 
@@ -56,7 +57,17 @@ def calendar_file(entries: Iterable[CalendarEntry], *, stamp: datetime, name: st
     calendar.add("method", "CANCEL" if single_cancel else "PUBLISH")
     if name:
         calendar.add("x-wr-calname", name)
+    for zone in sorted({entry.timezone for entry in listed}):
+        calendar.add_component(_vtimezone(zone))
     for entry in listed:
         calendar.add_component(_event(entry, stamp))
-    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone: str) -> Timezone:
+    """A zone's VTIMEZONE takes milliseconds to build and never changes: built once per zone.
+
+    The component is only ever serialised, never modified, so one object serves every file.
+    """
+    return Timezone.from_tzid(zone)
