@@ -23,7 +23,7 @@ export async function render(container, ctx) {
         hint: t("fields.password_hint"),
         attrs: { minlength: 8, maxlength: 128 },
       }),
-      field({ name: "phone", label: t("fields.phone_optional"), type: "tel", autocomplete: "tel" }),
+      field({ name: "phone", label: t("fields.phone_optional"), type: "tel", autocomplete: "tel", hint: t("fields.phone_hint") }),
       field({ name: "birthday", label: t("fields.birthday_optional"), type: "date", autocomplete: "bday" }),
       h(
         "div",
