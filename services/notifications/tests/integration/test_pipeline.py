@@ -20,7 +20,14 @@ from regulars.notifications.entrypoints.consumers import contacts_consumer, iden
 from regulars.notifications.service_layer.consent import handle_inbound_sms, unsubscribe
 from regulars.notifications.service_layer.messages import MessageRequest
 from regulars.notifications.service_layer.preferences import load_preferences
-from regulars.shared.contracts.identity import ClientDeleted, ClientRegistered, MessageRequested
+from regulars.shared.contracts.identity import (
+    ClientDeleted,
+    ClientEmailChanged,
+    ClientEmailVerified,
+    ClientProfileUpdated,
+    ClientRegistered,
+    MessageRequested,
+)
 from regulars.shared.db.tables import outbox
 from regulars.shared.db.unit_of_work import UnitOfWork
 
@@ -217,3 +224,43 @@ async def test_unknown_template_or_missing_variable_is_abandoned_with_the_reason
     assert "'link' is undefined" in found["password_reset@example.com"].last_error
     await harness.courier().drain()
     assert len(harness.mailbox.messages) == 0
+
+
+async def test_contact_projection_follows_identity_and_ignores_older_events(harness: Any) -> None:
+    business = await harness.business()
+    consumer = contacts_consumer()
+    account = uuid.uuid4()
+    scope = {"org_id": business.org_id, "business_id": business.business_id, "account_id": account,
+             "account_scope_business_id": business.business_id}  # fmt: skip
+    t0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    events = [
+        ClientRegistered(**scope, occurred_at=t0, email="old@example.com", first_name="Eva", last_name="R",
+                         locale="en"),
+        ClientEmailVerified(**scope, occurred_at=t0.replace(minute=1), email="old@example.com", phone="+34600000001",
+                            first_name="Eva", last_name="R"),
+        ClientProfileUpdated(**scope, occurred_at=t0.replace(minute=3), changed=["phone", "locale"],
+                             email="old@example.com", phone="+34600000002", first_name="Eva", last_name="R",
+                             locale="es"),
+        ClientEmailChanged(**scope, occurred_at=t0.replace(minute=4), old_email="old@example.com",
+                           new_email="new@example.com"),
+        # Arrives late (older than what the projection has): changes nothing.
+        ClientProfileUpdated(**scope, occurred_at=t0.replace(minute=2), changed=["phone"], email="old@example.com",
+                             phone="+34600000009", first_name="Eva", last_name="R", locale="it"),
+    ]  # fmt: skip
+    for event in events:
+        assert await consumer.handle(harness.engine, event.routing_key, event.model_dump_json().encode())
+    async with harness.engine.connect() as conn:
+        row = (await conn.execute(sa.select(contacts).where(contacts.c.account_id == account))).one()
+    assert (row.email, row.phone, row.locale, row.email_verified) == ("new@example.com", "+34600000002", "es", True)
+
+    # Mail for the account now goes to the new address, in Spanish.
+    queued = await harness.enqueue(
+        MessageRequest(
+            org_id=business.org_id, business_id=business.business_id, account_id=account,
+            template="password_changed", category="security", channel="email", dedupe_key=f"c:{uuid.uuid4()}",
+        )
+    )  # fmt: skip
+    await harness.courier().drain()
+    (mail,) = harness.mail_to("new@example.com")
+    assert mail.subject.startswith("Se cambió tu contraseña")
+    assert queued.created
