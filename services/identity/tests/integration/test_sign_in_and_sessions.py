@@ -20,6 +20,7 @@ from regulars.identity.testing import (
     fresh_ip,
     make_business,
     outbox_events,
+    registration,
     signed_up_and_verified,
     unique_email,
 )
@@ -204,3 +205,21 @@ async def test_password_rehashed_on_sign_in_when_parameters_rise(ident: Identity
     assert stored.startswith("$argon2id$")
     assert "m=38912,t=3,p=1" in stored
     assert await auth.login(ident, business.slug, creds(client.email), caller(), NOW)
+
+
+async def test_sign_up_with_a_known_or_a_new_email_costs_the_same_class_of_time(ident: Identity) -> None:
+    business = await make_business(ident)
+    client = await signed_up_and_verified(ident, business)
+
+    async def timed(email: str) -> float:
+        started = time.perf_counter()
+        await auth.register(ident, business.slug, registration(email), caller(), NOW)
+        return time.perf_counter() - started
+
+    known: list[float] = []
+    new: list[float] = []
+    for _ in range(7):
+        known.append(await timed(client.email))
+        new.append(await timed(unique_email()))
+    # Both hash the password: the difference is a few rows, well inside one argon2id check.
+    assert 0.5 < statistics.median(new) / statistics.median(known) < 2.0
