@@ -218,6 +218,19 @@ async def test_done_when_guest_books_creates_account_and_manages_bookings(stack:
             (second["booking"]["id"], uptown),
         ]
 
+        # The calendar feed: a secret address with every booking of the account, until rotated.
+        status, feed = await gw.call("GET", f"/api/v1/b/{uptown}/me/calendar-feed", token=uptown_session)
+        assert status == 200, feed
+        assert feed["url"].startswith("webcal://")
+        path = feed["https_url"].split("://", 1)[1].split("/", 1)[1]
+        status, (content_type, ics) = await gw.call("GET", f"/{path}")
+        assert (status, content_type) == (200, "text/calendar")
+        assert len(Calendar.from_ical(ics).walk("VEVENT")) == 2
+        status, rotated = await gw.call("POST", f"/api/v1/b/{uptown}/me/calendar-feed/rotate", token=uptown_session)
+        assert status == 200, rotated
+        status, gone = await gw.call("GET", f"/{path}")
+        assert (status, gone["error"]["code"]) == (404, "calendar_feed_not_found")
+
         # Another organization refuses the session.
         status, body = await gw.call("GET", f"/api/v1/b/{elsewhere}/me/bookings", token=session)
         assert status in (401, 404), body

@@ -321,12 +321,13 @@ def register(routes: ApiRoutes) -> None:
         return json_response(CalendarFeed.model_validate(body))
 
     @routes.route(
-        "GET", "/api/v1/calendar-feeds/{token}.ics", summary="A client's calendar feed (secret address)",
+        "GET", "/api/v1/calendar-feeds/{feed}", summary="A client's calendar feed: the secret address ending in .ics",
         tag=TAG, errors={404: "calendar_feed_not_found"},
     )  # fmt: skip
     async def get_calendar_feed(request: web.Request) -> web.Response:
-        token = request.match_info["token"]
-        if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 100:
+        token = request.match_info["feed"].removesuffix(".ics")
+        plain = token.replace("-", "").replace("_", "")
+        if not request.match_info["feed"].endswith(".ics") or not plain.isalnum() or len(token) > 100:
             raise ApiError(404, "calendar_feed_not_found", "This calendar address is not valid any more.")
         _, body = await _appointments(request, "GET", f"/internal/calendar-feeds/{token}.ics", Principal())
         return _calendar(body)
