@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import PASSWORD, fresh_ip, last_message, make_business, token_of, unique_email
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.infra import REPO, Stack, free_port, settings_env
 
 pytestmark = pytest.mark.e2e
 
@@ -307,3 +308,41 @@ async def test_demo_seed_gives_a_demo_client_who_can_sign_in(stack: Stack, tmp_p
             assert body["account"]["email_verified"] is True
         finally:
             await browser.close()
+
+
+async def test_sign_out_on_one_gateway_instance_ends_the_session_on_another_at_once(
+    stack: Stack, ident: Identity
+) -> None:
+    port = free_port()
+    second = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "regulars.gateway", "serve", "--port", str(port),
+        env=settings_env(stack.settings), cwd=REPO,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        business = await make_business(ident)
+        browser = Browser(stack, business.slug)
+        try:
+            signed_in = await sign_up_verified(ident, browser, unique_email())
+        finally:
+            await browser.close()
+        bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
+        other = f"http://127.0.0.1:{port}/api/v1/b/{business.slug}"
+        async with aiohttp.ClientSession() as http:
+            deadline = asyncio.get_running_loop().time() + 30
+            while True:  # wait for the second instance to answer
+                try:
+                    async with http.get(f"{other}/me", headers=bearer) as response:
+                        status = response.status
+                    break
+                except aiohttp.ClientConnectionError:
+                    assert asyncio.get_running_loop().time() < deadline, "second gateway never answered"
+                    await asyncio.sleep(0.2)
+            assert status == 200
+            async with http.post(f"{stack.gateway_url}/api/v1/b/{business.slug}/auth/logout", headers=bearer) as r:
+                assert r.status == 204
+            async with http.get(f"{other}/me", headers=bearer) as response:  # no wait, no cache
+                assert response.status == 401
+    finally:
+        second.terminate()
+        await asyncio.wait_for(second.wait(), 15)
