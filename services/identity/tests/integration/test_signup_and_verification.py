@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from regulars.identity.adapters.tables import client_accounts
+from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens
 from regulars.identity.service_layer import auth
 from regulars.identity.service_layer.clients import Identity
-from regulars.identity.service_layer.jobs import purge_unverified
+from regulars.identity.service_layer.jobs import prune_expired, purge_unverified
 from regulars.identity.testing import (
     NOW,
     PASSWORD,
@@ -207,3 +207,20 @@ async def test_r_s1_logins_off_answers_404_client_logins_disabled(ident: Identit
         with pytest.raises(ApiError) as off:
             await attempt
         assert (off.value.status, off.value.code) == (404, "client_logins_disabled")
+
+
+async def test_prune_forgets_dead_links_sessions_and_old_rate_windows(ident: Identity, migrated: Settings) -> None:
+    business = await make_business(ident)
+    client = await signed_up_and_verified(ident, business)
+    assert client.signed_in is not None
+    await auth.logout(ident, business.slug, client.signed_in.session.token, NOW)
+    account_id = client.signed_in.account.account_id
+    later = NOW + timedelta(days=2)
+    result = await prune_expired(ident.engine, migrated, later)
+    assert result["tokens"] >= 1
+    assert result["sessions"] >= 1
+    assert result["rate_limit_windows"] >= 1
+    async with ident.engine.connect() as conn:
+        for table in (client_tokens, client_sessions):
+            assert await conn.scalar(sa.select(sa.func.count()).where(table.c.account_id == account_id)) == 0
+    assert await _exists(ident, client.email)  # the account itself stays
