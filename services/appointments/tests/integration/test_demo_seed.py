@@ -30,27 +30,30 @@ async def counts(engine: AsyncEngine) -> list[int]:
 
 async def test_demo_catalog_is_seeded_idempotently(api: Api, engines: dict[str, AsyncEngine]) -> None:
     engine = engines["appointments"]
-    result = await seed_demo(engine, timeout=0.5)
-    assert result["missing"] == sorted(CATALOG)  # nothing before the businesses arrive
+    run = uuid.uuid4().hex[:6]
+    slugs = {name: f"{name}-{run}" for name in CATALOG}  # the real demo slugs stay free for e2e tests
+    result = await seed_demo(engine, timeout=0.5, slugs=slugs)
+    assert result["missing"] == sorted(slugs.values())  # nothing before the businesses arrive
     org = uuid.uuid4()
     snapshots = {}
-    for slug, zone, currency, vertical in (
+    for name, zone, currency, vertical in (
         ("demo-salon", "Europe/Madrid", "EUR", "salon"),
         ("demo-salon-uptown", "Europe/Madrid", "EUR", "salon"),
         ("happy-paws", "America/New_York", "USD", "pet"),
     ):
-        snapshots[slug] = BusinessSnapshot(
+        slug = slugs[name]
+        snapshots[name] = BusinessSnapshot(
             business_id=uuid.uuid4(), org_id=org, org_name="Demo", client_database="global", slug=slug,
             name=slug, vertical=vertical, timezone=zone, currency=currency, default_locale="en",  # type: ignore[arg-type]
             settings=BusinessSettings(), version=1,
         )  # fmt: skip
         async with UnitOfWork(engine) as uow:
-            await apply_snapshot(uow.conn, snapshots[slug])
+            await apply_snapshot(uow.conn, snapshots[name])
     before = await counts(engine)
-    first = await seed_demo(engine, timeout=5)
+    first = await seed_demo(engine, timeout=5, slugs=slugs)
     assert first["missing"] == []
     after_first = await counts(engine)
-    await seed_demo(engine, timeout=5)
+    await seed_demo(engine, timeout=5, slugs=slugs)
     assert await counts(engine) == after_first
     assert after_first[0] - before[0] == 7  # staff of the three businesses
 

@@ -177,7 +177,13 @@ async def seed_business(engine: AsyncEngine, business: BusinessSnapshot, spec: d
     return {"staff": len(spec["staff"]), "services": len(spec["services"]), "products": len(spec["products"])}
 
 
-async def seed_demo(engine: AsyncEngine, timeout: float) -> dict[str, Any]:
-    found = await wait_for_businesses(engine, list(CATALOG), timeout)
-    seeded = {slug: await seed_business(engine, business, CATALOG[slug]) for slug, business in found.items()}
-    return {"seeded": seeded, "missing": sorted(set(CATALOG) - set(found))}
+async def seed_demo(engine: AsyncEngine, timeout: float, slugs: dict[str, str] | None = None) -> dict[str, Any]:
+    """Seed every demo catalog; ``slugs`` maps a catalog to another business (tests use their own)."""
+    targets = {name: (slugs or {}).get(name, name) for name in CATALOG}
+    found = await wait_for_businesses(engine, list(targets.values()), timeout)
+    seeded = {
+        slug: await seed_business(engine, found[slug], CATALOG[name])
+        for name, slug in targets.items()
+        if slug in found
+    }
+    return {"seeded": seeded, "missing": sorted(slug for slug in targets.values() if slug not in found)}

@@ -1,0 +1,129 @@
+"""The demo of `make run`: identity's demo businesses, appointments' demo catalog, and the issue's
+walk-through on them — a guest books on demo-salon and gets the confirmation with a calendar file,
+creates an account from it, verifies, sees and moves the booking; demo-salon-uptown (same
+organization, global client database, logins required) shows both locations' bookings labelled and
+refuses guests; happy-paws (another organization) refuses the session."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from icalendar import Calendar
+
+from regulars.shared.testing.infra import REPO, Stack, settings_env
+
+from .test_bookings_flow import PASSWORD, Gateway, eventually, guest
+
+pytestmark = pytest.mark.e2e
+
+
+def cli(stack: Stack, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", *args], env=settings_env(stack.settings), cwd=REPO,
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+async def first_slot_after(gw: Gateway, slug: str, service_id: str, hours: float) -> str:
+    """The first free start more than ``hours`` from now, within a week."""
+    earliest = datetime.now(UTC) + timedelta(hours=hours)
+    day = earliest.date()
+    status, free = await gw.call(
+        "GET", f"/api/v1/b/{slug}/availability",
+        params={"service_id": service_id, "from": day.isoformat(), "to": (day + timedelta(days=7)).isoformat()},
+    )  # fmt: skip
+    assert status == 200, free
+    later = [s["start"] for s in free["slots"] if datetime.fromisoformat(s["start"]) > earliest]
+    assert later, "the demo catalog has no free time in the coming week"
+    return str(later[0])
+
+
+async def test_demo_walk_through(stack: Stack, tmp_path: Path) -> None:
+    cli(stack, "regulars.identity", "demo", "seed", "--out", str(tmp_path / "demo.json"))
+    seeded = cli(stack, "regulars.appointments", "demo", "seed", "--wait", "60")
+    assert '"missing": []' in seeded
+    email = f"demo-{uuid.uuid4().hex[:8]}@example.com"
+    async with aiohttp.ClientSession() as http:
+        gw = Gateway(http, stack)
+        status, services = await gw.call("GET", "/api/v1/b/demo-salon/services")
+        assert status == 200
+        haircut = next(s for s in services["services"] if s["name"] == "Women's haircut")
+        status, paws = await gw.call("GET", "/api/v1/b/happy-paws/services")
+        assert {s["currency"] for s in paws["services"]} == {"USD"}
+
+        start = await first_slot_after(gw, "demo-salon", haircut["id"], 26)
+        status, made = await gw.call(
+            "POST", "/api/v1/b/demo-salon/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": haircut["id"], "start": start, "client": guest(email),
+                  "intake_answers": {"allergies": "none"}},
+        )  # fmt: skip
+        assert status == 201, made
+        booking_id = made["booking"]["id"]
+        confirmation = (await eventually(lambda: gw.mail(email, "Booked")))[0]
+        (ics,) = [a for a in confirmation["attachments"] if a["content_type"] == "text/calendar"]
+        assert str(Calendar.from_ical(ics["content"]).walk("VEVENT")[0]["uid"]) == f"{booking_id}@regulars"
+
+        offer = made["account_offer"]
+        status, body = await gw.call(
+            "POST", "/api/v1/b/demo-salon/auth/register",
+            json={**{k: offer[k] for k in ("email", "first_name", "last_name")}, "password": PASSWORD, "locale": "en"},
+        )  # fmt: skip
+        assert status == 202, body
+        verification = (await eventually(lambda: gw.mail(email, "confirm")))[0]
+        token = re.search(r"verify\?token=([^\s&\"<]+)", verification["text"])
+        assert token is not None
+        status, signed = await gw.call("POST", "/api/v1/b/demo-salon/auth/verify", json={"token": token[1]})
+        assert status == 200, signed
+        session = signed["session"]["token"]
+
+        async def mine() -> Any:
+            status, body = await gw.call("GET", "/api/v1/b/demo-salon/me/bookings", token=session)
+            return body["bookings"] if status == 200 and body["bookings"] else None
+
+        assert [b["id"] for b in await eventually(mine)] == [booking_id]
+        new_start = await first_slot_after(gw, "demo-salon", haircut["id"], 50)
+        status, moved = await gw.call(
+            "POST", f"/api/v1/b/demo-salon/me/bookings/{booking_id}/reschedule", token=session,
+            json={"start": new_start},
+        )  # fmt: skip
+        assert status == 200, moved
+        await eventually(lambda: gw.mail(email, "Changed"))
+        status, policy = await gw.call("GET", f"/api/v1/b/demo-salon/me/bookings/{booking_id}/policy", token=session)
+        cancel_until = datetime.fromisoformat(new_start) - timedelta(hours=24)
+        assert policy["actions"]["cancel"]["until"] == cancel_until.isoformat()
+
+        # demo-salon-uptown requires accounts: a guest is refused, the same account signs in.
+        status, refused = await gw.call(
+            "POST", "/api/v1/b/demo-salon-uptown/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": haircut["id"], "start": new_start, "client": guest(email)},
+        )  # fmt: skip
+        assert (status, refused["error"]["code"]) == (401, "account_required")
+        status, uptown = await gw.call(
+            "POST", "/api/v1/b/demo-salon-uptown/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        assert status == 200, uptown
+        status, uptown_services = await gw.call("GET", "/api/v1/b/demo-salon-uptown/services")
+        uptown_cut = next(s for s in uptown_services["services"] if s["name"] == "Men's haircut")
+        uptown_start = await first_slot_after(gw, "demo-salon-uptown", uptown_cut["id"], 26)
+        status, second = await gw.call(
+            "POST", "/api/v1/b/demo-salon-uptown/bookings", token=uptown["session"]["token"],
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": uptown_cut["id"], "start": uptown_start, "client": guest(email)},
+        )  # fmt: skip
+        assert status == 201, second
+        status, both = await gw.call("GET", "/api/v1/b/demo-salon-uptown/me/bookings", token=uptown["session"]["token"])
+        labelled = {(b["service"]["name"], b["business"]["name"]) for b in both["bookings"]}
+        assert labelled == {("Women's haircut", "Demo Salon"), ("Men's haircut", "Demo Salon Uptown")}
+
+        status, body = await gw.call("GET", "/api/v1/b/happy-paws/me/bookings", token=session)
+        assert status in (401, 404), body
