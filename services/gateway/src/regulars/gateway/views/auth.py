@@ -94,6 +94,7 @@ async def _forward(request: web.Request, tail: str, model: type[BaseModel]) -> t
 def _signed_in(request: web.Request, body: object) -> web.Response:
     signed_in = SignedIn.model_validate(body)
     response = json_response(signed_in)
+    response.headers["Cache-Control"] = "no-store"  # it carries the session token
     set_session_cookies(response, request.app[SETTINGS], signed_in.session)
     return response
 
