@@ -88,3 +88,20 @@ async def test_unknown_account_check_costs_a_verification_and_never_matches() ->
         assert await hashing.verify("not a hash", "a long passphrase") is False
     finally:
         hashing.close()
+
+
+def test_r_i4_no_business_endpoint_creates_a_client_account_or_sets_its_password() -> None:
+    from regulars.gateway.app import openapi_document
+
+    document = openapi_document()
+    admin = {path: ops for path, ops in document["paths"].items() if path.startswith("/api/v1/admin/")}
+    assert admin, "the business API is documented"
+    # Clients are listed and looked up, never created; only their pets' staff fields are written.
+    assert sorted(admin["/api/v1/admin/businesses/{business}/clients"]) == ["get"]
+    assert sorted(admin["/api/v1/admin/businesses/{business}/clients/{account_id}"]) == ["get"]
+    for ops in admin.values():
+        for op in ops.values():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            name = body.get("$ref", "").rsplit("/", 1)[-1]
+            properties = document["components"]["schemas"].get(name, {}).get("properties", {}) if name else {}
+            assert not any("password" in prop for prop in properties), op["operationId"]
