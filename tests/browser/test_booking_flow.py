@@ -44,6 +44,9 @@ async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
         }  # fmt: skip
         async with http.post(f"{base}/services", json=service) as response:
             assert response.status == 201
+        product = {"name": "Argan shampoo", "price_minor": 1800, "currency": "EUR", "stock": 5}
+        async with http.post(f"{base}/products", json=product) as response:
+            assert response.status == 201
     return {"key": key}
 
 
@@ -101,6 +104,27 @@ async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
     await expect(card).to_be_visible(timeout=20_000)
     await a11y(page)
 
+    # R-A5: a retail product reserved for the appointment.
+    await card.get_by_role("button", name="Reserve a product").click()
+    await page.get_by_role("combobox", name="Product").select_option(label="Argan shampoo · €18.00")
+    await a11y(page)
+    await page.get_by_role("button", name="Reserve", exact=True).click()
+    await expect(page.get_by_role("status").filter(has_text="The product is reserved")).to_be_visible()
+    await expect(card).to_contain_text("Reserved: 1 \u00d7 Argan shampoo")
+
+    # Signed in, the booking form is pre-filled, intake answers included (R-I10), and no account is offered.
+    await page.get_by_role("link", name="Book an appointment").click()
+    await page.get_by_role("button", name="Haircut").click()
+    await pick_first_slot_days_ahead(page, 5)
+    await expect(page.get_by_label("Email")).to_have_value(email)
+    await expect(page.get_by_label("Any allergies?")).to_have_value("None")
+    await page.get_by_role("button", name="Book", exact=True).click()
+    await expect(page.get_by_role("status").filter(has_text="You're booked.")).to_be_visible()
+    await expect(page.locator(".account-offer")).to_have_count(0)
+    await page.get_by_role("link", name="See my bookings").click()
+    await expect(page.locator(".booking-card")).to_have_count(2)
+    card = page.locator(".booking-card").filter(has_text="Argan shampoo")
+
     # Reschedule goes back through the calendar (R-A3).
     await card.get_by_role("link", name="Reschedule").click()
     await expect(page.get_by_role("heading", level=1, name="Pick a new time")).to_be_visible()
@@ -109,13 +133,13 @@ async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
 
     # The policy is shown before cancelling; then the booking moves to Past.
     await page.goto(f"{stack.gateway_url}/w/{slug}/account/bookings")
-    card = page.locator(".booking-card").filter(has_text="Haircut")
+    card = page.locator(".booking-card").filter(has_text="Argan shampoo")
     await card.get_by_role("button", name="Cancel").click()
     await expect(page.get_by_text("You can cancel online until")).to_be_visible()
     await a11y(page)
     await page.get_by_role("button", name="Yes, cancel it").click()
     await expect(page.get_by_role("status").filter(has_text="The booking is cancelled.")).to_be_visible()
-    await expect(page.get_by_text("You have no upcoming bookings.")).to_be_visible()
+    await expect(page.locator(".booking-card")).to_have_count(1)
     await page.get_by_role("tab", name="Past").click()
     await expect(page.locator(".booking-card").filter(has_text="Cancelled")).to_be_visible()
 

@@ -53,6 +53,42 @@ export function bookingCard(booking, { actions, showLocation }) {
     card.querySelector("textarea")?.focus();
   }
 
+  async function reserveFlow() {
+    let products = [];
+    try {
+      products = await actions.products();
+    } catch (error) {
+      status.replaceChildren(h("span", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+      return;
+    }
+    if (!products.length) {
+      status.replaceChildren(h("span", { class: "notice", role: "status" }, bt("reserve.none")));
+      return;
+    }
+    const el = form({
+      label: bt("reserve.title"),
+      fields: [
+        field({
+          name: "product_id",
+          label: bt("reserve.product"),
+          type: "select",
+          required: true,
+          options: products.map((p) => [p.id, `${p.name} · ${money(p.price_minor, p.currency)}`]),
+          value: products[0].id,
+        }),
+        field({ name: "quantity", label: bt("reserve.quantity"), type: "number", value: "1", attrs: { min: 1, max: 20 } }),
+      ],
+      submitLabel: bt("reserve.submit"),
+      after: [h("button", { type: "button", class: "button", onclick: () => draw() }, bt("cancel.keep_as_is"))],
+      async onsubmit(values) {
+        const updated = await actions.call("products", { product_id: values.product_id, quantity: Number(values.quantity || 1) });
+        actions.onchange(updated, bt("done.reserve_product"));
+      },
+    });
+    card.replaceChildren(h("h3", {}, bt("reserve.title")), summary(), el, status);
+    card.querySelector("select")?.focus();
+  }
+
   function summary() {
     return h(
       "div",
@@ -86,6 +122,9 @@ export function bookingCard(booking, { actions, showLocation }) {
     add("reschedule", h("a", { class: "button", href: actions.rescheduleHref }, bt("actions.reschedule")));
     add("cancel", h("button", { type: "button", class: "button", onclick: cancelFlow }, bt("actions.cancel")));
     add("rebook", h("a", { class: "button", href: actions.rebookHref }, bt("actions.rebook")));
+    if (actions.products) {
+      add("reserve_product", h("button", { type: "button", class: "button", onclick: reserveFlow }, bt("actions.reserve_product")));
+    }
     add(
       "add_to_calendar",
       h("a", { class: "button", href: actions.calendarHref, download: "booking.ics" }, bt("actions.add_to_calendar")),

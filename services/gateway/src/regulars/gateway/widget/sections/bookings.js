@@ -64,6 +64,8 @@ export async function render(container, ctx) {
       showLocation,
       actions: {
         call: async (action, body) => (await ctx.api.post(`/me/bookings/${booking.id}/${action}`, body)).booking,
+        // R-A5: products of the booking's own business.
+        products: here ? async () => (await ctx.api.get("/products")).products : null,
         async onchange(_updated, message) {
           status.replaceChildren(h("p", { class: "notice success", role: "status" }, message));
           await load();
