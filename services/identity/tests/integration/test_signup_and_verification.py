@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -224,3 +225,29 @@ async def test_prune_forgets_dead_links_sessions_and_old_rate_windows(ident: Ide
         for table in (client_tokens, client_sessions):
             assert await conn.scalar(sa.select(sa.func.count()).where(table.c.account_id == account_id)) == 0
     assert await _exists(ident, client.email)  # the account itself stays
+
+
+async def test_concurrent_sign_ups_with_one_address_make_one_account(ident: Identity) -> None:
+    business = await make_business(ident)
+    email = unique_email()
+    results = await asyncio.gather(
+        *(auth.register(ident, business.slug, registration(email), caller(), NOW) for _ in range(4)),
+        return_exceptions=True,
+    )
+    assert results == [None] * 4
+    async with ident.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).where(client_accounts.c.email == email)) == 1
+    assert len(await outbox_events(ident.engine, "identity.client.registered.v1", email=email)) == 1
+
+
+async def test_one_verification_link_followed_twice_at_once_signs_in_once(ident: Identity) -> None:
+    business = await make_business(ident)
+    email = unique_email()
+    await auth.register(ident, business.slug, registration(email), caller(), NOW)
+    token = token_of(await last_message(ident.engine, email, "verify_email"))
+    results = await asyncio.gather(
+        *(auth.verify_email(ident, business.slug, auth.Verification(token=token), caller(), NOW) for _ in range(3)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert sorted(r.code for r in results if isinstance(r, ApiError)) == ["token_used", "token_used"]
