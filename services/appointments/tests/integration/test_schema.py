@@ -29,8 +29,7 @@ async def test_migrations_match_the_table_definitions(engines: dict[str, AsyncEn
         assert await conn.run_sync(differences) == []
         constraint = await conn.scalar(
             sa.text(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conname = 'appointments_no_double_booking'"
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'appointments_no_double_booking'"
             )
         )
     assert constraint is not None

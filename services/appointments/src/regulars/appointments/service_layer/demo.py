@@ -182,8 +182,6 @@ async def seed_demo(engine: AsyncEngine, timeout: float, slugs: dict[str, str] |
     targets = {name: (slugs or {}).get(name, name) for name in CATALOG}
     found = await wait_for_businesses(engine, list(targets.values()), timeout)
     seeded = {
-        slug: await seed_business(engine, found[slug], CATALOG[name])
-        for name, slug in targets.items()
-        if slug in found
+        slug: await seed_business(engine, found[slug], CATALOG[name]) for name, slug in targets.items() if slug in found
     }
     return {"seeded": seeded, "missing": sorted(slug for slug in targets.values() if slug not in found)}
