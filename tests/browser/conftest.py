@@ -8,6 +8,7 @@ desktop and a phone viewport. axe-core (npm, installed into tests/browser/node_m
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 import subprocess
@@ -37,6 +38,7 @@ VIEWPORTS = {
     },
 }
 PASSWORD = "correct horse battery staple"
+_client_addresses = (f"10.77.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 TOKEN = r"[A-Za-z0-9_\-]+"
 expect.set_options(timeout=10_000)
 
@@ -76,6 +78,9 @@ async def make_context(browser: Browser) -> AsyncIterator[Any]:
     async def make(viewport: str = "desktop", **options: Any) -> BrowserContext:
         options.setdefault("service_workers", "block")
         options.setdefault("locale", "en-US")
+        # Each context is another client, as if behind the reverse proxy the gateway trusts on
+        # loopback: identity's per-address rate limits then apply per test, not to the whole run.
+        options.setdefault("extra_http_headers", {"X-Forwarded-For": next(_client_addresses)})
         context = await browser.new_context(**VIEWPORTS[viewport], **options)
         context.set_default_timeout(15_000)
         # Injected through the DevTools protocol, so the page's Content-Security-Policy does not block it.
