@@ -51,6 +51,13 @@ async def test_r_u4_language_switch_to_spanish_changes_texts_and_is_remembered(
     await expect(page.get_by_label("Contraseña")).to_be_visible()
     await page.reload()
     await expect(page.get_by_role("heading", level=1, name="Inicia sesión")).to_be_visible()
+    # API errors too are shown in the chosen language, with the forgot-password offer (R-I5).
+    await page.get_by_label("Correo electrónico").fill("nadie@example.com")
+    await page.get_by_label("Contraseña").fill("no es la contraseña")
+    await page.get_by_role("button", name="Iniciar sesión").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("El correo y la contraseña no coinciden.")
+    await expect(alert.get_by_role("link", name="¿Has olvidado tu contraseña?")).to_be_visible()
     await page.get_by_role("link", name="Crea una cuenta").click()
     await expect(page.get_by_role("heading", level=1, name="Crea tu cuenta")).to_be_visible()
     await a11y(page)
