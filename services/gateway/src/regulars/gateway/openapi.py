@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,5 +107,9 @@ class ApiRoutes:
         return spec
 
 
+_PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+
+
 def _path_params(path: str) -> list[str]:
-    return [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{")]
+    """Names of the path's parameters, also inside a segment (``{token}.ics``) or with a regex."""
+    return _PARAM.findall(path)
