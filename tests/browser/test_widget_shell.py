@@ -47,6 +47,7 @@ async def test_r_u4_language_switch_to_spanish_changes_texts_and_is_remembered(
     await open_menu_if_phone(page, viewport)
     await page.get_by_label("Language").select_option("es")
     await expect(page.get_by_role("heading", level=1, name="Inicia sesión")).to_be_visible()
+    await expect(page.get_by_label("Idioma")).to_be_focused()
     await expect(page.locator("html")).to_have_attribute("lang", "es")
     await expect(page.get_by_label("Contraseña")).to_be_visible()
     await page.reload()

@@ -2,7 +2,7 @@
 // It talks only to the public API, so any business could build its own on it.
 
 import { Api } from "./api.js";
-import { h } from "./dom.js";
+import { errorText, h } from "./dom.js";
 import {
   LOCALES,
   formatDate,
@@ -92,6 +92,14 @@ function applyBrand(profile) {
 
 let menuOpen = false;
 
+async function signOutFromMenu() {
+  try {
+    await ctx.signOut();
+  } catch (error) {
+    main.prepend(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+  }
+}
+
 function drawTopbar() {
   document.querySelector(".skip-link").textContent = t("shell.skip");
   const profile = ctx.profile;
@@ -111,9 +119,14 @@ function drawTopbar() {
       {
         id: languageId,
         onchange: async (event) => {
+          // On a phone the select is in the menu: keep the menu open so focus stays on it.
+          const keepOpen = menuOpen;
           await setLocale(event.target.value, { remember: true });
-          menuOpen = false;
           await render({ focus: false });
+          if (keepOpen) {
+            menuOpen = true;
+            drawTopbar();
+          }
           document.getElementById(languageId)?.focus();
         },
       },
@@ -125,7 +138,7 @@ function drawTopbar() {
     : signedIn
       ? [
           h("a", { href: "account", class: "nav-link", "aria-current": name === "account" ? "page" : null }, t("shell.my_account")),
-          h("button", { type: "button", class: "nav-link as-link", onclick: () => ctx.signOut() }, t("shell.sign_out")),
+          h("button", { type: "button", class: "nav-link as-link", onclick: signOutFromMenu }, t("shell.sign_out")),
         ]
       : [
           h("a", { href: "sign-in", class: "nav-link", "aria-current": name === "sign-in" ? "page" : null }, t("shell.sign_in")),
