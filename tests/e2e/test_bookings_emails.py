@@ -24,10 +24,12 @@ pytestmark = pytest.mark.e2e
 async def reminder_of(engines: dict[str, AsyncEngine], booking_id: str) -> list[tuple[str, object]]:
     async with engines["notifications"].connect() as conn:
         rows = await conn.execute(
-            sa.select(messages.c.status, messages.c.due_at).where(
+            sa.select(messages.c.status, messages.c.due_at)
+            .where(
                 messages.c.template == "appointment_reminder",
                 messages.c.subject_ref.like(f"appointment:{booking_id}:reminder:%"),
             )
+            .order_by(messages.c.subject_ref)
         )
         return [(r.status, r.due_at) for r in rows]
 
@@ -59,7 +61,26 @@ async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engin
         reminders = await eventually(lambda: reminder_of(engines, booking_id))
         assert reminders == [("queued", start - timedelta(hours=24))]
 
+        # Moved through the guest's link: a change email, the old reminder dropped, a new one queued.
         token = made["manage_link"].split("token=")[1]
+        new_start = slot_after(96)
+        status, body = await gw.call(
+            "POST", f"/api/v1/b/{slug}/manage/reschedule", headers={"X-Manage-Token": token},
+            json={"start": new_start.isoformat()},
+        )  # fmt: skip
+        assert status == 200, body
+        change = (await eventually(lambda: gw.mail(email, "Cambio")))[0]
+        (ics,) = [a for a in change["attachments"] if a["content_type"] == "text/calendar"]
+        assert int(Calendar.from_ical(ics["content"]).walk("VEVENT")[0]["sequence"]) == 1
+
+        async def moved() -> bool:
+            return await reminder_of(engines, booking_id) == [
+                ("dropped", start - timedelta(hours=24)),
+                ("queued", new_start - timedelta(hours=24)),
+            ]
+
+        await eventually(moved)
+
         status, body = await gw.call(
             "POST", f"/api/v1/b/{slug}/manage/cancel", headers={"X-Manage-Token": token}, json={"reason": "viaje"}
         )
@@ -69,6 +90,6 @@ async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engin
         assert Calendar.from_ical(ics["content"])["method"] == "CANCEL"
 
         async def dropped() -> bool:
-            return [s for s, _ in await reminder_of(engines, booking_id)] == ["dropped"]
+            return [s for s, _ in await reminder_of(engines, booking_id)] == ["dropped", "dropped"]
 
         await eventually(dropped)
