@@ -69,7 +69,8 @@ class ApiRoutes:
         )
         paths: dict[str, dict[str, Any]] = {}
         for op in self.operations:
-            paths.setdefault(op.path, {})[op.method.lower()] = self._operation(op, refs)
+            # aiohttp's "{name:regex}" is not OpenAPI: the document shows "{name}".
+            paths.setdefault(_PARAM.sub(r"{\1}", op.path), {})[op.method.lower()] = self._operation(op, refs)
         return {
             "openapi": "3.1.0",
             "info": {"title": title, "version": version},
