@@ -54,6 +54,9 @@ export async function render(container, ctx, { parts }) {
   const notice = ctx.notice ? h("p", { class: "notice success", role: "status" }, ctx.notice) : null;
   ctx.notice = null;
   container.append(h("div", { class: "account-layout" }, h("div", { class: "sidebar-wrap" }, toggle, nav), h("div", { class: "section" }, heading, notice, body)));
+  const loading = h("p", { class: "loading", role: "status" }, t("shell.loading"));
+  body.before(loading);
+  body.setAttribute("aria-busy", "true");
   try {
     const module = await current.load();
     await module.render(body, ctx);
@@ -63,5 +66,8 @@ export async function render(container, ctx, { parts }) {
       ctx.setAccount(null);
       await ctx.navigate(`sign-in?next=${encodeURIComponent(`account/${current.id}`)}`, { replace: true });
     }
+  } finally {
+    loading.remove();
+    body.removeAttribute("aria-busy");
   }
 }
