@@ -50,9 +50,9 @@ async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
     return {"key": key}
 
 
-async def pick_first_slot_days_ahead(page: Page, days: int) -> str:
+async def pick_first_slot_days_ahead(page: Page, days: int, next_day: str = "Next day") -> str:
     for _ in range(days):
-        await page.get_by_role("button", name="Next day").click()
+        await page.get_by_role("button", name=next_day).click()
     slot = page.locator(".slot").first
     await expect(slot).to_be_visible()
     start = str(await slot.get_attribute("data-start"))
@@ -169,3 +169,40 @@ async def test_guest_manage_link_shows_and_cancels_only_on_click(
     await card.get_by_role("button", name="Cancel").click()
     await page.get_by_role("button", name="Yes, cancel it").click()
     await expect(page.locator(".booking-card")).to_contain_text("Cancelled")
+
+
+async def test_r_u4_spanish_booking_and_a_slot_taken_meanwhile(
+    make_context: Any, viewport: str, stack: Stack, make_business: Any, a11y: Any
+) -> None:
+    slug = await make_business(locale="es")
+    await with_catalog(stack, slug)
+    context = await make_context(viewport, locale="es-ES")
+    page = await context.new_page()
+    await page.goto(f"{stack.gateway_url}/w/{slug}/book")
+    await expect(page.get_by_role("heading", level=1, name="Reservar una cita")).to_be_visible()
+    await page.get_by_role("button", name="Haircut").click()
+    start = await pick_first_slot_days_ahead(page, 2, "Día siguiente")
+    await page.get_by_label("Nombre").fill("Lola")
+    await page.get_by_label("Correo electrónico").fill(f"lola-{uuid.uuid4().hex[:8]}@example.com")
+    await page.get_by_label("Teléfono").fill("+34 600 555 666")
+    await a11y(page)
+
+    # Someone else takes the time while Lola types.
+    async with aiohttp.ClientSession() as http:
+        services = await (await http.get(f"{stack.gateway_url}/api/v1/b/{slug}/services")).json()
+        taken = await http.post(
+            f"{stack.gateway_url}/api/v1/b/{slug}/bookings",
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": services["services"][0]["id"], "start": start,
+                  "client": {"first_name": "Otro", "email": "otro@example.com", "phone": "+34 600 777 888"}},
+        )  # fmt: skip
+        assert taken.status == 201
+    await page.get_by_role("button", name="Reservar", exact=True).click()
+    await expect(page.get_by_role("alert")).to_contain_text("Esa hora acaba de ocuparse. Elige otra.")
+    await page.get_by_role("button", name="Elegir otra hora").click()
+    await pick_first_slot_days_ahead(page, 0)
+    await page.get_by_label("Nombre").fill("Lola")
+    await page.get_by_label("Correo electrónico").fill(f"lola-{uuid.uuid4().hex[:8]}@example.com")
+    await page.get_by_label("Teléfono").fill("+34 600 555 666")
+    await page.get_by_role("button", name="Reservar", exact=True).click()
+    await expect(page.get_by_role("status").filter(has_text="Tu cita está reservada.")).to_be_visible()

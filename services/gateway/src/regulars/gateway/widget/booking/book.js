@@ -6,7 +6,7 @@ import { ApiError } from "../api.js";
 import { errorText, field, form, h } from "../dom.js";
 import { rememberEmail } from "../views/check-inbox.js";
 import { manageRequest } from "./manage-api.js";
-import { addDays, bt, dayOf, isoDay, money, prepare, timeOf, whenOf } from "./text.js";
+import { addDays, bt, dayOf, inWords, isoDay, localized, money, prepare, timeOf, whenOf } from "./text.js";
 
 const STEPS = ["service", "time", "details", "done"];
 
@@ -185,6 +185,7 @@ export async function render(container, ctx, { query }) {
         state.booking = (await ctx.api.post(`/me/bookings/${state.reschedule}/reschedule`, body)).booking;
       }
     } catch (error) {
+      localized(error);
       root.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
       return;
     }
@@ -286,7 +287,7 @@ export async function render(container, ctx, { query }) {
           state.created = await bookRequest(ctx, body, state.idempotencyKey);
         } catch (error) {
           if (error instanceof ApiError && error.code === "slot_unavailable") state.idempotencyKey = null;
-          throw error;
+          throw localized(error);
         }
         done();
       },
@@ -387,7 +388,7 @@ function accountOffer(ctx, offer) {
         locale: ctx.locale(),
       };
       if (values.phone) body.phone = values.phone;
-      await ctx.api.post("/auth/register", body);
+      await inWords(() => ctx.api.post("/auth/register", body));
       rememberEmail(values.email);
       await ctx.navigate("check-inbox");
     },

@@ -1,7 +1,7 @@
 // One booking as a card: what, when, where, its status and the actions allowed now; for each
 // action not allowed, why (R-A2). Cancelling shows the policy first, then asks (R-A3, R-S3).
 import { errorText, field, form, h } from "../dom.js";
-import { bt, money, reasonText, whenOf } from "./text.js";
+import { bt, inWords, localized, money, reasonText, whenOf } from "./text.js";
 
 /**
  * `actions`: { call(action, body) -> booking, calendarHref, rescheduleHref, rebookHref, onchange(booking) }.
@@ -24,6 +24,7 @@ export function bookingCard(booking, { actions, showLocation }) {
         const updated = await actions.call(action, {});
         actions.onchange(updated, bt(`done.${action}`));
       } catch (error) {
+        localized(error);
         status.replaceChildren(h("span", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
       }
     };
@@ -45,7 +46,7 @@ export function bookingCard(booking, { actions, showLocation }) {
       submitClass: "button danger",
       after: [h("button", { type: "button", class: "button", onclick: () => draw() }, bt("cancel.keep"))],
       async onsubmit(values) {
-        const updated = await actions.call("cancel", values.reason ? { reason: values.reason } : {});
+        const updated = await inWords(() => actions.call("cancel", values.reason ? { reason: values.reason } : {}));
         actions.onchange(updated, bt("done.cancel"));
       },
     });
@@ -81,7 +82,8 @@ export function bookingCard(booking, { actions, showLocation }) {
       submitLabel: bt("reserve.submit"),
       after: [h("button", { type: "button", class: "button", onclick: () => draw() }, bt("cancel.keep_as_is"))],
       async onsubmit(values) {
-        const updated = await actions.call("products", { product_id: values.product_id, quantity: Number(values.quantity || 1) });
+        const body = { product_id: values.product_id, quantity: Number(values.quantity || 1) };
+        const updated = await inWords(() => actions.call("products", body));
         actions.onchange(updated, bt("done.reserve_product"));
       },
     });

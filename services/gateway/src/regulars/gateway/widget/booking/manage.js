@@ -3,7 +3,7 @@
 import { errorText, h } from "../dom.js";
 import { bookingCard } from "./card.js";
 import { manageRequest } from "./manage-api.js";
-import { bt, prepare } from "./text.js";
+import { bt, localized, prepare } from "./text.js";
 
 export async function render(container, ctx, { query }) {
   await prepare();
@@ -14,6 +14,7 @@ export async function render(container, ctx, { query }) {
   try {
     booking = (await manageRequest(ctx.slug, "GET", "/manage", token)).booking;
   } catch (error) {
+    localized(error);
     root.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
     return;
   }

@@ -82,3 +82,18 @@ export function reasonText(rule, business) {
   const until = rule.until ? whenOf(rule.until, business.timezone) : "";
   return hasText(`reasons.${code}`) ? bt(`reasons.${code}`, { until, business: business.name }) : code;
 }
+
+/** An API error in the booking catalog's words when it has them (the message of the error changes). */
+export function localized(error) {
+  if (error && error.code && hasText(`errors.${error.code}`)) error.message = bt(`errors.${error.code}`);
+  return error;
+}
+
+/** Runs `work`; an API error is re-thrown in the booking catalog's words. */
+export async function inWords(work) {
+  try {
+    return await work();
+  } catch (error) {
+    throw localized(error);
+  }
+}
