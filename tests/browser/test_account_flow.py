@@ -106,7 +106,7 @@ async def test_r_i5_wrong_password_or_empty_field_offers_forgot_password(
 
 
 async def test_r_i5_forgot_and_reset_password_from_the_emailed_link(
-    context: BrowserContext, page: Page, stack: Stack, salon: str, sign_up: Any, mailbox: Any
+    context: BrowserContext, page: Page, stack: Stack, salon: str, sign_up: Any, mailbox: Any, a11y: Any
 ) -> None:
     email = await sign_up(context, salon)
     await context.clear_cookies()
@@ -114,6 +114,7 @@ async def test_r_i5_forgot_and_reset_password_from_the_emailed_link(
     await page.get_by_label("Email").fill(email)
     await page.get_by_role("button", name="Send the link").click()
     await expect(page.get_by_role("status")).to_contain_text("a link to reset the password is on its way")
+    await a11y(page)
     link = await mailbox(email, rf"https?://[^\s\"'<>]+/w/{salon}/reset-password\?token={TOKEN}")
     await page.goto(link.group(0))
     # The token leaves the address bar at once.
@@ -122,6 +123,7 @@ async def test_r_i5_forgot_and_reset_password_from_the_emailed_link(
     await page.get_by_role("textbox", name="New password", exact=True).fill("short")
     await page.get_by_role("button", name="Save the new password").click()
     await expect(page.get_by_role("textbox", name="New password", exact=True)).to_have_attribute("aria-invalid", "true")
+    await a11y(page)
     await page.get_by_role("textbox", name="New password", exact=True).fill(new_password)
     await page.get_by_role("button", name="Save the new password").click()
     await expect(page.get_by_role("status")).to_contain_text("Your password is changed")
