@@ -132,10 +132,20 @@ def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout.split("\nStore this key")[0]))
 
 
-def create_business(stack: Stack, *, vertical: str = "salon", locale: str = "en", **settings: Any) -> str:
+def create_business(
+    stack: Stack,
+    *,
+    vertical: str = "salon",
+    locale: str = "en",
+    org: str | None = None,
+    client_database: str = "per_business",
+    **settings: Any,
+) -> str:
     slug = f"{vertical}-{uuid.uuid4().hex[:8]}"
+    org = org or f"org-{slug}"
     args = [
-        "businesses", "create", "--org", f"org-{slug}", "--org-name", f"Org {slug}", "--slug", slug,
+        "businesses", "create", "--org", org, "--org-name", f"Org {org[-8:]}", "--slug", slug,
+        "--client-database", client_database,
         "--name", f"Browser {vertical.title()} {slug[-4:]}", "--vertical", vertical, "--timezone", "Europe/Madrid",
         "--currency", "EUR", "--locale", locale,
     ]  # fmt: skip
@@ -159,8 +169,8 @@ async def wait_until_served(stack: Stack, slug: str, timeout: float = 20.0) -> N
 
 @pytest.fixture
 def make_business(stack: Stack) -> Any:
-    async def make(vertical: str = "salon", locale: str = "en", **settings: Any) -> str:
-        slug = create_business(stack, vertical=vertical, locale=locale, **settings)
+    async def make(vertical: str = "salon", locale: str = "en", **options: Any) -> str:
+        slug = create_business(stack, vertical=vertical, locale=locale, **options)
         await wait_until_served(stack, slug)
         return slug
 

@@ -339,3 +339,21 @@ async def test_r_i3_verify_with_the_emailed_code_and_the_link_then_works_no_more
     await expect(page.get_by_role("alert")).to_contain_text("This link")
     await expect(page.get_by_role("button", name="Send the link again")).to_be_visible()
     await a11y(page)
+
+
+async def test_r_t2_one_sign_in_works_on_every_business_of_a_global_organization(
+    context: BrowserContext, page: Page, stack: Stack, make_business: Any, sign_up: Any
+) -> None:
+    org = f"chain-{uuid.uuid4().hex[:8]}"
+    first = await make_business(org=org, client_database="global")
+    second = await make_business(org=org, client_database="global")
+    await page.goto(f"{stack.gateway_url}/w/{first}/sign-up")
+    await expect(page.get_by_text("Your account also works at every other location of")).to_be_visible()
+    email = await sign_up(context, first)
+    await page.goto(f"{stack.gateway_url}/w/{second}/")
+    await expect(page.get_by_role("heading", level=1, name="Account settings")).to_be_visible()
+    await expect(page.locator(".current-email")).to_have_text(email)
+    # A business of another organization does not see the session.
+    elsewhere = await make_business()
+    await page.goto(f"{stack.gateway_url}/w/{elsewhere}/account")
+    await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()

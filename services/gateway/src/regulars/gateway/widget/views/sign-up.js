@@ -53,6 +53,10 @@ export async function render(container, ctx) {
     page(
       t("sign_up.title"),
       h("p", { class: "lead" }, t("sign_up.lead", { business: ctx.profile.name })),
+      // With a global client database the same account works at every location (R-T2).
+      ctx.profile.account_scope === "organization"
+        ? h("p", { class: "hint" }, t("sign_up.every_location", { organization: ctx.profile.organization }))
+        : null,
       el,
       h("p", { class: "switch-flow" }, t("sign_up.have_account"), " ", h("a", { href: "sign-in" }, t("sign_up.sign_in"))),
     ),
