@@ -63,6 +63,8 @@ def isolated_settings(run_id: str | None = None) -> Settings:
             "db_prefix": f"rt_{run_id}",
             "amqp_url": amqp_url,
             "relay_poll_seconds": 0.5,
+            # Every test process and stack shares one PostgreSQL (100 connections by default).
+            "db_pool_size": 3,
             "relay_max_backoff_seconds": 2.0,
             "log_json": True,
         }

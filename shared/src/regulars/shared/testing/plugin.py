@@ -56,7 +56,7 @@ async def migrated(test_settings: Settings) -> Settings:
 
 @pytest.fixture(scope="session")
 async def engines(migrated: Settings) -> AsyncIterator[dict[str, AsyncEngine]]:
-    made = {service: make_engine(migrated.database_url_of(service), 4) for service in SERVICES}
+    made = {service: make_engine(migrated.database_url_of(service), 2) for service in SERVICES}
     yield made
     for engine in made.values():
         await engine.dispose()
@@ -66,7 +66,7 @@ async def engines(migrated: Settings) -> AsyncIterator[dict[str, AsyncEngine]]:
 async def scratch_engine(test_settings: Settings) -> AsyncIterator[AsyncEngine]:
     url = test_settings.database_url_of(f"scratch{next(_scratch_numbers)}")
     await create_database_if_missing(url, test_settings.db_admin_database)
-    engine = make_engine(url, 8)
+    engine = make_engine(url, 4)
     async with engine.begin() as conn:
         await conn.run_sync(create_common_tables)
     yield engine
