@@ -6,8 +6,8 @@ refuses guests; happy-paws (another organization) refuses the session."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -25,13 +25,15 @@ from .test_bookings_flow import PASSWORD, Gateway, eventually, guest
 pytestmark = pytest.mark.e2e
 
 
-def cli(stack: Stack, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", *args], env=settings_env(stack.settings), cwd=REPO,
-        capture_output=True, text=True, timeout=180, check=False,
+async def cli(stack: Stack, *args: str) -> str:
+    """A command run without blocking the event loop (the seed waits for events to arrive)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", *args, env=settings_env(stack.settings), cwd=REPO,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 180)
+    assert process.returncode == 0, stdout.decode() + stderr.decode()
+    return stdout.decode()
 
 
 async def first_slot_after(gw: Gateway, slug: str, service_id: str, hours: float) -> str:
@@ -49,8 +51,8 @@ async def first_slot_after(gw: Gateway, slug: str, service_id: str, hours: float
 
 
 async def test_demo_walk_through(stack: Stack, tmp_path: Path) -> None:
-    cli(stack, "regulars.identity", "demo", "seed", "--out", str(tmp_path / "demo.json"))
-    seeded = cli(stack, "regulars.appointments", "demo", "seed", "--wait", "60")
+    await cli(stack, "regulars.identity", "demo", "seed", "--out", str(tmp_path / "demo.json"))
+    seeded = await cli(stack, "regulars.appointments", "demo", "seed", "--wait", "60")
     assert '"missing": []' in seeded
     email = f"demo-{uuid.uuid4().hex[:8]}@example.com"
     async with aiohttp.ClientSession() as http:

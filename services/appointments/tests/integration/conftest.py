@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -63,7 +64,12 @@ class Api:
 @pytest.fixture(scope="session")
 async def api(migrated: Settings) -> AsyncIterator[Api]:
     clock = Clock()
-    app = build_app(SERVICE, migrated)
+    # A small pool: the machine's PostgreSQL is shared with the e2e stack and other runs. No
+    # consumers: the stack's processes consume from the same queues, and a consumer in this
+    # process would hold deliveries whenever a test blocks the loop (the tests here hand
+    # events to the consumer themselves).
+    service = dataclasses.replace(SERVICE, consumers=list)
+    app = build_app(service, migrated.model_copy(update={"db_pool_size": 4}))
     app[CLOCK] = clock
     server = TestServer(app)
     await server.start_server()
