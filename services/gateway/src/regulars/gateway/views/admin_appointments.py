@@ -142,9 +142,12 @@ ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int]] = [
         "POST", "/bookings/{id}/assign", "/internal/admin/bookings/{id}/assign",
         "Assign a booking to a client account (R-A8)", AssignRequest, 200,
     ),
-    ("GET", "/clients", "/internal/admin/clients", "Client records, with whether 'assign all' is offered", None, 200),
     (
-        "POST", "/clients/{id}/assign-all", "/internal/admin/clients/{id}/assign-all",
+        "GET", "/client-records", "/internal/admin/clients",
+        "The business's client records (CRM), with whether 'assign all' is offered (R-A8)", None, 200,
+    ),
+    (
+        "POST", "/client-records/{id}/assign-all", "/internal/admin/clients/{id}/assign-all",
         "Assign all of a client's bookings to the one linked account (R-A8)", None, 200,
     ),
 ]  # fmt: skip
