@@ -149,11 +149,15 @@ async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
 
 
 async def test_guest_manage_link_shows_and_cancels_only_on_click(
-    page: Page, stack: Stack, make_business: Any, a11y: Any
+    page: Page, stack: Stack, make_business: Any, a11y: Any, top_nav: Any
 ) -> None:
     slug = await make_business(booking_policy={"cancel_window_hours": 2})
     await with_catalog(stack, slug)
-    await page.goto(f"{stack.gateway_url}/w/{slug}/book")
+    # R-I2: from the widget's start page a guest finds the booking flow (in the menu on a phone).
+    await page.goto(f"{stack.gateway_url}/w/{slug}/")
+    nav = await top_nav(page)
+    await nav.get_by_role("link", name="Book").click()
+    await expect(page.get_by_role("heading", level=2, name="Choose a service")).to_be_visible()
     await page.get_by_role("button", name="Haircut").click()
     await pick_first_slot_days_ahead(page, 2)
     await page.get_by_label("First name").fill("Gil")

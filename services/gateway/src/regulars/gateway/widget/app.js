@@ -168,7 +168,7 @@ function drawTopbar() {
       h("span", { class: "menu-icon", "aria-hidden": "true" }),
       t("shell.menu"),
     ),
-    h("nav", { id: menuId, class: `topnav${menuOpen ? " open" : ""}`, "aria-label": t("shell.navigation") }, accountLinks, languages),
+    h("nav", { id: menuId, class: `topnav${menuOpen ? " open" : ""}`, "aria-label": t("shell.navigation") }, accountLinks, h("a", { href: "book", class: "nav-link", "aria-current": name === "book" ? "page" : null }, t("shell.book")), languages),
   );
 }
 
