@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint docs setup clean bench bench-events bench-login bench-courier
+.PHONY: help run test lint docs setup clean bench bench-events bench-login bench-courier bench-booking
 
 help:
 	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench-events   events benchmark (BENCH_ARGS=\"--events 2000\"; see bench/README.md)"
 	@echo "make bench-login    sign-ins per second against the argon2id hashing limit (see bench/README.md)"
 	@echo "make bench-courier  messages/s the courier hands to SMTP vs a plain aiosmtplib client (see bench/README.md)"
+	@echo "make bench-booking  availability searches and bookings per second vs the same queries on PostgreSQL"
 
 run:
 	scripts/run.sh
@@ -41,7 +42,7 @@ clean:
 
 # Benchmarks print ratios and percentiles measured in one run; see bench/README.md.
 BENCH_ARGS ?=
-bench: bench-events bench-login bench-courier
+bench: bench-events bench-login bench-courier bench-booking
 
 bench-events:
 	scripts/venv.sh
@@ -57,3 +58,8 @@ bench-courier:
 	scripts/venv.sh
 	scripts/infra.sh all
 	$(PY) -m bench.courier $(BENCH_ARGS)
+
+bench-booking:
+	scripts/venv.sh
+	scripts/infra.sh all
+	$(PY) -m bench.booking $(BENCH_ARGS)
