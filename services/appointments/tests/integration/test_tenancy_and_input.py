@@ -94,3 +94,26 @@ async def test_pets_only_at_pet_businesses(api: Api, engines: dict[str, AsyncEng
         )  # fmt: skip
         assert status == expected, body
     assert body["booking"]["pet"]["name"] == "Rex"
+
+
+async def test_a_guest_with_someone_elses_email_cannot_rewrite_their_record(
+    api: Api, engines: dict[str, AsyncEngine]
+) -> None:
+    shop = await make_shop(api, engines)
+    account = uuid.uuid4()
+    owner = guest_details()
+    status, _ = await api.call(
+        "POST", "/internal/bookings", shop.client(account), headers={"Idempotency-Key": uuid.uuid4().hex},
+        json={"service_id": shop.service_id, "start": tomorrow_at(10, api.clock, days=2).isoformat(),
+              "client": owner, "intake_answers": {"allergies": "latex"}},
+    )  # fmt: skip
+    assert status == 201
+    stranger = {**owner, "phone": "+34 699 000 111"}
+    status, _ = await api.call(
+        "POST", "/internal/bookings", shop.guest, headers={"Idempotency-Key": uuid.uuid4().hex},
+        json={"service_id": shop.service_id, "start": tomorrow_at(12, api.clock, days=2).isoformat(),
+              "client": stranger, "intake_answers": {"allergies": "none at all"}},
+    )  # fmt: skip
+    assert status == 201
+    status, prefill = await api.call("GET", "/internal/me/prefill", shop.client(account))
+    assert prefill == {"intake_answers": {"allergies": "latex"}, "phone": owner["phone"]}

@@ -66,7 +66,8 @@ async def record_for_booking(
 ) -> uuid.UUID:
     """The client record for these details: the account's, else the email's, else a new one.
 
-    Phone and intake answers are refreshed; the name is the business's to keep.
+    Phone and intake answers are refreshed, unless the record belongs to an account and
+    the booking was not made by it; the name is the business's to keep.
     """
     email = normal_email(details.email)
     found = None
@@ -78,10 +79,11 @@ async def record_for_booking(
                 )
             )
         ).scalar()
+    linked = account_id is not None and found is not None
     if found is None:
-        found = (
+        row = (
             await conn.execute(
-                sa.select(client_records.c.id)
+                sa.select(client_records.c.id, client_records.c.account_id)
                 .where(
                     client_records.c.business_id == business.business_id,
                     sa.func.lower(client_records.c.email) == email,
@@ -94,7 +96,9 @@ async def record_for_booking(
                 .limit(1)
                 .with_for_update()
             )
-        ).scalar()
+        ).first()
+        if row is not None:
+            found, linked = row.id, row.account_id is not None
     if found is None:
         created = (
             await conn.execute(
@@ -113,6 +117,10 @@ async def record_for_booking(
             )
         ).scalar_one()
         return uuid.UUID(str(created))
+    if linked and account_id is None:
+        # A booking without the account (a guest, or staff) never rewrites what the
+        # account's owner keeps on the record: anyone can type someone else's email.
+        return uuid.UUID(str(found))
     changes: dict[str, Any] = {"phone": details.phone, "updated_at": sa.func.now()}
     if intake_answers:
         changes["last_intake_answers"] = client_records.c.last_intake_answers.op("||")(
