@@ -26,15 +26,8 @@ from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
 
-# ``staff_name`` is optional in the templates; these are the variables every message has.
-BOOKING_VARIABLES = ("first_name", "service_name", "starts_at", "link")
-TEMPLATES.update(
-    {
-        "appointment_booked": BOOKING_VARIABLES,
-        "appointment_rescheduled": BOOKING_VARIABLES,
-        "appointment_cancelled": BOOKING_VARIABLES,
-    }
-)
+# The templates' variables (``staff_name`` is optional); registered in adapters/templates.py.
+BOOKING_VARIABLES = TEMPLATES["appointment_booked"]
 REMINDER_LEAD = timedelta(hours=24)
 
 
