@@ -163,3 +163,36 @@ async def test_dead_letters_are_counted_and_replayed_to_their_queue_after_a_fix(
 
     await eventually(applied)
     assert (await count_dead_letters(test_settings.amqp_url, [recorder.consumer]))[dead_name] == 0
+
+
+async def test_passing_database_trouble_is_ridden_out_without_using_up_redeliveries(
+    scratch_engine: AsyncEngine,
+) -> None:
+    async with scratch_engine.begin() as conn:
+        await conn.execute(sa.text("CREATE TABLE effects (event_id uuid NOT NULL, n int NOT NULL)"))
+    made = Recorder()
+    made.consumer.transient_base_delay = 0.05
+    handler = made.consumer._handlers[SampleRecorded.routing_key][1]
+    failures = [ConnectionRefusedError("database restarting"), TimeoutError("no free connection")]
+
+    async def flaky(event: SampleRecorded, uow: UnitOfWork) -> None:
+        if failures:
+            raise failures.pop(0)
+        await handler(event, uow)
+
+    made.consumer._handlers[SampleRecorded.routing_key] = (SampleRecorded, flaky)
+    event = SampleRecorded(org_id=ORG, n=3)
+    assert await made.consumer.handle(scratch_engine, SampleRecorded.routing_key, event.model_dump_json().encode())
+    assert [n for _, n in await effects(scratch_engine)] == [3]
+    assert failures == []
+
+
+async def test_an_error_in_the_work_itself_is_not_retried_in_place(scratch_engine: AsyncEngine) -> None:
+    async with scratch_engine.begin() as conn:
+        await conn.execute(sa.text("CREATE TABLE effects (event_id uuid NOT NULL, n int NOT NULL)"))
+    made = Recorder()
+    event = SampleRecorded(org_id=ORG, n=4, fail=True)
+    with pytest.raises(RuntimeError, match="never be handled"):
+        await made.consumer.handle(scratch_engine, SampleRecorded.routing_key, event.model_dump_json().encode())
+    assert made.attempts == {4: 1}
+    assert await effects(scratch_engine) == []

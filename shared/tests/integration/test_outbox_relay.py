@@ -5,15 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Iterator
 
+import aio_pika
 import pytest
 import sqlalchemy as sa
 from aio_pika.abc import AbstractChannel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.messaging.topology import ConsumerQueue, declare_consumer_queue
+from regulars.shared.messaging.topology import (
+    ARCHIVE_ARGUMENTS,
+    EVENTS_ARCHIVE,
+    ConsumerQueue,
+    declare_consumer_queue,
+)
 from regulars.shared.settings import Settings
+from regulars.shared.testing.infra import create_vhost, delete_vhost, isolated_settings
 
 from .conftest import ORG, SampleRecorded, Unbound, commit_samples, drain, eventually, make_relay, unpublished
 
@@ -82,12 +90,23 @@ async def _true(value: bool) -> bool:
     return value
 
 
+@pytest.fixture
+def bare_vhost() -> Iterator[Settings]:
+    """A vhost where no topology was declared (the run's own has the events archive)."""
+    settings = isolated_settings()
+    create_vhost(settings)
+    yield settings
+    delete_vhost(settings)
+
+
 async def test_unroutable_event_is_a_failure_retried_until_a_queue_exists(
-    scratch_engine: AsyncEngine, test_settings: Settings, channel: AbstractChannel
+    scratch_engine: AsyncEngine, bare_vhost: Settings
 ) -> None:
     async with UnitOfWork(scratch_engine) as uow:
         await uow.publish(Unbound(org_id=ORG))
-    relay = make_relay(scratch_engine, test_settings)
+    relay = make_relay(scratch_engine, bare_vhost)
+    connection = await aio_pika.connect(bare_vhost.amqp_url)
+    channel = await connection.channel()
     try:
         assert await relay.publish_batch() == 0
         async with scratch_engine.connect() as conn:
@@ -97,12 +116,45 @@ async def test_unroutable_event_is_a_failure_retried_until_a_queue_exists(
         assert row.published_at is None
 
         queue = ConsumerQueue(f"test.unbound.{id(row)}", (Unbound.routing_key,))
-        await declare_consumer_queue(channel, queue, test_settings.delivery_limit)
+        await declare_consumer_queue(channel, queue, bare_vhost.delivery_limit)
         await asyncio.sleep(0.6)  # past the backoff
         assert await relay.publish_batch() == 1
         assert len(await drain(channel, queue.name, expected=1)) == 1
     finally:
         await relay.close()
+        await connection.close()
+
+
+async def test_every_event_reaches_the_archive_even_when_no_service_consumes_it(
+    scratch_engine: AsyncEngine, test_settings: Settings, migrated: Settings
+) -> None:
+    event = Unbound(org_id=ORG)
+    async with UnitOfWork(scratch_engine) as uow:
+        await uow.publish(event)
+    relay = make_relay(scratch_engine, test_settings)
+    try:
+        assert await relay.publish_batch() == 1
+    finally:
+        await relay.close()
+    connection = await aio_pika.connect(test_settings.amqp_url)
+    try:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=100)
+        archive = await channel.declare_queue(EVENTS_ARCHIVE, durable=True, arguments=ARCHIVE_ARGUMENTS)
+        found: list[str] = []
+
+        async def read_until_found() -> None:
+            async with archive.iterator(arguments={"x-stream-offset": "first"}) as messages:
+                async for message in messages:
+                    await message.ack()
+                    found.append(message.message_id or "")
+                    if str(event.event_id) in found:
+                        return
+
+        await asyncio.wait_for(read_until_found(), timeout=20)
+        assert str(event.event_id) in found
+    finally:
+        await connection.close()
 
 
 async def test_two_relays_publish_each_event_once(

@@ -21,7 +21,7 @@ import yaml
 from pydantic.json_schema import models_json_schema
 
 from regulars.shared.contracts.events import EVENT_REGISTRY, Event, load_all_contracts
-from regulars.shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE
+from regulars.shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_ARCHIVE, EVENTS_EXCHANGE
 
 ASYNCAPI_VERSION = "3.0.0"
 DOCUMENT_VERSION = "0.1.0"
@@ -63,6 +63,9 @@ The AMQP `type` property is the routing key, `content_type` is
   message that keeps failing is dead-lettered to the direct exchange
   `{DEAD_LETTER_EXCHANGE}` with the queue's name as routing key, into the queue
   `<queue>.dead`.
+- Archive. Every event is also kept for 7 days (at most 1 GiB) in the stream
+  `{EVENTS_ARCHIVE}`, bound to `#`: read or replay it from any offset
+  (`x-stream-offset`) instead of binding a queue of your own.
 """
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared import context
 from regulars.shared.contracts.events import EVENT_REGISTRY, Event, load_all_contracts
+from regulars.shared.db.errors import is_transient
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.messaging.inbox import record_in_inbox
 from regulars.shared.messaging.topology import ConsumerQueue
@@ -38,8 +39,10 @@ Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
 class EventConsumer:
     """A named consumer (its queue has the same name) with handlers per event type."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, transient_budget_seconds: float = 300.0, transient_base_delay: float = 0.5) -> None:
         self.name = name
+        self.transient_budget_seconds = transient_budget_seconds
+        self.transient_base_delay = transient_base_delay
         self._handlers: dict[str, tuple[type[Event], Handler]] = {}
 
     def on(self, event_type: type[E]) -> Callable[[Callable[[E, UnitOfWork], Awaitable[None]]], Handler]:
@@ -68,6 +71,36 @@ class EventConsumer:
             raise RejectMessage() from exc
         return event, handler
 
+    async def _apply(self, engine: AsyncEngine, event: Event, handler: Handler) -> bool:
+        async with UnitOfWork(engine) as uow:
+            if not await record_in_inbox(uow.conn, self.name, event):
+                return False
+            await handler(event, uow)
+        return True
+
+    async def _apply_retrying_transient(self, engine: AsyncEngine, event: Event, handler: Handler) -> bool:
+        """Apply the event; ride out passing infrastructure trouble while holding the message.
+
+        A nack would count against the queue's delivery limit, so a database restart or
+        a moment without free connections would dead-letter good events. Those errors are
+        retried here, with backoff, for up to ``transient_budget_seconds``; any other error
+        is raised at once (and the message is redelivered, then dead-lettered).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.transient_budget_seconds
+        attempt = 0
+        while True:
+            try:
+                return await self._apply(engine, event, handler)
+            except Exception as exc:
+                if not is_transient(exc) or loop.time() >= deadline:
+                    raise
+                attempt += 1
+                delay = min(30.0, self.transient_base_delay * 2 ** (attempt - 1))
+                HANDLED.labels(self.name, "transient_retry").inc()
+                log.warning("event_handler_transient_failure", error=repr(exc)[:500], retry_in=delay)
+                await asyncio.sleep(delay)
+
     async def handle(self, engine: AsyncEngine, routing_key: str, body: bytes, delivery_count: int = 0) -> bool:
         """Handle one delivery; True when it had an effect, False for a duplicate."""
         try:
@@ -84,19 +117,17 @@ class EventConsumer:
             consumer=self.name,
         )
         try:
-            async with UnitOfWork(engine) as uow:
-                if not await record_in_inbox(uow.conn, self.name, event):
-                    HANDLED.labels(self.name, "duplicate").inc()
-                    log.info("event_duplicate_ignored")
-                    return False
-                await handler(event, uow)
+            applied = await self._apply_retrying_transient(engine, event, handler)
         except Exception:
             HANDLED.labels(self.name, "failed").inc()
             log.exception("event_handler_failed", delivery_count=delivery_count)
-            # Pause before the nack so a short outage (database restart) does not
-            # burn through the delivery limit in milliseconds.
+            # Pause before the nack so that redeliveries are spread out in time.
             await asyncio.sleep(min(5.0, 0.2 * 2**delivery_count))
             raise
+        if not applied:
+            HANDLED.labels(self.name, "duplicate").inc()
+            log.info("event_duplicate_ignored")
+            return False
         HANDLED.labels(self.name, "ok").inc()
         log.info("event_handled")
         return True

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.messaging.relay import OutboxRelay
-from regulars.shared.messaging.topology import declare_consumer_queue, declare_events_exchange
+from regulars.shared.messaging.topology import declare_consumer_queue, declare_events_archive
 from regulars.shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -117,7 +117,7 @@ async def declare_queues(settings: Settings, consumers: list[EventConsumer]) -> 
     connection = await aio_pika.connect(settings.amqp_url, timeout=10)
     try:
         channel = await connection.channel()
-        await declare_events_exchange(channel)
+        await declare_events_archive(channel)
         for consumer in consumers:
             await declare_consumer_queue(channel, consumer.queue, settings.delivery_limit)
     finally:

@@ -4,6 +4,11 @@
 - ``regulars.dead``: a direct exchange for dead letters; every consumer queue
   ``Q`` dead-letters into ``Q.dead`` (routing key ``Q``), so an operator sees
   which consumer gave up on which message.
+- ``regulars.events.archive``: a stream bound to every routing key, keeping the
+  last 7 days (at most 1 GiB) of events. Business systems and operators can read or
+  replay it from any offset, and it makes an event that no service consumes (yet)
+  routable: the relay's ``mandatory`` publish then fails only when the topology
+  was never declared, which is exactly the case where publishing would lose it.
 - Consumer queues are quorum queues with an explicit ``x-delivery-limit``
   (RabbitMQ 3.10 has no default): a message that keeps failing is dead-lettered
   after that many redeliveries while the others keep flowing.
@@ -19,6 +24,8 @@ from aio_pika.abc import AbstractChannel, AbstractExchange
 
 EVENTS_EXCHANGE = "regulars.events"
 DEAD_LETTER_EXCHANGE = "regulars.dead"
+EVENTS_ARCHIVE = "regulars.events.archive"
+ARCHIVE_ARGUMENTS: dict[str, Any] = {"x-queue-type": "stream", "x-max-age": "7D", "x-max-length-bytes": 1024**3}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,12 @@ class ConsumerQueue:
 
 async def declare_events_exchange(channel: AbstractChannel) -> AbstractExchange:
     return await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+
+
+async def declare_events_archive(channel: AbstractChannel) -> None:
+    events = await declare_events_exchange(channel)
+    archive = await channel.declare_queue(EVENTS_ARCHIVE, durable=True, arguments=ARCHIVE_ARGUMENTS)
+    await archive.bind(events, routing_key="#")
 
 
 async def declare_consumer_queue(channel: AbstractChannel, queue: ConsumerQueue, delivery_limit: int) -> None:
