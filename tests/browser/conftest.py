@@ -11,8 +11,6 @@ import asyncio
 import itertools
 import json
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +21,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.infra import Stack, identity_cli
 
 HERE = Path(__file__).parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -115,21 +113,6 @@ async def assert_accessible(page: Page) -> None:
         for v in bad
     ]
     assert not bad, json.dumps(summary, indent=2)
-
-
-def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "regulars.identity", *args],
-        env=settings_env(stack.settings),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    # `api-keys create` prints a reminder after the JSON.
-    return dict(json.loads(done.stdout.split("\nStore this key")[0]))
 
 
 def create_business(

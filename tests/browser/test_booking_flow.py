@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.infra import Stack, identity_cli
 
-from .conftest import PASSWORD, TOKEN, identity_cli
+from .conftest import PASSWORD, TOKEN
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -260,20 +259,6 @@ async def test_export_and_delete_through_the_gateway(stack: Stack, ident: Identi
         await browser.close()
 
 
-def identity_cli(stack: Stack, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "regulars.identity", *args],
-        env=settings_env(stack.settings),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
 async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
     browser = Browser(stack, business.slug)
@@ -283,7 +268,7 @@ async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: St
             "POST", "/auth/register", {"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"}
         )
         week_later = (datetime.now(UTC) + timedelta(days=7, minutes=1)).isoformat()
-        out = json.loads(identity_cli(stack, "jobs", "run", "purge-unverified", "--as-of", week_later))
+        out = json.loads(stack.cli("identity", "jobs", "run", "purge-unverified", "--as-of", week_later))
         assert out["job"] == "purge-unverified"
         assert out["deleted"] >= 1
         token = token_of(await last_message(ident.engine, email, "verify_email"))
@@ -295,7 +280,7 @@ async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: St
 
 async def test_demo_seed_gives_a_demo_client_who_can_sign_in(stack: Stack, tmp_path: Any) -> None:
     out = tmp_path / "demo.json"
-    identity_cli(stack, "demo", "seed", "--out", str(out))
+    stack.cli("identity", "demo", "seed", "--out", str(out))
     demo = json.loads(out.read_text())
     client = demo["demo_client"]
     for slug in client["businesses"]:

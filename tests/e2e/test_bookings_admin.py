@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 
 from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.waiting import eventually
 
-from .test_bookings_flow import PASSWORD, Gateway, catalog, create_business, eventually, guest, slot_after
+from .test_bookings_flow import PASSWORD, Gateway, catalog, create_business, guest, slot_after
 
 pytestmark = pytest.mark.e2e
 

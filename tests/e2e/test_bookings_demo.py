@@ -19,8 +19,9 @@ import pytest
 from icalendar import Calendar
 
 from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.waiting import eventually
 
-from .test_bookings_flow import PASSWORD, Gateway, eventually, guest
+from .test_bookings_flow import PASSWORD, Gateway, guest
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.notifications.adapters.tables import messages
 from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.waiting import eventually
 
-from .test_bookings_flow import Gateway, catalog, create_business, eventually, guest, slot_after
+from .test_bookings_flow import Gateway, catalog, create_business, guest, slot_after
 
 pytestmark = pytest.mark.e2e
 

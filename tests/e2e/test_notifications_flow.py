@@ -4,14 +4,8 @@ links change nothing on GET and unsubscribe on POST (RFC 8058 one-click included
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,30 +13,10 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.infra import Stack, identity_cli
+from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
-
-
-def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "regulars.identity", *args],
-        env=settings_env(stack.settings), cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    parsed: dict[str, Any] = json.loads(done.stdout.split("\nStore this key")[0])
-    return parsed
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.25)
 
 
 class Client:

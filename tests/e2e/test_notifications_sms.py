@@ -15,9 +15,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.infra import REPO, Stack, identity_cli, settings_env
+from regulars.shared.testing.waiting import eventually
 
-from .test_notifications_flow import Client, eventually, identity_cli
+from .test_notifications_flow import Client
 
 pytestmark = pytest.mark.e2e
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 import time
 import uuid
 
@@ -15,23 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.tables import business_projection
-from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.infra import Stack, identity_cli
 
 pytestmark = pytest.mark.e2e
-
-
-def identity_cli(stack: Stack, *args: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-m", "regulars.identity", *args],
-        env=settings_env(stack.settings),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.split("\nStore this key")[0])
 
 
 async def projection_versions(engines: dict[str, AsyncEngine], business_id: str) -> dict[str, int | None]:

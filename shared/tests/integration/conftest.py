@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
@@ -50,16 +50,6 @@ def make_relay(engine: AsyncEngine, settings: Settings) -> OutboxRelay:
 async def unpublished(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         return int(await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) or 0)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0, every: float = 0.1) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        if await check():
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(every)
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.messaging.runtime import MessagingRuntime
 from regulars.shared.messaging.topology import EVENTS_EXCHANGE
 from regulars.shared.settings import Settings
+from regulars.shared.testing.waiting import eventually
 
-from .conftest import ORG, SampleRecorded, drain, eventually
+from .conftest import ORG, SampleRecorded, drain
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,9 @@ from regulars.shared.messaging.topology import (
 )
 from regulars.shared.settings import Settings
 from regulars.shared.testing.infra import create_vhost, delete_vhost, isolated_settings
+from regulars.shared.testing.waiting import eventually
 
-from .conftest import ORG, SampleRecorded, Unbound, commit_samples, drain, eventually, make_relay, unpublished
+from .conftest import ORG, SampleRecorded, Unbound, commit_samples, drain, make_relay, unpublished
 
 pytestmark = pytest.mark.integration
 

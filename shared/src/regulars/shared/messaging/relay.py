@@ -19,14 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
-import asyncpg
 import sqlalchemy as sa
 import structlog
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.shared.db.engine import asyncpg_dsn
+from regulars.shared.db.notify import listen_forever
 from regulars.shared.db.tables import outbox
 from regulars.shared.messaging.outbox import OUTBOX_CHANNEL
 from regulars.shared.messaging.topology import declare_events_exchange
@@ -71,7 +70,10 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until cancelled."""
-        listener = asyncio.create_task(self._listen(), name="outbox-listen")
+        # Catch up with anything committed while not listening, at every (re)connection.
+        listener = asyncio.create_task(
+            listen_forever(self._engine, OUTBOX_CHANNEL, self._wake, on_connect=self._wake.set), name="outbox-listen"
+        )
         try:
             while True:
                 try:
@@ -192,27 +194,6 @@ class OutboxRelay:
             await self._get_exchange()
         except Exception as exc:
             log.warning("relay_connect_failed", error=repr(exc))
-
-    async def _listen(self) -> None:
-        """Keep a LISTEN connection open; reconnect when PostgreSQL restarts."""
-        dsn = asyncpg_dsn(self._engine.url.render_as_string(hide_password=False))
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(dsn)
-                lost = asyncio.Event()
-                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
-                self._wake.set()  # catch up with anything committed while not listening
-                await lost.wait()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("outbox_listen_failed", error=repr(exc))
-            finally:
-                if conn is not None and not conn.is_closed():
-                    conn.terminate()
-            await asyncio.sleep(1.0)
 
     async def _update_backlog_metrics(self) -> None:
         try:

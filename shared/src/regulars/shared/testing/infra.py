@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import socket
@@ -13,6 +14,7 @@ import urllib.parse
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -170,6 +172,25 @@ class Stack:
         for name in reversed(list(self.processes)):
             self.stop(name)
 
+    def cli(self, service: str, *args: str, timeout: float = 120) -> str:
+        """Run ``python -m regulars.<service> args`` with this stack's settings; its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", f"regulars.{service}", *args],
+            env=settings_env(self.settings),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def cli_json(self, service: str, *args: str) -> dict[str, Any]:
+        """The JSON a command prints (``api-keys create`` adds a reminder after it)."""
+        parsed: dict[str, Any] = json.loads(self.cli(service, *args).split("\nStore this key")[0])
+        return parsed
+
     async def wait_ready(self, timeout: float = 60.0) -> dict[str, object]:
         deadline = time.monotonic() + timeout
         last: dict[str, object] = {}
@@ -188,3 +209,8 @@ class Stack:
                     last = {"error": repr(exc)}
                 await asyncio.sleep(0.3)
         raise TimeoutError(f"stack not ready after {timeout}s: {last}")
+
+
+def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:
+    """Run an identity operator command against ``stack``; the JSON it printed."""
+    return stack.cli_json("identity", *args)

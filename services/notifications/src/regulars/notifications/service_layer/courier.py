@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import sqlalchemy as sa
 import structlog
 from prometheus_client import Counter
@@ -35,7 +34,7 @@ from regulars.notifications.adapters.transport import Outgoing, PermanentFailure
 from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
 from regulars.notifications.service_layer.messages import COURIER_CHANNEL, is_voided, log_dispatch
 from regulars.notifications.service_layer.preferences import load_preferences
-from regulars.shared.db.engine import asyncpg_dsn
+from regulars.shared.db.notify import listen_forever
 
 log = structlog.get_logger(__name__)
 
@@ -90,33 +89,14 @@ class Courier:
 
     async def run(self) -> None:
         """Dispatch until cancelled; woken by NOTIFY when a message is queued, else every poll interval."""
-        listener = asyncio.create_task(self._listen(), name="courier-listen")
+        # Any replica's queued message wakes every courier.
+        listener = asyncio.create_task(listen_forever(self._engine, COURIER_CHANNEL, self._wake), name="courier-listen")
         try:
             await self._loop()
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
-
-    async def _listen(self) -> None:
-        """Keep a LISTEN connection open (any replica's queued message wakes every courier)."""
-        dsn = asyncpg_dsn(self._engine.url.render_as_string(hide_password=False))
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(dsn)
-                lost = asyncio.Event()
-                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await conn.add_listener(COURIER_CHANNEL, lambda *_: self._wake.set())
-                await lost.wait()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("courier_listen_failed", error=repr(exc))
-            finally:
-                if conn is not None and not conn.is_closed():
-                    conn.terminate()
-            await asyncio.sleep(1.0)
 
     async def _loop(self) -> None:
         while True:
