@@ -26,6 +26,7 @@ from regulars.shared.http.app import READINESS_CHECKS, base_app
 from regulars.shared.logging import configure_logging
 from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.messaging.dead_letters import count_dead_letters, replay_dead_letters
+from regulars.shared.messaging.maintenance import prune_messaging
 from regulars.shared.messaging.runtime import MessagingRuntime, declare_queues
 from regulars.shared.settings import Settings, get_settings
 
@@ -46,6 +47,11 @@ class Service:
     setup_routes: Callable[[web.Application], None] | None = None
     consumers: Callable[[], list[EventConsumer]] = list
     jobs: dict[str, Job] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every service has the outbox, inbox and idempotency tables to keep small.
+        self.jobs.setdefault("prune-messaging", prune_messaging)
+
     # Extra subcommands: a function that adds parsers and sets ``func`` on them.
     add_commands: Callable[[Any], None] | None = None
 
@@ -120,7 +126,7 @@ def main(service: Service, argv: list[str] | None = None) -> int:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("list", help="list the jobs")
     run = jobs_commands.add_parser("run", help="run one job once")
-    run.add_argument("job", choices=sorted(service.jobs) or ["(none)"])
+    run.add_argument("job", choices=sorted(service.jobs))
     run.add_argument("--as-of", help="ISO 8601 time the job takes as now (default: now)")
     dead = commands.add_parser("dead-letters", help="messages the consumers gave up on")
     dead_commands = dead.add_subparsers(dest="dead_command", required=True)
