@@ -3,6 +3,7 @@
 
 import { Api } from "./api.js";
 import { errorText, h } from "./dom.js";
+import { forgetNext, recallNext } from "./next-booking.js";
 import {
   LOCALES,
   formatDate,
@@ -35,6 +36,7 @@ const ROUTES = {
   book: { load: () => import("./booking/book.js") },
   manage: { load: () => import("./booking/manage.js") },
 };
+const OFFLINE = { load: () => import("./views/offline.js") };
 
 const ctx = {
   slug,
@@ -42,6 +44,8 @@ const ctx = {
   api: new Api(slug, { locale }),
   profile: null,
   account: null,
+  /** True when the widget opened without a network: the start and account pages show the kept next booking. */
+  offline: false,
   t,
   formatDate,
   formatDateTime,
@@ -55,10 +59,13 @@ const ctx = {
   },
   /** Records who is signed in (null: nobody) and redraws the top bar. */
   setAccount(account) {
+    // Signed out, deleted, or the session ended: the next booking kept for offline goes too.
+    if (!account) forgetNext(slug);
     ctx.account = account;
     drawTopbar();
   },
   async signOut() {
+    forgetNext(slug);
     try {
       await ctx.api.post("/auth/logout");
     } catch (error) {
@@ -176,13 +183,17 @@ let rendering = 0;
 
 async function render({ focus } = { focus: false }) {
   const ticket = ++rendering;
-  const { name, route, parts } = routeOf(location.pathname);
+  let { name, route, parts } = routeOf(location.pathname);
   menuOpen = false;
   drawTopbar();
   if (!ctx.profile) return;
   if (!route) {
     showNotFound();
     return;
+  }
+  if (ctx.offline && !ctx.account && (name === "" || name === "account")) {
+    route = OFFLINE;
+    name = "offline";
   }
   if (route.signedIn && !ctx.account) {
     const next = location.pathname.slice(base.length) + location.search;
@@ -269,11 +280,17 @@ async function start() {
   setTimeZone(ctx.profile.timezone);
   applyBrand(ctx.profile);
   if (ctx.profile.client_logins !== "off") {
+    let answered = false;
     try {
       ctx.account = await ctx.api.me();
-    } catch {
+      answered = true;
+    } catch (error) {
       ctx.account = null;
+      ctx.offline = error.status === 0;
     }
+    const kept = recallNext(slug);
+    // Nobody (or somebody else) is signed in here: what was kept is not theirs to see.
+    if (answered && kept && (!ctx.account || String(ctx.account.account_id) !== kept.account_id)) forgetNext(slug);
   }
   await render({ focus: false });
   if ("serviceWorker" in navigator) {

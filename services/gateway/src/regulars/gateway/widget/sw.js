@@ -1,14 +1,16 @@
 // Service worker of one business's widget (scope /w/{business}/): the widget opens offline
 // from the last copy it saw. Network first, so a deploy is picked up at once; private API
-// answers are never stored, only the business's public profile.
-const CACHE = "regulars-widget-v1";
+// answers are never stored, only the business's public profile. The client's next booking
+// (for the offline start page, views/offline.js) is kept by the page itself (next-booking.js),
+// as a summary, and dropped on sign-out and account deletion.
+const CACHE = "regulars-widget-v2";
 // Fetched ahead so every screen opens offline; anything not listed is kept once it was used.
 const SHELL = [
-  "app.js", "api.js", "dom.js", "i18n.js", "widget.css", "icons/icon.svg",
+  "app.js", "api.js", "dom.js", "i18n.js", "next-booking.js", "widget.css", "icons/icon.svg",
   "i18n/en.json", "i18n/es.json", "i18n/it.json", "i18n/pt.json",
   "views/home.js", "views/sign-in.js", "views/sign-up.js", "views/check-inbox.js", "views/verify.js",
   "views/forgot-password.js", "views/reset-password.js", "views/confirm-email.js", "views/unsubscribe.js",
-  "views/tokens.js", "views/account.js",
+  "views/tokens.js", "views/account.js", "views/offline.js",
   "sections/index.js", "sections/account.js", "sections/pets.js", "sections/notifications.js",
 ].map((path) => `/w/_/${path}`);
 

@@ -4,6 +4,7 @@
 import { bookingCard } from "../booking/card.js";
 import { bt, prepare } from "../booking/text.js";
 import { errorText, h } from "../dom.js";
+import { rememberNext } from "../next-booking.js";
 
 export async function render(container, ctx) {
   await prepare();
@@ -42,6 +43,8 @@ export async function render(container, ctx) {
   async function load() {
     const answer = await ctx.api.get(`/me/bookings?when=${when}`);
     const bookings = answer.bookings;
+    // Kept on the device so the widget can show the next booking offline.
+    if (when === "upcoming" && ctx.account) rememberNext(ctx.slug, ctx.account.account_id, bookings);
     const showLocation = bookings.some((b) => b.business.slug !== ctx.slug);
     list.replaceChildren(
       bookings.length
