@@ -73,8 +73,8 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
                     json={"channel": "sms", "title": title, "text": "Corte a metade do preço.",
                           "account_id": account_id},
                 )  # fmt: skip
-                # 404 until the contact reached notifications; suppressed ("no sms address known") until the
-                # phone did too (it comes with identity.client.email_verified.v1, after registered).
+                # 404 until the contact reached notifications (the phone comes with it, in
+                # identity.client.registered.v1).
                 return body if status == 202 and body["queued"] else None
 
             body = await eventually(accepted)

@@ -47,6 +47,17 @@ async def test_r_i3_sign_up_emails_a_widget_link_and_a_code(ident: Identity) -> 
     assert registered[0]["account_scope_business_id"] == str(business.business_id)
 
 
+async def test_registered_event_carries_the_phone_given_at_sign_up_normalised(ident: Identity) -> None:
+    business = await make_business(ident)
+    with_phone, without = unique_email(), unique_email()
+    await auth.register(ident, business.slug, registration(with_phone, phone="+34 600 00 00 01"), caller(), NOW)
+    await auth.register(ident, business.slug, registration(without), caller(), NOW)
+    (registered,) = await outbox_events(ident.engine, "identity.client.registered.v1", email=with_phone)
+    assert registered["phone"] == "+34600000001"  # notifications can text the client before verification
+    (registered,) = await outbox_events(ident.engine, "identity.client.registered.v1", email=without)
+    assert registered["phone"] is None
+
+
 async def test_r_i3_verification_link_signs_in_once_and_emits_email_verified(ident: Identity) -> None:
     business = await make_business(ident)
     client = await signed_up_and_verified(ident, business)

@@ -93,6 +93,7 @@ class ClientRegistered(ClientEvent):
     last_name: str
     locale: Locale
     marketing_opt_in: bool = False
+    phone: str | None = Field(default=None, description="E.164, if the client gave one at sign-up")
 
 
 class ClientEmailVerified(ClientEvent):

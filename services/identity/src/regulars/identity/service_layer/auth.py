@@ -185,6 +185,7 @@ async def _register_in(
                 last_name=form.last_name,
                 locale=locale,  # type: ignore[arg-type]
                 marketing_opt_in=form.marketing_opt_in,
+                phone=form.phone,
             )
         )
     await _send_verification(uow, ident, business, account_id, form.email, form.first_name, locale, now)

@@ -54,6 +54,8 @@ messages = sa.Table(
     sa.Column("template", sa.Text, nullable=False),
     sa.Column("locale", sa.Text, nullable=False),
     sa.Column("recipient", sa.Text, nullable=False),
+    # False: the courier addresses the account's contact as it is at send time (domain.model.recipient_is_fixed).
+    sa.Column("recipient_fixed", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("subject", sa.Text, nullable=False, server_default=""),
     sa.Column("text_body", sa.Text, nullable=False),
     sa.Column("html_body", sa.Text),

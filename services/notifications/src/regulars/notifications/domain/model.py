@@ -22,6 +22,27 @@ CATEGORIES: tuple[Category, ...] = ("security", "receipt", "transactional", "mar
 PREFERENCE_CATEGORIES: tuple[PreferenceCategory, ...] = ("transactional", "marketing")
 ALWAYS_SENT: frozenset[str] = frozenset({"security", "receipt"})
 
+# Messages about one address at one moment: identity names the address and it is kept
+# as given, even if the account's address changes before the message goes out
+# (``email_change_verify`` to the NEW address, ``email_change_notice`` to the OLD one,
+# a reset link to the address it was asked for...). Every other message tied to an
+# account is addressed to the account's contact as it is when the message is sent.
+ADDRESS_BOUND_TEMPLATES: frozenset[str] = frozenset(
+    {
+        "verify_email",
+        "account_exists",
+        "password_reset",
+        "password_changed",
+        "email_change_verify",
+        "email_change_notice",
+    }
+)
+
+
+def recipient_is_fixed(template: str, account_id: object | None) -> bool:
+    """Whether the address chosen at queue time is final (else the courier looks it up when sending)."""
+    return account_id is None or template in ADDRESS_BOUND_TEMPLATES
+
 
 class Status(StrEnum):
     QUEUED = "queued"  # waiting for its due time or the next courier pass

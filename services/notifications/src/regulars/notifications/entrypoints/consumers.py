@@ -64,6 +64,7 @@ def contacts_consumer() -> EventConsumer:
             scope_business_id=event.account_scope_business_id,
             at=event.occurred_at,
             email=event.email,
+            phone=event.phone,
             first_name=event.first_name,
             last_name=event.last_name,
             locale=event.locale,

@@ -4,7 +4,10 @@ States (``domain.model.Status``): queued -> sending -> sent; a failed attempt
 -> failed, retried with exponential backoff -> ... -> abandoned after the limit
 (or at once for a permanent failure). At claim time the courier checks again
 whether the message may still go: the subject may have been cancelled
-(-> dropped) or the recipient may have turned the category off (-> suppressed).
+(-> dropped) or the recipient may have turned the category off (-> suppressed);
+and a message for an account that is not bound to one address
+(``recipient_fixed`` false) is addressed to the account's contact as it is
+now, or suppressed when the contact has no address for the channel any more.
 
 Claims use ``FOR UPDATE SKIP LOCKED`` and move the rows to ``sending`` with a
 lease in the same transaction, so several couriers (threads, processes,
@@ -32,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from regulars.notifications.adapters.tables import dispatch_log, messages
 from regulars.notifications.adapters.transport import Outgoing, PermanentFailure, TransientFailure, Transport
 from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
-from regulars.notifications.service_layer.messages import COURIER_CHANNEL, is_voided, log_dispatch
+from regulars.notifications.service_layer.messages import COURIER_CHANNEL, current_address, is_voided, log_dispatch
 from regulars.notifications.service_layer.preferences import load_preferences
 from regulars.shared.db.notify import listen_forever
 
@@ -157,6 +160,11 @@ class Courier:
                         conn, row.id, row.attempts, "lease_expired", "a courier stopped mid-send; trying again", now
                     )
                 verdict = await self._still_wanted(conn, row)
+                recipient = row.recipient
+                if verdict is None and not row.recipient_fixed:
+                    recipient = await current_address(conn, row) or ""
+                    if not recipient:
+                        verdict = Status.SUPPRESSED, f"at send time: no {row.channel} address known for the account"
                 if verdict is not None:
                     status, reason = verdict
                     await conn.execute(
@@ -167,7 +175,9 @@ class Courier:
                     await log_dispatch(conn, row.id, row.attempts, status.value, reason, now, self.name)
                     OUTCOMES.labels(row.channel, status.value).inc()
                     continue
-                claimed.append(Claimed(_outgoing(row), row.attempts + 1))
+                if recipient != row.recipient:  # the client's address changed since the message was queued
+                    await conn.execute(sa.update(messages).where(messages.c.id == row.id).values(recipient=recipient))
+                claimed.append(Claimed(_outgoing(row, recipient), row.attempts + 1))
             if claimed:
                 await conn.execute(
                     sa.update(messages)
@@ -260,11 +270,11 @@ class Courier:
         log.debug("courier_batch", courier=self.name, messages=len(outcomes))
 
 
-def _outgoing(row: Any) -> Outgoing:
+def _outgoing(row: Any, recipient: str) -> Outgoing:
     return Outgoing(
         id=row.id,
         channel=row.channel,
-        recipient=row.recipient,
+        recipient=recipient,
         subject=row.subject,
         text=row.text_body,
         html=row.html_body,

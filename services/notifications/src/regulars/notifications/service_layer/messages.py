@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
 from regulars.notifications.adapters.templates import TemplateMissing, pick_locale, render
-from regulars.notifications.domain.model import Category, Channel, Status
+from regulars.notifications.domain.model import Category, Channel, Status, recipient_is_fixed
 from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe
-from regulars.notifications.service_layer.contacts import get_contact
+from regulars.notifications.service_layer.contacts import Contact, get_contact
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
@@ -42,7 +42,9 @@ class MessageRequest:
     dedupe_key: str
     business_id: uuid.UUID | None = None
     account_id: uuid.UUID | None = None
-    to: str | None = None  # explicit address; else the contact's email or phone
+    # The address for a message without an account, or one of domain.model.ADDRESS_BOUND_TEMPLATES;
+    # any other message for an account goes to the account's contact as it is at send time.
+    to: str | None = None
     locale: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     due_at: datetime | None = None
@@ -83,6 +85,22 @@ def _attachments(items: list[dict[str, str]]) -> list[dict[str, str]]:
     return normalised
 
 
+async def current_address(conn: AsyncConnection, row: Any) -> str | None:
+    """Where a message not bound to one address goes now: its account's contact at send time.
+
+    Without a contact here for the account (the projection never had it, or it
+    belongs to another tenant) the address chosen at queue time stands.
+    """
+    contact = await get_contact(conn, row.account_id) if row.account_id is not None else None
+    if contact is not None:
+        business = await get_business(conn, row.business_id) if row.business_id is not None else None
+        if contact.org_id != row.org_id or (business is not None and not contact.belongs_to(business)):
+            contact = None  # never another tenant's client (R-T4)
+    if contact is None:
+        return str(row.recipient) or None
+    return contact_address(contact, row.channel)
+
+
 async def is_voided(conn: AsyncConnection, org_id: uuid.UUID, subject_ref: str | None) -> bool:
     if subject_ref is None:
         return False
@@ -110,6 +128,10 @@ async def log_dispatch(
     )
 
 
+def contact_address(contact: Contact, channel: str) -> str | None:
+    return (contact.email if channel == "email" else contact.phone) or None
+
+
 async def request_message(conn: AsyncConnection, settings: Settings, request: MessageRequest, now: datetime) -> Queued:
     """Render and store one message (queued, or suppressed / dropped with the reason logged).
 
@@ -127,9 +149,11 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         raise ValueError("the business belongs to another organization")
     if contact is not None and business is not None and not contact.belongs_to(business):
         contact = None  # never address another tenant's client with this business's message
-    recipient = request.to or (
-        (contact.email if request.channel == "email" else contact.phone) if contact is not None else None
-    )
+    fixed = recipient_is_fixed(request.template, request.account_id)
+    known = contact_address(contact, request.channel) if contact is not None else None
+    # A fixed address is the one named; otherwise the contact's (looked up again by the courier).
+    recipient = (request.to or known) if fixed else (known or request.to)
+    due = request.due_at or now
     locale = pick_locale(
         request.locale, contact.locale if contact else None, business.default_locale if business else None
     )
@@ -158,7 +182,8 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
     except (TemplateMissing, TemplateError, KeyError, ValueError) as exc:
         status, reason = Status.ABANDONED, f"cannot render {request.template!r} in {locale!r}: {exc}"
         subject, text, html = "", "", None
-    if status is Status.QUEUED and not recipient:
+    # A scheduled message for an account waits: the client may add the address before it is due.
+    if status is Status.QUEUED and not recipient and (fixed or due <= now):
         status, reason = Status.SUPPRESSED, f"no {request.channel} address known for the recipient"
     if status is Status.QUEUED and request.category == "marketing" and request.account_id is None:
         status, reason = Status.SUPPRESSED, "no marketing consent: the recipient has no account"
@@ -166,7 +191,6 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         status, reason = Status.DROPPED, f"{request.subject_ref} was cancelled"
 
     message_id = uuid.uuid4()
-    due = request.due_at or now
     inserted = await conn.scalar(
         insert(messages)
         .values(
@@ -179,6 +203,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
             template=request.template,
             locale=locale,
             recipient=recipient or "",
+            recipient_fixed=fixed,
             subject=subject,
             text_body=text,
             html_body=html,

@@ -1,0 +1,72 @@
+"""Sign-up through the gateway with a phone: identity's registered event carries it, the notifications
+contacts projection takes it, and an SMS reaches the client before they verified their email."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import aiohttp
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from regulars.notifications.adapters.tables import contacts
+from regulars.shared.testing.infra import Stack, identity_cli
+from regulars.shared.testing.waiting import eventually
+
+from .test_notifications_flow import Client
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_phone_given_at_sign_up_reaches_the_contact_and_is_texted_before_verification(
+    stack: Stack, engines: dict[str, AsyncEngine]
+) -> None:
+    slug = f"phone-{uuid.uuid4().hex[:8]}"
+    identity_cli(
+        stack, "businesses", "create", "--org", f"org-{slug}", "--org-name", "Phone Org", "--slug", slug,
+        "--name", "Studio Tre", "--timezone", "Europe/Rome", "--currency", "EUR", "--locale", "it",
+    )  # fmt: skip
+    phone = f"+39333{uuid.uuid4().int % 10**7:07d}"
+    email = f"lia-{uuid.uuid4().hex[:6]}@example.com"
+    async with aiohttp.ClientSession() as http:
+        client = Client(http, stack, slug)
+        client.api_key = str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
+
+        async def registered() -> bool:
+            status, _ = await client.call(
+                "POST", "/api/v1/b/{b}/auth/register", as_="anonymous",
+                json={"email": email, "password": "yet-another-unusual-passphrase-7", "first_name": "Lia",
+                      "last_name": "Neri", "phone": phone.replace("+39333", "+39 333 "), "marketing_opt_in": True},
+            )  # fmt: skip
+            return status == 202
+
+        await eventually(registered)
+
+        async def contact() -> Any:
+            async with engines["notifications"].connect() as conn:
+                return (
+                    await conn.execute(
+                        sa.select(contacts.c.account_id, contacts.c.phone).where(contacts.c.email == email)
+                    )
+                ).first()
+
+        row = await eventually(contact)
+        assert row.phone == phone  # normalised to E.164 by identity, with no email verification yet
+
+        status, body = await client.call(
+            "POST", "/api/v1/admin/businesses/{b}/messages", as_="admin",
+            json={"channel": "sms", "title": "Benvenuta", "text": "Sconto sul primo taglio.",
+                  "account_id": str(row.account_id)},
+        )  # fmt: skip
+        assert status == 202, body
+        assert len(body["queued"]) == 1, body
+
+        async def sms_box() -> list[dict[str, Any]]:
+            async with http.get(f"{stack.mailbox_url}/api/sms", params={"to": phone}) as response:
+                found: list[dict[str, Any]] = await response.json()
+            return found
+
+        (sms,) = await eventually(sms_box)
+        assert "Benvenuta" in sms["body"]
