@@ -270,11 +270,11 @@ class Courier:
         log.debug("courier_batch", courier=self.name, messages=len(outcomes))
 
 
-def _outgoing(row: Any, recipient: str) -> Outgoing:
+def _outgoing(row: Any, recipient: str | None = None) -> Outgoing:
     return Outgoing(
         id=row.id,
         channel=row.channel,
-        recipient=recipient,
+        recipient=row.recipient if recipient is None else recipient,
         subject=row.subject,
         text=row.text_body,
         html=row.html_body,
