@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from regulars.shared.contracts.events import Event
 
@@ -39,10 +41,49 @@ class BookingPolicy(BaseModel):
     cancel_window_hours: int = Field(default=24, ge=0, le=24 * 60)
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class Branding(BaseModel):
+    """How the business restyles the client widget (its public profile carries both)."""
+
+    brand_color: str | None = Field(default=None, description="#rrggbb; None: the widget's own colour")
+    logo_url: str | None = Field(
+        default=None, max_length=2000, description="https URL of the logo (http only for localhost)"
+    )
+
+    @field_validator("brand_color")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _COLOUR.fullmatch(value):
+            raise ValueError("must be a colour as #rrggbb")
+        return value.lower()
+
+    @field_validator("logo_url")
+    @classmethod
+    def _logo(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError as exc:
+            raise ValueError("must be an https URL") from exc
+        if any(ch.isspace() for ch in value) or not host or parts.username or parts.password:
+            raise ValueError("must be an https URL")
+        if parts.scheme == "https" or (parts.scheme == "http" and host in LOCAL_HOSTS):
+            return value
+        raise ValueError("must be an https URL (http only for localhost)")
+
+
 class BusinessSettings(BaseModel):
     client_logins: ClientLogins = "optional"  # R-S1
     sections: Sections = Field(default_factory=Sections)  # R-S2
     booking_policy: BookingPolicy = Field(default_factory=BookingPolicy)  # R-S3
+    branding: Branding = Field(default_factory=Branding)
 
 
 class BusinessSnapshot(BaseModel):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regulars.gateway.auth import call_identity, require_business_key, staff_principal
 from regulars.gateway.openapi import ApiRoutes
-from regulars.shared.contracts.identity import BookingPolicy, ClientStatus, Sections, StaffPet
+from regulars.shared.contracts.identity import BookingPolicy, Branding, ClientStatus, Sections, StaffPet
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
 
@@ -29,6 +29,7 @@ class BusinessSettingsView(BaseModel):
     client_logins: Literal["off", "optional", "required"] = Field(description="R-S1")
     sections: Sections = Field(description="R-S2")
     booking_policy: BookingPolicy = Field(description="R-S3")
+    branding: Branding = Field(description="Brand colour and logo of the client widget (public profile)")
     timezone: str = Field(description="R-S4, IANA name")
     default_locale: str = Field(description="R-S4: en, es, it or pt")
     currency: str = Field(description="R-S4, ISO 4217")
@@ -36,12 +37,17 @@ class BusinessSettingsView(BaseModel):
 
 
 class SettingsPatch(BaseModel):
-    """Fields left out stay; ``sections`` and ``booking_policy`` may be given in part."""
+    """Fields left out stay; ``sections``, ``booking_policy`` and ``branding`` may be given in part."""
 
     model_config = ConfigDict(extra="forbid")
     client_logins: Literal["off", "optional", "required"] | None = None
     sections: dict[str, bool] | None = None
     booking_policy: dict[str, Any] | None = None
+    branding: dict[str, str | None] | None = Field(
+        None,
+        description="brand_color (#rrggbb) and logo_url (https; http only for localhost); null removes one",
+        examples=[{"brand_color": "#8a3ffc", "logo_url": "https://example.com/logo.png"}],
+    )
     timezone: str | None = None
     default_locale: str | None = None
     currency: str | None = None

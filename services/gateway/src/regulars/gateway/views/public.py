@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.tenancy import resolve_business
@@ -28,6 +28,8 @@ class PublicProfile(BaseModel):
     locales: list[str]
     client_logins: Literal["off", "optional", "required"]
     sections: list[str]
+    brand_color: str | None = Field(None, description="#rrggbb: the widget's --brand colour")
+    logo_url: str | None = Field(None, description="The business's logo (https)")
 
 
 def register(routes: ApiRoutes) -> None:
@@ -53,5 +55,7 @@ def register(routes: ApiRoutes) -> None:
             locales=LOCALES,
             client_logins=business.settings.client_logins,
             sections=business.settings.sections.enabled(),
+            brand_color=business.settings.branding.brand_color,
+            logo_url=business.settings.branding.logo_url,
         )
         return json_response(profile)

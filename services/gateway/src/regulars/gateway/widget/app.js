@@ -2,6 +2,7 @@
 // It talks only to the public API, so any business could build its own on it.
 
 import { Api } from "./api.js";
+import { brandProperties } from "./brand.js";
 import { errorText, h } from "./dom.js";
 import { forgetNext, recallNext } from "./next-booking.js";
 import {
@@ -84,16 +85,13 @@ function routeOf(pathname) {
   return { name, route: ROUTES[name], parts: parts.slice(1) };
 }
 
-function safeColour(value) {
-  return typeof value === "string" && /^#[0-9a-fA-F]{6}$/.test(value) ? value : null;
-}
-
-/** A business restyles the widget from its public profile (brand colour, logo), when it has them. */
+/** A business restyles the widget from its public profile (brand colour, logo), when it has them;
+ * text on the colour stays readable (brand.js picks white or dark text by luminance). */
 function applyBrand(profile) {
-  const brand = safeColour(profile.brand_color);
-  if (brand) {
-    document.documentElement.style.setProperty("--brand", brand);
-    document.querySelector('meta[name="theme-color"]')?.setAttribute("content", brand);
+  const properties = brandProperties(profile.brand_color);
+  if (properties) {
+    for (const [name, value] of Object.entries(properties)) document.documentElement.style.setProperty(name, value);
+    document.querySelector('meta[name="theme-color"]')?.setAttribute("content", properties["--brand"]);
   }
 }
 

@@ -3,10 +3,10 @@
 // answers are never stored, only the business's public profile. The client's next booking
 // (for the offline start page, views/offline.js) is kept by the page itself (next-booking.js),
 // as a summary, and dropped on sign-out and account deletion.
-const CACHE = "regulars-widget-v2";
+const CACHE = "regulars-widget-v3";
 // Fetched ahead so every screen opens offline; anything not listed is kept once it was used.
 const SHELL = [
-  "app.js", "api.js", "dom.js", "i18n.js", "next-booking.js", "widget.css", "icons/icon.svg",
+  "app.js", "api.js", "brand.js", "dom.js", "i18n.js", "next-booking.js", "widget.css", "icons/icon.svg",
   "i18n/en.json", "i18n/es.json", "i18n/it.json", "i18n/pt.json",
   "views/home.js", "views/sign-in.js", "views/sign-up.js", "views/check-inbox.js", "views/verify.js",
   "views/forgot-password.js", "views/reset-password.js", "views/confirm-email.js", "views/unsubscribe.js",

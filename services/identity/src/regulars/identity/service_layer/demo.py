@@ -23,6 +23,7 @@ from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.clients import account_by_email, scope_business_id
 from regulars.shared.contracts.identity import (
     BookingPolicy,
+    Branding,
     BusinessSettings,
     BusinessSnapshot,
     ClientEmailVerified,
@@ -52,6 +53,8 @@ DEMO: list[tuple[OrganizationSpec, BusinessSpec]] = [
                 client_logins="optional",
                 sections=Sections(referrals=True, rewards=True),
                 booking_policy=BookingPolicy(cancel_window_hours=24, reschedule_window_hours=12),
+                # Plum: white text on it has a contrast of 9.6:1.
+                branding=Branding(brand_color="#7a1f5c"),
             ),
         ),
     ),

@@ -14,6 +14,7 @@ from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.clients import Identity, NotFound, account_by_email, account_by_id
 from regulars.shared.contracts.identity import (
     BookingPolicy,
+    Branding,
     BusinessSettings,
     BusinessSnapshot,
     ClientLogins,
@@ -25,11 +26,13 @@ from regulars.shared.http.errors import ApiError, FieldError
 
 
 class BusinessSettingsView(BaseModel):
-    """R-S1 client logins, R-S2 sections, R-S3 booking policy, R-S4 time zone, locale, currency."""
+    """R-S1 client logins, R-S2 sections, R-S3 booking policy, R-S4 time zone, locale, currency;
+    the widget's branding."""
 
     client_logins: ClientLogins
     sections: Sections
     booking_policy: BookingPolicy
+    branding: Branding
     timezone: str
     default_locale: str
     currency: str
@@ -37,12 +40,14 @@ class BusinessSettingsView(BaseModel):
 
 
 class SettingsChanges(BaseModel):
-    """Fields left out stay; ``sections`` and ``booking_policy`` may be partial."""
+    """Fields left out stay; ``sections``, ``booking_policy`` and ``branding`` may be partial
+    (in ``branding``, null removes a value)."""
 
     model_config = ConfigDict(extra="forbid")
     client_logins: ClientLogins | None = None
     sections: dict[str, bool] | None = None
     booking_policy: dict[str, Any] | None = None
+    branding: dict[str, str | None] | None = None
     timezone: Timezone | None = None
     default_locale: Locale | None = None
     currency: Currency | None = None
@@ -53,6 +58,7 @@ def settings_view(business: BusinessSnapshot) -> BusinessSettingsView:
         client_logins=business.settings.client_logins,
         sections=business.settings.sections,
         booking_policy=business.settings.booking_policy,
+        branding=business.settings.branding,
         timezone=business.timezone,
         default_locale=business.default_locale,
         currency=business.currency,
@@ -69,6 +75,7 @@ async def change_settings(ident: Identity, slug: str, changes: SettingsChanges) 
     """Apply; emits ``identity.business.updated.v1`` when anything changed."""
     _refuse_unknown(changes.sections, Sections)
     _refuse_unknown(changes.booking_policy, BookingPolicy)
+    _refuse_unknown(changes.branding, Branding)
     async with UnitOfWork(ident.engine) as uow:
         current = await uc.get_business_by_slug(uow.conn, slug)
         merged = current.settings.model_dump()
@@ -78,6 +85,8 @@ async def change_settings(ident: Identity, slug: str, changes: SettingsChanges) 
             merged["sections"] = {**merged["sections"], **changes.sections}
         if changes.booking_policy is not None:
             merged["booking_policy"] = {**merged["booking_policy"], **changes.booking_policy}
+        if changes.branding is not None:
+            merged["branding"] = {**merged["branding"], **changes.branding}
         settings = BusinessSettings.model_validate(merged)
         snapshot = await uc.update_business(
             uow,
