@@ -192,14 +192,25 @@ async def test_r_t5_deleted_client_is_erased(harness: Any) -> None:
             variables={"title": "T", "text": "X"}, dedupe_key=f"m:{uuid.uuid4()}", due_at=later,
         )
     )  # fmt: skip
+    in_flight = await harness.enqueue(
+        MessageRequest(
+            org_id=business.org_id, business_id=business.business_id, account_id=account,
+            template="marketing_message", category="marketing", channel="email",
+            variables={"title": "T", "text": "Y"}, dedupe_key=f"m:{uuid.uuid4()}", due_at=later,
+        )
+    )  # fmt: skip
+    async with harness.engine.begin() as conn:  # a courier claimed it and then died mid-send
+        await conn.execute(sa.update(messages).where(messages.c.id == in_flight.message_id).values(status="sending"))
     event = ClientDeleted(org_id=business.org_id, business_id=business.business_id, account_id=account)
     assert await contacts_consumer().handle(harness.engine, event.routing_key, event.model_dump_json().encode())
     async with harness.engine.connect() as conn:
         assert await conn.scalar(sa.select(sa.func.count()).where(contacts.c.account_id == account)) == 0
         assert await conn.scalar(sa.select(sa.func.count()).where(preferences.c.account_id == account)) == 0
-        row = (await conn.execute(sa.select(messages).where(messages.c.id == queued.message_id))).one()
-    assert row.status == "dropped"
-    assert (row.recipient, row.text_body, row.subject) == ("(erased)", "", "")
+        rows = (
+            await conn.execute(sa.select(messages).where(messages.c.id.in_([queued.message_id, in_flight.message_id])))
+        ).all()
+    assert [row.status for row in rows] == ["dropped", "dropped"]
+    assert {(row.recipient, row.text_body, row.subject) for row in rows} == {("(erased)", "", "")}
 
 
 async def test_unknown_template_or_missing_variable_is_abandoned_with_the_reason_not_retried(harness: Any) -> None:

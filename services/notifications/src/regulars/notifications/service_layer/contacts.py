@@ -94,7 +94,10 @@ async def erase_contact(conn: AsyncConnection, account_id: uuid.UUID, now: datet
     pending = (
         await conn.execute(
             sa.update(messages)
-            .where(messages.c.account_id == account_id, messages.c.status.in_(("queued", "failed")))
+            # "sending" too: a courier that dies mid-send would otherwise hand the message,
+            # emptied below, to another courier once its lease expired. A courier still
+            # alive finds the status changed and records nothing over it.
+            .where(messages.c.account_id == account_id, messages.c.status.in_(("queued", "failed", "sending")))
             .values(status="dropped", lease_until=None)
             .returning(messages.c.id, messages.c.attempts)
         )
