@@ -112,7 +112,9 @@ async def update_business(uow: UnitOfWork, slug: str, changes: BusinessChanges) 
     current = (await uow.conn.execute(sa.select(businesses).where(businesses.c.slug == slug).with_for_update())).first()
     if current is None:
         raise BusinessNotFound(slug)
-    wanted = changes.model_dump(mode="json", exclude_none=True)
+    # Only top-level fields left out mean "unchanged": a None inside the settings
+    # (no logo, say) is a value, and dropping it would make every save look like a change.
+    wanted = {name: value for name, value in changes.model_dump(mode="json").items() if value is not None}
     changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
     if changed:
         await uow.conn.execute(
