@@ -7,6 +7,7 @@ so a redelivered event creates no second message.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from regulars.notifications.service_layer.contacts import erase_contact, upsert_contact
 from regulars.notifications.service_layer.courier import system_clock
@@ -16,6 +17,7 @@ from regulars.shared.contracts.identity import (
     ClientDeleted,
     ClientEmailChanged,
     ClientEmailVerified,
+    ClientEvent,
     ClientProfileUpdated,
     ClientRegistered,
     MessageRequested,
@@ -51,18 +53,27 @@ def identity_messages_consumer(settings: Settings, on_queued: Callable[[], None]
     return consumer
 
 
+async def _contact_from(event: ClientEvent, uow: UnitOfWork, **fields: Any) -> None:
+    """Apply what a client event says about the contact (older events change nothing)."""
+    await upsert_contact(
+        uow.conn,
+        account_id=event.account_id,
+        org_id=event.org_id,
+        scope_business_id=event.account_scope_business_id,
+        at=event.occurred_at,
+        **fields,
+    )
+
+
 def contacts_consumer() -> EventConsumer:
     """Keeps the contacts projection and the sign-up consent from identity's client events."""
     consumer = EventConsumer("notifications.contacts")
 
     @consumer.on(ClientRegistered)
     async def on_registered(event: ClientRegistered, uow: UnitOfWork) -> None:
-        await upsert_contact(
-            uow.conn,
-            account_id=event.account_id,
-            org_id=event.org_id,
-            scope_business_id=event.account_scope_business_id,
-            at=event.occurred_at,
+        await _contact_from(
+            event,
+            uow,
             email=event.email,
             phone=event.phone,
             first_name=event.first_name,
@@ -84,12 +95,9 @@ def contacts_consumer() -> EventConsumer:
 
     @consumer.on(ClientEmailVerified)
     async def on_email_verified(event: ClientEmailVerified, uow: UnitOfWork) -> None:
-        await upsert_contact(
-            uow.conn,
-            account_id=event.account_id,
-            org_id=event.org_id,
-            scope_business_id=event.account_scope_business_id,
-            at=event.occurred_at,
+        await _contact_from(
+            event,
+            uow,
             email=event.email,
             phone=event.phone,
             first_name=event.first_name,
@@ -99,12 +107,9 @@ def contacts_consumer() -> EventConsumer:
 
     @consumer.on(ClientProfileUpdated)
     async def on_profile_updated(event: ClientProfileUpdated, uow: UnitOfWork) -> None:
-        await upsert_contact(
-            uow.conn,
-            account_id=event.account_id,
-            org_id=event.org_id,
-            scope_business_id=event.account_scope_business_id,
-            at=event.occurred_at,
+        await _contact_from(
+            event,
+            uow,
             email=event.email,
             phone=event.phone,
             first_name=event.first_name,
@@ -114,12 +119,9 @@ def contacts_consumer() -> EventConsumer:
 
     @consumer.on(ClientEmailChanged)
     async def on_email_changed(event: ClientEmailChanged, uow: UnitOfWork) -> None:
-        await upsert_contact(
-            uow.conn,
-            account_id=event.account_id,
-            org_id=event.org_id,
-            scope_business_id=event.account_scope_business_id,
-            at=event.occurred_at,
+        await _contact_from(
+            event,
+            uow,
             email=event.new_email,
         )
 
