@@ -284,41 +284,8 @@ def register(routes: ApiRoutes) -> None:
     for action, model in ACTION_BODIES.items():
         _register_action(routes, action, model)
 
-    @routes.route(
-        "GET", BASE + "/me/history", summary="Completed services: what, provider, date and location (R-A10)",
-        tag=TAG, response=History, errors=AUTH,
-    )  # fmt: skip
-    async def get_my_history(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "GET", "/internal/me/history", client.principal)
-        return json_response(History.model_validate(body))
-
-    @routes.route(
-        "GET", BASE + "/me/booking-prefill", summary="Answers a returning client need not type again (R-I10)",
-        tag=TAG, response=Prefill, errors=AUTH,
-    )  # fmt: skip
-    async def get_my_booking_prefill(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "GET", "/internal/me/prefill", client.principal)
-        return json_response(Prefill.model_validate(body))
-
-    @routes.route(
-        "GET", BASE + "/me/calendar-feed", summary="The secret webcal:// feed of all my bookings",
-        tag=TAG, response=CalendarFeed, errors=AUTH,
-    )  # fmt: skip
-    async def get_my_calendar_feed(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "GET", "/internal/me/calendar-feed", client.principal)
-        return json_response(CalendarFeed.model_validate(body))
-
-    @routes.route(
-        "POST", BASE + "/me/calendar-feed/rotate", summary="A new feed address; the old one stops working",
-        tag=TAG, response=CalendarFeed, errors=AUTH,
-    )  # fmt: skip
-    async def rotate_my_calendar_feed(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "POST", "/internal/me/calendar-feed/rotate", client.principal)
-        return json_response(CalendarFeed.model_validate(body))
+    for name, method, path, internal, model, summary in CLIENT_READS:
+        _register_client_read(routes, name, method, path, internal, model, summary)
 
     @routes.route(
         "GET", "/api/v1/calendar-feeds/{feed}", summary="A client's calendar feed: the secret address ending in .ics",
@@ -356,6 +323,31 @@ def register(routes: ApiRoutes) -> None:
 
     for action, model in ACTION_BODIES.items():
         _register_guest_action(routes, action, model)
+
+
+# Views that answer, for the signed-in client, one resource of the appointments service.
+CLIENT_READS: list[tuple[str, str, str, str, type[BaseModel], str]] = [
+    ("get_my_history", "GET", "/me/history", "/internal/me/history", History,
+     "Completed services: what, provider, date and location (R-A10)"),
+    ("get_my_booking_prefill", "GET", "/me/booking-prefill", "/internal/me/prefill", Prefill,
+     "Answers a returning client need not type again (R-I10)"),
+    ("get_my_calendar_feed", "GET", "/me/calendar-feed", "/internal/me/calendar-feed", CalendarFeed,
+     "The secret webcal:// feed of all my bookings"),
+    ("rotate_my_calendar_feed", "POST", "/me/calendar-feed/rotate", "/internal/me/calendar-feed/rotate",
+     CalendarFeed, "A new feed address; the old one stops working"),
+]  # fmt: skip
+
+
+def _register_client_read(
+    routes: ApiRoutes, name: str, method: str, path: str, internal: str, model: type[BaseModel], summary: str
+) -> None:
+    async def read(request: web.Request) -> web.Response:
+        client = await require_client(request)
+        _, body = await _appointments(request, method, internal, client.principal)
+        return json_response(model.model_validate(body))
+
+    read.__name__ = name
+    routes.route(method, BASE + path, summary=summary, tag=TAG, response=model, errors=AUTH)(read)
 
 
 def _register_action(routes: ApiRoutes, action: str, model: type[BaseModel] | None) -> None:
