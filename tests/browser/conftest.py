@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from regulars.shared import clock
 from regulars.shared.testing.infra import Stack, identity_cli
 
 HERE = Path(__file__).parent
@@ -83,6 +84,9 @@ async def make_context(browser: Browser) -> AsyncIterator[Any]:
         context.set_default_timeout(15_000)
         # Injected through the DevTools protocol, so the page's Content-Security-Policy does not block it.
         await context.add_init_script(path=str(AXE))
+        if clock.offset():
+            # The page's clock reads the run's simulated now too (--simulated-now); time flows on from it.
+            await context.clock.install(time=clock.now())
         made.append(context)
         return context
 

@@ -8,6 +8,7 @@ calendar; the policy is shown before cancelling), guests' manage link (GET chang
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
@@ -18,7 +19,7 @@ from regulars.shared.testing.infra import Stack, identity_cli
 
 from .conftest import PASSWORD, TOKEN
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 
 async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
@@ -51,9 +52,13 @@ async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
 
 
 async def pick_first_slot_days_ahead(page: Page, days: int, next_day: str = "Next day") -> str:
+    """The first free time ``days`` after the day the picker shows (the browser's today at first)."""
+    shown = date.fromisoformat(await page.locator('input[name="day"]').input_value())
     for _ in range(days):
         await page.get_by_role("button", name=next_day).click()
-    slot = page.locator(".slot").first
+    wanted = (shown + timedelta(days=days)).isoformat()
+    # Free times are ISO 8601 in the business's zone: their date is the day they are shown on.
+    slot = page.locator(f'.slot[data-start^="{wanted}T"]').first
     await expect(slot).to_be_visible()
     start = str(await slot.get_attribute("data-start"))
     await slot.click()

@@ -14,7 +14,7 @@ from regulars.shared.testing.infra import Stack
 
 from .test_booking_flow import pick_first_slot_days_ahead, with_catalog
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 
 def shown_time(start: str) -> str:

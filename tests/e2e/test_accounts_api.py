@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -17,6 +17,7 @@ from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.service_layer.businesses import create_api_key
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import PASSWORD, fresh_ip, last_message, make_business, token_of, unique_email
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.infra import REPO, Stack, free_port, settings_env
@@ -267,7 +268,7 @@ async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: St
         await browser.call(
             "POST", "/auth/register", {"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"}
         )
-        week_later = (datetime.now(UTC) + timedelta(days=7, minutes=1)).isoformat()
+        week_later = (clock.now() + timedelta(days=7, minutes=1)).isoformat()
         out = json.loads(stack.cli("identity", "jobs", "run", "purge-unverified", "--as-of", week_later))
         assert out["job"] == "purge-unverified"
         assert out["deleted"] >= 1

@@ -14,9 +14,9 @@ import pytest
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
 
-from .test_bookings_flow import PASSWORD, Gateway, catalog, create_business, guest, slot_after
+from .test_bookings_flow import PASSWORD, Gateway, catalog, create_business, guest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.clock]
 
 
 async def signed_up(gw: Gateway, slug: str, email: str) -> str:
@@ -47,7 +47,8 @@ async def test_staff_booking_assignment_completion_history_and_delete(stack: Sta
         session = await signed_up(gw, slug, email)
         status, made = await gw.call(
             "POST", f"/api/v1/b/{slug}/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
-            json={"service_id": service_id, "start": slot_after(30).isoformat(), "client": guest(email)},
+            json={"service_id": service_id, "start": (await gw.free_slot(slug, service_id, 30)).isoformat(),
+                  "client": guest(email)},
         )  # fmt: skip
         assert status == 201, made
 
@@ -55,7 +56,8 @@ async def test_staff_booking_assignment_completion_history_and_delete(stack: Sta
         async def staff_booked() -> Any:
             status, body = await gw.call(
                 "POST", f"{admin}/bookings", token=key,
-                json={"service_id": service_id, "start": slot_after(2).isoformat(), "client": guest(email)},
+                json={"service_id": service_id, "start": (await gw.free_slot(slug, service_id, 2)).isoformat(),
+                      "client": guest(email)},
             )  # fmt: skip
             assert status == 201, body
             return body["booking"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -17,9 +18,9 @@ from regulars.notifications.adapters.tables import messages
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
 
-from .test_bookings_flow import Gateway, catalog, create_business, guest, slot_after
+from .test_bookings_flow import Gateway, catalog, create_business, guest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.clock]
 
 
 async def reminder_of(engines: dict[str, AsyncEngine], booking_id: str) -> list[tuple[str, object]]:
@@ -43,7 +44,7 @@ async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engin
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
         service_id = await catalog(gw, slug, key)
-        start = slot_after(72)
+        start = await gw.free_slot(slug, service_id, 72)
         status, made = await gw.call(
             "POST", f"/api/v1/b/{slug}/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
             json={"service_id": service_id, "start": start.isoformat(), "client": guest(email), "locale": "es"},
@@ -52,7 +53,8 @@ async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engin
         booking_id = made["booking"]["id"]
 
         confirmation = (await eventually(lambda: gw.mail(email, "Reservada")))[0]
-        assert f"a las {start.strftime('%H:%M')}" in confirmation["text"]  # Madrid time, Spanish
+        local = start.astimezone(ZoneInfo("Europe/Madrid"))
+        assert f"a las {local.hour}:{local.minute:02d}." in confirmation["text"]  # Madrid time, Spanish (H:mm)
         assert "/manage?token=" in confirmation["text"]
         (ics,) = [a for a in confirmation["attachments"] if a["content_type"] == "text/calendar"]
         event = Calendar.from_ical(ics["content"]).walk("VEVENT")[0]
@@ -64,7 +66,7 @@ async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engin
 
         # Moved through the guest's link: a change email, the old reminder dropped, a new one queued.
         token = made["manage_link"].split("token=")[1]
-        new_start = slot_after(96)
+        new_start = await gw.free_slot(slug, service_id, 96)
         status, body = await gw.call(
             "POST", f"/api/v1/b/{slug}/manage/reschedule", headers={"X-Manage-Token": token},
             json={"start": new_start.isoformat()},

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REGULARS_", extra="ignore")
 
     environment: str = "development"
+    # Tests only: every process's clock reads now + this many seconds (regulars.shared.clock).
+    clock_offset_seconds: float = 0.0
     log_level: str = "INFO"
     log_json: bool | None = None  # None: JSON when stdout is not a terminal
 

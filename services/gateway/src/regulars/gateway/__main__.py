@@ -9,6 +9,7 @@ import sys
 from aiohttp import web
 
 from regulars.gateway.app import build_app, openapi_document
+from regulars.shared import clock
 from regulars.shared.logging import configure_logging
 from regulars.shared.settings import get_settings
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(openapi_document(), indent=2, sort_keys=True))
         return 0
     configure_logging(settings.log_level, settings.log_json, process="gateway")
+    clock.configure(settings)
     web.run_app(build_app(settings), host=args.host, port=args.port, print=None, access_log=None)
     return 0
 

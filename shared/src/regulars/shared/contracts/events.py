@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regulars.shared import clock
 from regulars.shared.context import causation_id_var, current_correlation_id
 
 ROUTING_KEY = re.compile(r"^[a-z]+\.[a-z_]+\.[a-z_]+\.v[0-9]+$")
@@ -22,7 +23,7 @@ EVENT_REGISTRY: dict[str, type[Event]] = {}
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class Event(BaseModel):

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+from regulars.shared import clock
 from regulars.shared.db.engine import asyncpg_dsn
 from regulars.shared.settings import SERVICES, Settings
 
@@ -69,6 +70,8 @@ def isolated_settings(run_id: str | None = None) -> Settings:
             "db_pool_size": 3,
             "relay_max_backoff_seconds": 2.0,
             "log_json": True,
+            # The children read the test process's clock (--simulated-now), see regulars.shared.clock.
+            "clock_offset_seconds": clock.offset().total_seconds(),
         }
     )
 

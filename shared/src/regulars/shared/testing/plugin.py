@@ -6,6 +6,9 @@
 - ``scratch_engine``: a fresh database with only the common tables, for tests of
   the messaging machinery itself.
 - ``stack``: every process started as a subprocess, ready.
+
+``--simulated-now MOMENT`` runs the session at another moment (``testing/moments.py``):
+the test process's clock and every process it starts read it (``regulars.shared.clock``).
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ from __future__ import annotations
 import importlib
 import itertools
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from regulars.shared import clock
 from regulars.shared.db.engine import create_database_if_missing, make_engine
 from regulars.shared.db.migrations import upgrade
 from regulars.shared.db.tables import create_common_tables
 from regulars.shared.messaging.runtime import declare_queues
 from regulars.shared.settings import SERVICES, Settings
+from regulars.shared.testing import moments
 from regulars.shared.testing.infra import (
     Stack,
     create_vhost,
@@ -32,6 +38,27 @@ from regulars.shared.testing.infra import (
 )
 
 _scratch_numbers = itertools.count(1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--simulated-now",
+        default=None,
+        help="run at another moment: " + ", ".join(sorted(moments.NAMED)) + ", or an ISO 8601 time with an offset",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = config.getoption("--simulated-now")
+    if chosen:
+        moment = moments.resolve(chosen)
+        clock.set_offset(timedelta(seconds=clock.offset_to(moment)))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if clock.offset():
+        return f"simulated now: {clock.now().astimezone(moments.MADRID).isoformat(timespec='minutes')} (Europe/Madrid)"
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -12,12 +10,6 @@ from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.internal import Principal
 from regulars.shared.tenancy import get_business
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 async def business_for(conn: AsyncConnection, principal: Principal) -> BusinessSnapshot:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.clients import account_by_email, scope_business_id
+from regulars.shared import clock
 from regulars.shared.contracts.identity import (
     BookingPolicy,
     Branding,
@@ -138,7 +138,7 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
 
 async def ensure_demo_client(engine: AsyncEngine, business: BusinessSnapshot, password_hash: str) -> None:
     """The demo client, verified, with the known password (reset to it on every seed)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with UnitOfWork(engine) as uow:
         existing = await account_by_email(uow.conn, business, DEMO_CLIENT["email"])
         if existing is not None:

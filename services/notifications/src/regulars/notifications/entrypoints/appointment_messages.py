@@ -7,13 +7,13 @@ pipeline as every other (templates in four languages, preferences at send time).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from regulars.notifications.adapters.templates import TEMPLATES
-from regulars.notifications.service_layer.courier import system_clock
 from regulars.notifications.service_layer.messages import MessageRequest, request_message, void_subject
+from regulars.shared.clock import Clock
+from regulars.shared.clock import now as clock_now
 from regulars.shared.contracts.appointments import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -118,7 +118,7 @@ async def _void_reminders(uow: UnitOfWork, event: AppointmentEvent, up_to: int, 
         )
 
 
-def appointment_messages_consumer(settings: Settings, clock: Callable[[], datetime] = system_clock) -> EventConsumer:
+def appointment_messages_consumer(settings: Settings, clock: Clock = clock_now) -> EventConsumer:
     consumer = EventConsumer("notifications.appointment_messages")
 
     @consumer.on(AppointmentBooked)

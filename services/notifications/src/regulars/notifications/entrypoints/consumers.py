@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from regulars.notifications.service_layer.contacts import erase_contact, upsert_contact
-from regulars.notifications.service_layer.courier import system_clock
 from regulars.notifications.service_layer.messages import MessageRequest, request_message
 from regulars.notifications.service_layer.preferences import change_preferences
+from regulars.shared import clock
 from regulars.shared.contracts.identity import (
     ClientDeleted,
     ClientEmailChanged,
@@ -46,7 +46,7 @@ def identity_messages_consumer(settings: Settings, on_queued: Callable[[], None]
             dedupe_key=f"event:{event.event_id}:email",
             correlation_id=event.correlation_id,
         )
-        await request_message(uow.conn, settings, request, system_clock())
+        await request_message(uow.conn, settings, request, clock.now())
         if on_queued is not None:
             on_queued()
 
@@ -127,6 +127,6 @@ def contacts_consumer() -> EventConsumer:
 
     @consumer.on(ClientDeleted)
     async def on_deleted(event: ClientDeleted, uow: UnitOfWork) -> None:
-        await erase_contact(uow.conn, event.account_id, system_clock())
+        await erase_contact(uow.conn, event.account_id, clock.now())
 
     return consumer

@@ -22,9 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,16 +37,13 @@ from regulars.notifications.adapters.transport import Outgoing, PermanentFailure
 from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
 from regulars.notifications.service_layer.messages import COURIER_CHANNEL, current_address, is_voided, log_dispatch
 from regulars.notifications.service_layer.preferences import load_preferences
+from regulars.shared.clock import Clock
+from regulars.shared.clock import now as clock_now
 from regulars.shared.db.notify import listen_forever
 
 log = structlog.get_logger(__name__)
 
-Clock = Callable[[], datetime]
 OUTCOMES = Counter("regulars_courier_outcomes_total", "Courier decisions and attempts", ["channel", "outcome"])
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ class Courier:
         engine: AsyncEngine,
         transports: Mapping[str, Transport],
         *,
-        clock: Clock = system_clock,
+        clock: Clock = clock_now,
         policy: RetryPolicy | None = None,
         batch_size: int = 50,
         lease_seconds: float = 120.0,

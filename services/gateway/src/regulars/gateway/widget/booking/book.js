@@ -101,7 +101,10 @@ export async function render(container, ctx, { query }) {
       value: state.staffId,
       options: [["", bt("staff_any")], ...performers.map((s) => [s.id, s.name])],
     });
+    // Only the newest search may render: answers to quick "Next day" clicks can arrive out of order.
+    let searches = 0;
     const reload = async () => {
+      const search = ++searches;
       slotsBox.replaceChildren(h("p", { class: "loading" }, bt("loading")));
       const params = new URLSearchParams({ service_id: service.id, from: state.day, to: state.day });
       if (state.staffId) params.set("staff_id", state.staffId);
@@ -109,9 +112,11 @@ export async function render(container, ctx, { query }) {
       try {
         answer = await ctx.api.get(`/availability?${params}`);
       } catch (error) {
+        if (search !== searches) return;
         slotsBox.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
         return;
       }
+      if (search !== searches) return;
       slotsBox.replaceChildren(
         h("h3", {}, dayOf(`${state.day}T12:00:00Z`, "UTC")),
         answer.slots.length

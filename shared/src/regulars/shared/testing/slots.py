@@ -1,0 +1,56 @@
+"""Booking times for tests, taken from the availability answer, never from the wall clock.
+
+A test that computes "now + 30 hours" means something else at 16:00 than at 23:00 (the
+time may fall outside working hours, or on another day). Asking the system for its first
+free slot at least ``after`` ahead of its own clock means the same thing on any day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from regulars.shared import clock
+
+SEARCH_DAYS = 14
+
+
+async def free_slots(
+    http: aiohttp.ClientSession,
+    gateway_url: str,
+    slug: str,
+    service_id: str,
+    *,
+    after: timedelta = timedelta(0),
+    staff_id: str | None = None,
+    timezone: str = "Europe/Madrid",
+    days: int = SEARCH_DAYS,
+) -> list[datetime]:
+    """Free starts of ``service_id`` later than ``after`` from now (the run's clock), soonest first."""
+    earliest = clock.now() + after
+    first_day = earliest.astimezone(ZoneInfo(timezone)).date()
+    params = {"service_id": service_id, "from": first_day.isoformat(), "to": (first_day + timedelta(days)).isoformat()}
+    if staff_id:
+        params["staff_id"] = staff_id
+    async with http.get(f"{gateway_url}/api/v1/b/{slug}/availability", params=params) as response:
+        body = await response.json()
+        assert response.status == 200, body
+    starts = [datetime.fromisoformat(slot["start"]) for slot in body["slots"]]
+    return [start for start in starts if start >= earliest]
+
+
+async def first_free_slot(
+    http: aiohttp.ClientSession,
+    gateway_url: str,
+    slug: str,
+    service_id: str,
+    *,
+    after: timedelta = timedelta(0),
+    staff_id: str | None = None,
+) -> datetime:
+    """The first free start at least ``after`` ahead (see ``free_slots``)."""
+    found = await free_slots(http, gateway_url, slug, service_id, after=after, staff_id=staff_id)
+    assert found, f"no free time for {service_id} at {slug} in the next {SEARCH_DAYS} days"
+    return found[0]
