@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from regulars.shared.db.engine import make_engine, ping
 from regulars.shared.db.migrations import upgrade
 from regulars.shared.http.app import READINESS_CHECKS, base_app
+from regulars.shared.http.internal import unguarded_routes
 from regulars.shared.logging import configure_logging
 from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.messaging.dead_letters import count_dead_letters, replay_dead_letters
@@ -75,6 +76,8 @@ def build_app(service: Service, settings: Settings) -> web.Application:
     app.cleanup_ctx.append(resources)
     if service.setup_routes is not None:
         service.setup_routes(app)
+    if unguarded := unguarded_routes(app):
+        raise RuntimeError(f"{service.name}: internal routes without an Audience: {unguarded}")
     return app
 
 

@@ -27,10 +27,10 @@ from typing import Any
 from aiohttp import web
 
 from regulars.gateway.keys import CLIENTS, SETTINGS
-from regulars.gateway.tenancy import SLUG
+from regulars.gateway.paths import path_slug
 from regulars.shared.contracts.identity import BusinessSnapshot, ResolvedSession, SessionToken
 from regulars.shared.http.errors import ApiError
-from regulars.shared.http.internal import Principal
+from regulars.shared.http.internal import Principal, internal_path
 from regulars.shared.settings import Settings
 
 SESSION_COOKIE = "regulars_session"
@@ -64,10 +64,7 @@ def not_signed_in() -> ApiError:
 
 
 def business_slug(request: web.Request) -> str:
-    slug = request.match_info["business"]
-    if not SLUG.match(slug):
-        raise ApiError(404, "business_not_found", f"No business is called {slug!r}.")
-    return slug
+    return path_slug(request)
 
 
 # --- The client's address -------------------------------------------------------------
@@ -165,7 +162,7 @@ async def require_client(request: web.Request) -> ClientContext:
     if via_cookie:
         check_csrf(request, token)
     _, body = await request.app[CLIENTS]["identity"].request(
-        "POST", f"/internal/b/{slug}/sessions/resolve", json={"token": token}
+        "POST", internal_path("/internal/b/{slug}/sessions/resolve", slug=slug), json={"token": token}
     )
     resolved = ResolvedSession.model_validate(body)
     business = resolved.business

@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from regulars.gateway.paths import PATH_PARAMS, check_path
 from regulars.shared.http.errors import ErrorResponse
 
 ViewHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,6 +48,10 @@ class ApiRoutes:
         status: int = 200,
         errors: dict[int, str] | None = None,
     ) -> Callable[[ViewHandler], ViewHandler]:
+        untyped = [name for name in _path_params(path) if name not in PATH_PARAMS]
+        if untyped:
+            raise ValueError(f"{method} {path}: give {untyped} a type in regulars.gateway.paths.PATH_PARAMS")
+
         def register(handler: ViewHandler) -> ViewHandler:
             self.operations.append(
                 Operation(method, path, handler, summary, tag, response, request, status, errors or {})
@@ -57,7 +62,7 @@ class ApiRoutes:
 
     def add_to(self, app: web.Application) -> None:
         for op in self.operations:
-            app.router.add_route(op.method, op.path, op.handler)
+            app.router.add_route(op.method, op.path, _typed_path(op))
 
     def openapi(self, title: str, version: str) -> dict[str, Any]:
         models: set[type[BaseModel]] = {ErrorResponse}
@@ -92,7 +97,7 @@ class ApiRoutes:
         for status, description in sorted(op.errors.items()):
             responses[str(status)] = {"description": description, "content": content(ErrorResponse)}
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {"name": name, "in": "path", "required": True, "schema": PATH_PARAMS[name].openapi_schema()}
             for name in _path_params(op.path)
         ]
         spec: dict[str, Any] = {
@@ -114,3 +119,16 @@ _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 def _path_params(path: str) -> list[str]:
     """Names of the path's parameters, also inside a segment (``{token}.ics``) or with a regex."""
     return _PARAM.findall(path)
+
+
+def _typed_path(op: Operation) -> ViewHandler:
+    """The view, run only when every path parameter has its type (404 otherwise, before anything else)."""
+    names = _path_params(op.path)
+    if not names:
+        return op.handler
+
+    async def view(request: web.Request) -> web.StreamResponse:
+        check_path(request, names)
+        return await op.handler(request)
+
+    return view

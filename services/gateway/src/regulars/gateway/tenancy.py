@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
 from regulars.gateway.keys import CLIENTS
+from regulars.gateway.paths import SLUG, path_slug
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import internal_path
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+__all__ = ["SLUG", "resolve_business"]
 
 
 async def resolve_business(request: web.Request) -> BusinessSnapshot:
-    slug = request.match_info["business"]
-    if not SLUG.match(slug):
-        raise ApiError(404, "business_not_found", f"No business is called {slug!r}.")
-    body = await request.app[CLIENTS]["identity"].get(f"/internal/businesses/{slug}")
+    path = internal_path("/internal/businesses/{slug}", slug=path_slug(request))
+    body = await request.app[CLIENTS]["identity"].get(path)
     return BusinessSnapshot.model_validate(body)

@@ -1,13 +1,28 @@
-"""Calls from the gateway to a service: internal credential, principal, context ids."""
+"""Calls from the gateway to a service: internal credential, principal, context ids.
+
+Two rules keep a request's strings from choosing what a call reaches:
+
+- An internal path is built by ``internal_path`` from a constant template and typed
+  values, each percent-encoded as one segment; ``ServiceClient`` refuses any path that
+  still holds ``..``, ``?``, ``#``, ``\\`` or NUL (last line of defence).
+- Every internal route declares the principal it answers (``Audience``) and is added
+  with ``add_internal_routes``: a staff route answers only a business principal, a
+  client route only a client principal, and anything else is 404.
+"""
 
 from __future__ import annotations
 
+import string
 import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import structlog
+from aiohttp import web
 
 from regulars.shared import context
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
@@ -44,6 +59,111 @@ class Principal:
         return cls(parse(ORG_HEADER), parse(BUSINESS_HEADER), parse(ACCOUNT_HEADER))
 
 
+class Audience(StrEnum):
+    """Which principal an internal route answers; any other is refused with 404."""
+
+    STAFF = "staff"  # a business principal (an API key's business): organization and business, no account
+    CLIENT = "client"  # a client principal: organization, business and the signed-in account
+    VISITOR = "visitor"  # anyone at a business: a guest (no account) or a client
+    OPEN = "open"  # no principal: the route checks its own secret (token, key, signature) or is a lookup
+
+
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)
+InternalHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _allowed(audience: Audience, principal: Principal) -> bool:
+    at_business = principal.org_id is not None and principal.business_id is not None
+    if audience is Audience.STAFF:
+        return at_business and principal.account_id is None
+    if audience is Audience.CLIENT:
+        return at_business and principal.account_id is not None
+    if audience is Audience.VISITOR:
+        return at_business
+    return True
+
+
+def for_audience(audience: Audience, handler: InternalHandler) -> InternalHandler:
+    """The handler, answering only ``audience``; it reads the checked principal with ``principal_of``."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        principal = Principal.from_headers(request.headers)
+        if not _allowed(audience, principal):
+            # 404, not 403: a caller that may not use a route learns nothing about what it holds.
+            raise ApiError(404, "not_found", "Not found.")
+        request[PRINCIPAL] = principal
+        return await handler(request)
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    setattr(guarded, "audience", audience)  # noqa: B010 - read by audience_of
+    return guarded
+
+
+def audience_of(handler: Any) -> Audience | None:
+    """The audience a route handler was declared for, or None when it was added unguarded."""
+    found = getattr(handler, "audience", None)
+    return found if isinstance(found, Audience) else None
+
+
+def add_internal_routes(
+    router: web.UrlDispatcher, audience: Audience, routes: Iterable[tuple[str, str, InternalHandler]]
+) -> None:
+    """Add ``(method, path, handler)`` routes that all answer ``audience``."""
+    for method, path, handler in routes:
+        router.add_route(method, path, for_audience(audience, handler))
+
+
+def unguarded_routes(app: web.Application) -> list[str]:
+    """Internal routes added without an audience (a service refuses to start with any)."""
+    return sorted(
+        f"{route.method} {route.resource.canonical}"
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/internal/")
+        and audience_of(route.handler) is None
+    )
+
+
+def principal_of(request: web.Request) -> Principal:
+    """The principal the route's audience check accepted."""
+    return request[PRINCIPAL]
+
+
+class UnsafeInternalPath(ApiError):
+    """An internal path that could reach another route than the one meant; never sent."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(404, "not_found", "Not found.")
+        log.error("unsafe_internal_path", path=path[:200])
+
+
+UNSAFE_IN_PATH = ("..", "?", "#", "\\", "\x00")
+
+
+def internal_path(template: str, **values: uuid.UUID | str) -> str:
+    """``template`` (a constant, e.g. ``/internal/me/bookings/{booking_id}/cancel``) with each
+    ``{name}`` replaced by ``values[name]`` percent-encoded as one segment (``/`` too), so no
+    value can add a segment, a query or a fragment. Values the template does not name are ignored."""
+    encoded: dict[str, str] = {}
+    for _text, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if spec or conversion or name not in values:
+            raise ValueError(f"internal_path: {{{name}}} of {template!r} needs a plain typed value")
+        text = str(values[name])
+        if text in ("", ".", ".."):
+            raise UnsafeInternalPath(template)
+        encoded[name] = quote(text, safe="")
+    return template.format(**encoded)
+
+
+def check_internal_path(path: str) -> str:
+    if not path.startswith("/") or any(part in path for part in UNSAFE_IN_PATH):
+        raise UnsafeInternalPath(path)
+    return path
+
+
 class ServiceUnavailable(ApiError):
     def __init__(self, service: str) -> None:
         super().__init__(503, "service_unavailable", f"The {service} service is unavailable; try again shortly.")
@@ -69,6 +189,7 @@ class ServiceClient:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         """Status and decoded JSON body; errors from the service are re-raised as ``ApiError``."""
+        check_internal_path(path)
         sent = {
             INTERNAL_TOKEN_HEADER: self._token,
             context.CORRELATION_ID_HEADER: context.current_correlation_id(),

@@ -1,4 +1,8 @@
-"""Appointments' internal HTTP API for the business (the gateway checked its API key)."""
+"""Appointments' internal HTTP API for the business (the gateway checked its API key).
+
+Every route answers only a business principal (``Audience.STAFF``: no account), and every
+object is loaded within the principal's business.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from regulars.appointments.service_layer.records import booking_select, reserved
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import Audience, add_internal_routes
 from regulars.shared.service import ENGINE, SETTINGS
 
 # --- Catalog ---------------------------------------------------------------------------
@@ -247,24 +252,26 @@ async def admin_assign_all(request: web.Request) -> web.Response:
 
 def setup_admin_routes(app: web.Application) -> None:
     base = "/internal/admin"
-    app.router.add_get(f"{base}/services", admin_list_services)
-    app.router.add_post(f"{base}/services", admin_save_service)
-    app.router.add_put(f"{base}/services/{{id}}", admin_save_service)
-    app.router.add_get(f"{base}/staff", admin_list_staff)
-    app.router.add_post(f"{base}/staff", admin_save_staff)
-    app.router.add_put(f"{base}/staff/{{id}}", admin_save_staff)
-    app.router.add_get(f"{base}/staff/{{id}}/hours", admin_get_hours)
-    app.router.add_put(f"{base}/staff/{{id}}/hours", admin_set_hours)
-    app.router.add_get(f"{base}/staff/{{id}}/time-off", admin_list_time_off)
-    app.router.add_post(f"{base}/staff/{{id}}/time-off", admin_add_time_off)
-    app.router.add_delete(f"{base}/time-off/{{id}}", admin_delete_time_off)
-    app.router.add_get(f"{base}/products", admin_list_products)
-    app.router.add_post(f"{base}/products", admin_save_product)
-    app.router.add_put(f"{base}/products/{{id}}", admin_save_product)
-    app.router.add_get(f"{base}/bookings", admin_list_bookings)
-    app.router.add_post(f"{base}/bookings", admin_book)
-    app.router.add_get(f"{base}/bookings/{{id}}", admin_get_booking)
-    app.router.add_delete(f"{base}/bookings/{{id}}", admin_delete_booking)
-    app.router.add_post(f"{base}/bookings/{{id}}/{{action}}", admin_act)
-    app.router.add_get(f"{base}/clients", admin_list_clients)
-    app.router.add_post(f"{base}/clients/{{id}}/assign-all", admin_assign_all)
+    add_internal_routes(app.router, Audience.STAFF, [
+        ("GET", f"{base}/services", admin_list_services),
+        ("POST", f"{base}/services", admin_save_service),
+        ("PUT", f"{base}/services/{{id}}", admin_save_service),
+        ("GET", f"{base}/staff", admin_list_staff),
+        ("POST", f"{base}/staff", admin_save_staff),
+        ("PUT", f"{base}/staff/{{id}}", admin_save_staff),
+        ("GET", f"{base}/staff/{{id}}/hours", admin_get_hours),
+        ("PUT", f"{base}/staff/{{id}}/hours", admin_set_hours),
+        ("GET", f"{base}/staff/{{id}}/time-off", admin_list_time_off),
+        ("POST", f"{base}/staff/{{id}}/time-off", admin_add_time_off),
+        ("DELETE", f"{base}/time-off/{{id}}", admin_delete_time_off),
+        ("GET", f"{base}/products", admin_list_products),
+        ("POST", f"{base}/products", admin_save_product),
+        ("PUT", f"{base}/products/{{id}}", admin_save_product),
+        ("GET", f"{base}/bookings", admin_list_bookings),
+        ("POST", f"{base}/bookings", admin_book),
+        ("GET", f"{base}/bookings/{{id}}", admin_get_booking),
+        ("DELETE", f"{base}/bookings/{{id}}", admin_delete_booking),
+        ("POST", f"{base}/bookings/{{id}}/{{action}}", admin_act),
+        ("GET", f"{base}/clients", admin_list_clients),
+        ("POST", f"{base}/clients/{{id}}/assign-all", admin_assign_all),
+    ])  # fmt: skip

@@ -14,17 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from regulars.appointments.service_layer.tenancy import Clock, business_for, system_clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.errors import ApiError
-from regulars.shared.http.internal import Principal
+from regulars.shared.http.internal import principal_of
 
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 
 
 def now_of(request: web.Request) -> datetime:
     return request.app.get(CLOCK, system_clock)()
-
-
-def principal_of(request: web.Request) -> Principal:
-    return Principal.from_headers(request.headers)
 
 
 async def business_of(request: web.Request, conn: AsyncConnection) -> BusinessSnapshot:

@@ -25,7 +25,6 @@ from regulars.appointments.entrypoints.common import (
     json_body,
     now_of,
     path_id,
-    principal_of,
     query_id,
     query_time,
 )
@@ -37,6 +36,7 @@ from regulars.shared import idempotency
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import Audience, add_internal_routes, principal_of
 from regulars.shared.service import ENGINE, SETTINGS
 
 
@@ -384,21 +384,27 @@ async def act_as_guest(request: web.Request) -> web.Response:
 
 
 def setup_client_routes(app: web.Application) -> None:
-    app.router.add_get("/internal/catalog/services", list_services)
-    app.router.add_get("/internal/catalog/staff", list_staff)
-    app.router.add_get("/internal/catalog/products", list_products)
-    app.router.add_get("/internal/availability", search_availability)
-    app.router.add_post("/internal/bookings", create_booking)
-    app.router.add_get("/internal/me/bookings", list_my_bookings)
-    app.router.add_get("/internal/me/bookings/{id}", get_my_booking)
-    app.router.add_get("/internal/me/bookings/{id}/policy", get_my_policy)
-    app.router.add_get("/internal/me/bookings/{id}/calendar.ics", my_booking_calendar)
-    app.router.add_post("/internal/me/bookings/{id}/{action}", act_on_my_booking)
-    app.router.add_get("/internal/me/history", my_history)
-    app.router.add_get("/internal/me/prefill", my_prefill)
-    app.router.add_get("/internal/me/calendar-feed", get_calendar_feed)
-    app.router.add_post("/internal/me/calendar-feed/rotate", rotate_calendar_feed)
-    app.router.add_get("/internal/calendar-feeds/{token}.ics", calendar_feed)
-    app.router.add_get("/internal/manage", guest_booking)
-    app.router.add_get("/internal/manage/calendar.ics", guest_calendar)
-    app.router.add_post("/internal/manage/{action}", act_as_guest)
+    add_internal_routes(app.router, Audience.VISITOR, [
+        ("GET", "/internal/catalog/services", list_services),
+        ("GET", "/internal/catalog/staff", list_staff),
+        ("GET", "/internal/catalog/products", list_products),
+        ("GET", "/internal/availability", search_availability),
+        ("POST", "/internal/bookings", create_booking),
+        # Guests: the signed token of the link, checked against the principal's business.
+        ("GET", "/internal/manage", guest_booking),
+        ("GET", "/internal/manage/calendar.ics", guest_calendar),
+        ("POST", "/internal/manage/{action}", act_as_guest),
+    ])  # fmt: skip
+    add_internal_routes(app.router, Audience.CLIENT, [
+        ("GET", "/internal/me/bookings", list_my_bookings),
+        ("GET", "/internal/me/bookings/{id}", get_my_booking),
+        ("GET", "/internal/me/bookings/{id}/policy", get_my_policy),
+        ("GET", "/internal/me/bookings/{id}/calendar.ics", my_booking_calendar),
+        ("POST", "/internal/me/bookings/{id}/{action}", act_on_my_booking),
+        ("GET", "/internal/me/history", my_history),
+        ("GET", "/internal/me/prefill", my_prefill),
+        ("GET", "/internal/me/calendar-feed", get_calendar_feed),
+        ("POST", "/internal/me/calendar-feed/rotate", rotate_calendar_feed),
+    ])  # fmt: skip
+    # The feed's secret token is the credential: a calendar app sends nothing else.
+    add_internal_routes(app.router, Audience.OPEN, [("GET", "/internal/calendar-feeds/{token}.ics", calendar_feed)])

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regulars.gateway.auth import call_identity, require_business_key, staff_principal
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.paths import path_slug, path_uuid
 from regulars.shared.contracts.identity import BookingPolicy, Branding, ClientStatus, Sections, StaffPet
 from regulars.shared.http.app import json_response, parse_body
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import internal_path
 
 TAG = "business administration"
 BASE = "/api/v1/admin/businesses/{business}"
@@ -63,15 +64,9 @@ class StaffPets(BaseModel):
     pets: list[StaffPet]
 
 
-def _admin_path(request: web.Request, tail: str) -> str:
-    return f"/internal/admin/b/{request.match_info['business']}{tail}"
-
-
-def _uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info[name])
-    except ValueError as exc:
-        raise ApiError(404, "not_found", f"{what} not found.") from exc
+def _admin_path(request: web.Request, tail: str, **values: uuid.UUID) -> str:
+    """Identity's staff path for this business; ``tail`` is a constant template of ``values``."""
+    return internal_path("/internal/admin/b/{slug}" + tail, slug=path_slug(request), **values)
 
 
 def register(routes: ApiRoutes) -> None:
@@ -135,10 +130,8 @@ def register(routes: ApiRoutes) -> None:
     )
     async def admin_get_client(request: web.Request) -> web.Response:
         business = await require_business_key(request)
-        account_id = _uuid(request, "account_id", "Client account")
-        _, body = await call_identity(
-            request, "GET", _admin_path(request, f"/clients/{account_id}"), principal=staff_principal(business)
-        )
+        path = _admin_path(request, "/clients/{account_id}", account_id=path_uuid(request, "account_id"))
+        _, body = await call_identity(request, "GET", path, principal=staff_principal(business))
         return json_response(ClientStatus.model_validate(body))
 
     @routes.route(
@@ -151,10 +144,8 @@ def register(routes: ApiRoutes) -> None:
     )
     async def admin_list_client_pets(request: web.Request) -> web.Response:
         business = await require_business_key(request)
-        account_id = _uuid(request, "account_id", "Client account")
-        _, body = await call_identity(
-            request, "GET", _admin_path(request, f"/clients/{account_id}/pets"), principal=staff_principal(business)
-        )
+        path = _admin_path(request, "/clients/{account_id}/pets", account_id=path_uuid(request, "account_id"))
+        _, body = await call_identity(request, "GET", path, principal=staff_principal(business))
         return json_response(StaffPets.model_validate(body))
 
     @routes.route(
@@ -168,13 +159,17 @@ def register(routes: ApiRoutes) -> None:
     )
     async def admin_patch_client_pet(request: web.Request) -> web.Response:
         business = await require_business_key(request)
-        account_id = _uuid(request, "account_id", "Client account")
-        pet_id = _uuid(request, "pet_id", "Pet")
+        path = _admin_path(
+            request,
+            "/clients/{account_id}/pets/{pet_id}",
+            account_id=path_uuid(request, "account_id"),
+            pet_id=path_uuid(request, "pet_id"),
+        )
         form = await parse_body(request, StaffPetPatch)
         _, body = await call_identity(
             request,
             "PATCH",
-            _admin_path(request, f"/clients/{account_id}/pets/{pet_id}"),
+            path,
             principal=staff_principal(business),
             json=form.model_dump(mode="json", exclude_unset=True),
         )

@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field
 from regulars.gateway.auth import require_business_key, staff_principal
 from regulars.gateway.keys import CLIENTS
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.paths import path_uuid
 from regulars.gateway.views.bookings import BookingRequest, CancelRequest, RescheduleRequest
 from regulars.shared.http.app import json_response
 from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import internal_path
 
 TAG = "business appointments"
 BASE = "/api/v1/admin/businesses/{business}"
@@ -89,7 +91,7 @@ class Passthrough(BaseModel):
 def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None) -> Any:
     async def view(request: web.Request) -> web.Response:
         business = await require_business_key(request)
-        path = internal.format(**request.match_info)
+        path = internal_path(internal, id=path_uuid(request, "id")) if "{id}" in internal else internal
         payload = None
         if body is not None:
             raw = await request.read()

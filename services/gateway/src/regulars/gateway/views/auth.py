@@ -22,6 +22,7 @@ from regulars.gateway.openapi import ApiRoutes
 from regulars.shared.contracts.identity import SignedIn
 from regulars.shared.http.app import json_response
 from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import internal_path
 
 TAG = "client sign-in"
 DISABLED = "The business has client logins off (code client_logins_disabled), or no such business."
@@ -77,7 +78,8 @@ class EmailChanged(BaseModel):
 
 
 def _path(request: web.Request, tail: str) -> str:
-    return f"/internal/b/{business_slug(request)}/auth/{tail}"
+    """``tail`` is a constant of this module (``login``, ``password/forgot``…), never request input."""
+    return internal_path("/internal/b/{slug}/auth/" + tail, slug=business_slug(request))
 
 
 async def _forward(request: web.Request, tail: str, model: type[BaseModel]) -> tuple[int, object]:

@@ -16,10 +16,11 @@ from pydantic import BaseModel, Field
 from regulars.gateway.auth import optional_client, require_client
 from regulars.gateway.keys import CLIENTS
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.paths import path_uuid, path_value
 from regulars.gateway.tenancy import resolve_business
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
-from regulars.shared.http.internal import Principal
+from regulars.shared.http.internal import Principal, internal_path
 from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
 
 TAG = "booking"
@@ -206,8 +207,8 @@ async def _appointments(
 
 
 def _booking_path(request: web.Request, tail: str = "") -> str:
-    booking_id = request.match_info["booking_id"]
-    return f"/internal/me/bookings/{booking_id}{tail}"
+    """``tail`` is a constant of this module (``/policy``, ``/cancel``…), never request input."""
+    return internal_path("/internal/me/bookings/{booking_id}" + tail, booking_id=path_uuid(request, "booking_id"))
 
 
 def register(routes: ApiRoutes) -> None:
@@ -292,11 +293,8 @@ def register(routes: ApiRoutes) -> None:
         tag=TAG, errors={404: "calendar_feed_not_found"},
     )  # fmt: skip
     async def get_calendar_feed(request: web.Request) -> web.Response:
-        token = request.match_info["feed"].removesuffix(".ics")
-        plain = token.replace("-", "").replace("_", "")
-        if not request.match_info["feed"].endswith(".ics") or not plain.isalnum() or len(token) > 100:
-            raise ApiError(404, "calendar_feed_not_found", "This calendar address is not valid any more.")
-        _, body = await _appointments(request, "GET", f"/internal/calendar-feeds/{token}.ics", Principal())
+        path = internal_path("/internal/calendar-feeds/{token}.ics", token=path_value(request, "feed"))
+        _, body = await _appointments(request, "GET", path, Principal())
         return _calendar(body)
 
     @routes.route(

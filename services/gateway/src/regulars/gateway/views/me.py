@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from regulars.gateway.auth import call_identity, clear_session_cookies, require_client
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.paths import path_slug, path_uuid
 from regulars.shared.contracts.identity import Address, ClientAccount, ClientSession
 from regulars.shared.http.app import json_response, parse_body
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import internal_path
 
 TAG = "client account"
 AUTH = {
@@ -73,8 +74,9 @@ class Export(BaseModel):
     pets: list[dict[str, Any]]
 
 
-def me_path(request: web.Request, tail: str = "") -> str:
-    return f"/internal/b/{request.match_info['business']}/me{tail}"
+def me_path(request: web.Request, tail: str = "", **values: uuid.UUID) -> str:
+    """Identity's path for the client of this business; ``tail`` is a constant template of ``values``."""
+    return internal_path("/internal/b/{slug}/me" + tail, slug=path_slug(request), **values)
 
 
 def register(routes: ApiRoutes) -> None:
@@ -159,11 +161,10 @@ def register(routes: ApiRoutes) -> None:
     )
     async def delete_session(request: web.Request) -> web.Response:
         client = await require_client(request)
-        try:
-            session_id = uuid.UUID(request.match_info["session_id"])
-        except ValueError as exc:
-            raise ApiError(404, "not_found", "Session not found.") from exc
-        await call_identity(request, "DELETE", me_path(request, f"/sessions/{session_id}"), client=client)
+        session_id = path_uuid(request, "session_id")
+        await call_identity(
+            request, "DELETE", me_path(request, "/sessions/{session_id}", session_id=session_id), client=client
+        )
         response = web.Response(status=204)
         if session_id == client.session_id and client.via_cookie:
             clear_session_cookies(response, request.app[SETTINGS])

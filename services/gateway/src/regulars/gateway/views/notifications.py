@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from aiohttp import web
 from pydantic import ValidationError
 
 from regulars.gateway.auth import require_business_key, require_client, staff_principal
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.paths import path_uuid, path_value
 from regulars.gateway.tenancy import resolve_business
 from regulars.shared.contracts.notifications import (
     InboundResult,
@@ -24,7 +23,7 @@ from regulars.shared.contracts.notifications import (
 )
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
-from regulars.shared.http.internal import Principal, ServiceClient
+from regulars.shared.http.internal import Principal, ServiceClient, internal_path
 
 PREFERENCES = "/api/v1/b/{business}/me/notification-preferences"
 UNSUBSCRIBE = "/api/v1/b/{business}/unsubscribe"
@@ -134,7 +133,7 @@ def register(routes: ApiRoutes) -> None:
         message = await parse_body(request, MarketingMessageRequest)
         status, body = await _notifications(request).request(
             "POST",
-            f"/internal/businesses/{business.business_id}/messages",
+            internal_path("/internal/businesses/{business_id}/messages", business_id=business.business_id),
             principal=staff_principal(business),
             json=message.model_dump(mode="json"),
         )
@@ -153,7 +152,7 @@ def register(routes: ApiRoutes) -> None:
         params = {k: v for k, v in request.query.items() if k in ("status", "account_id", "limit")}
         _, body = await _notifications(request).request(
             "GET",
-            f"/internal/businesses/{business.business_id}/messages",
+            internal_path("/internal/businesses/{business_id}/messages", business_id=business.business_id),
             principal=staff_principal(business),
             params=params,
         )
@@ -169,14 +168,14 @@ def register(routes: ApiRoutes) -> None:
     )
     async def get_outgoing_message(request: web.Request) -> web.Response:
         business = await require_business_key(request)
-        message_id = request.match_info["message_id"]
-        try:
-            uuid.UUID(message_id)
-        except ValueError as exc:
-            raise ApiError(404, "message_not_found", "No such message.") from exc
+        path = internal_path(
+            "/internal/businesses/{business_id}/messages/{message_id}",
+            business_id=business.business_id,
+            message_id=path_uuid(request, "message_id"),
+        )
         _, body = await _notifications(request).request(
             "GET",
-            f"/internal/businesses/{business.business_id}/messages/{message_id}",
+            path,
             principal=staff_principal(business),
         )
         return json_response(MessageDetail.model_validate(body))
@@ -190,15 +189,13 @@ def register(routes: ApiRoutes) -> None:
         errors={403: "invalid_signature", 404: "unknown_provider"},
     )
     async def inbound_sms(request: web.Request) -> web.Response:
-        provider = request.match_info["provider"]
-        if provider not in ("dev", "twilio"):
-            raise ApiError(404, "unknown_provider", "This SMS provider is not configured.")
+        provider = path_value(request, "provider")
         raw = (await request.read()).decode("utf-8", "replace")
         signature = request.headers.get("X-Twilio-Signature") or request.headers.get("X-Regulars-Sms-Signature", "")
         url = request.app[SETTINGS].public_url.rstrip("/") + request.path_qs
         _, body = await _notifications(request).request(
             "POST",
-            f"/internal/sms/inbound/{provider}",
+            internal_path("/internal/sms/inbound/{provider}", provider=provider),
             principal=Principal(),
             json={"url": url, "body": raw, "content_type": request.content_type, "signature": signature},
         )

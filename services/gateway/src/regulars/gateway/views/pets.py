@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from aiohttp import web
@@ -10,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regulars.gateway.auth import call_identity, require_client
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.paths import path_uuid
 from regulars.gateway.views.me import AUTH, me_path
 from regulars.shared.contracts.identity import Pet
 from regulars.shared.http.app import json_response, parse_body
-from regulars.shared.http.errors import ApiError
 
 TAG = "client pets"
 ERRORS = {**AUTH, 404: "pets_not_offered (not a pet business), or no such pet of this client."}
@@ -44,11 +43,7 @@ class Pets(BaseModel):
 
 
 def _pet_path(request: web.Request) -> str:
-    try:
-        pet_id = uuid.UUID(request.match_info["pet_id"])
-    except ValueError as exc:
-        raise ApiError(404, "not_found", "Pet not found.") from exc
-    return me_path(request, f"/pets/{pet_id}")
+    return me_path(request, "/pets/{pet_id}", pet_id=path_uuid(request, "pet_id"))
 
 
 def register(routes: ApiRoutes) -> None:

@@ -3,7 +3,8 @@
 The gateway passes the client's address and device in ``X-Client-IP`` and
 ``X-Client-User-Agent``, and for a signed-in client the principal headers plus
 ``X-Principal-Session``. Identity re-checks the account against the business of
-the path on every call.
+the path on every call. Client routes answer only a client principal, staff routes
+only a business principal (``Audience``); sign-up and sign-in need none.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from regulars.identity.service_layer.clients import Caller, Identity, NotFound, 
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
-from regulars.shared.http.internal import Principal
+from regulars.shared.http.internal import Audience, add_internal_routes, principal_of
 from regulars.shared.service import ENGINE, SETTINGS
 
 M = TypeVar("M", bound=BaseModel)
@@ -142,7 +143,7 @@ async def _me(request: web.Request) -> profile.Me:
         session_id = uuid.UUID(session) if session else None
     except ValueError as exc:
         raise ApiError(400, "bad_principal", f"{SESSION_HEADER} is not a UUID.") from exc
-    return await profile.whoami(_ident(request), _slug(request), Principal.from_headers(request.headers), session_id)
+    return await profile.whoami(_ident(request), _slug(request), principal_of(request), session_id)
 
 
 async def get_me(request: web.Request) -> web.Response:
@@ -224,7 +225,7 @@ async def delete_pet(request: web.Request) -> web.Response:
 
 async def _staff_business(request: web.Request) -> BusinessSnapshot:
     """The business of the path, which must be the one the API key belongs to."""
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     async with request.app[ENGINE].connect() as conn:
         business = await get_business_by_slug(conn, _slug(request))
     if principal.business_id != business.business_id:
@@ -292,7 +293,8 @@ def setup_client_routes(app: web.Application) -> None:
 
     app.cleanup_ctx.append(identity)
     base = "/internal/b/{slug}"
-    routes: list[tuple[str, str, Any]] = [
+    # Before anyone is signed in: the business of the path, and the secret in the body.
+    signing_in: list[tuple[str, str, Any]] = [
         ("POST", "/auth/register", register),
         ("POST", "/auth/verify", verify),
         ("POST", "/auth/resend-verification", resend),
@@ -302,6 +304,9 @@ def setup_client_routes(app: web.Application) -> None:
         ("POST", "/auth/password/reset", reset),
         ("POST", "/auth/confirm-email", confirm_email),
         ("POST", "/sessions/resolve", resolve_session),
+    ]
+    add_internal_routes(app.router, Audience.OPEN, [(m, base + path, h) for m, path, h in signing_in])
+    signed_in: list[tuple[str, str, Any]] = [
         ("GET", "/me", get_me),
         ("PATCH", "/me", patch_me),
         ("DELETE", "/me", delete_me),
@@ -315,12 +320,13 @@ def setup_client_routes(app: web.Application) -> None:
         ("PATCH", "/me/pets/{pet_id}", patch_pet),
         ("DELETE", "/me/pets/{pet_id}", delete_pet),
     ]
-    for method, path, handler in routes:
-        app.router.add_route(method, base + path, handler)
+    add_internal_routes(app.router, Audience.CLIENT, [(m, base + path, h) for m, path, h in signed_in])
     admin = "/internal/admin/b/{slug}"
-    app.router.add_get(admin + "/settings", get_settings)
-    app.router.add_patch(admin + "/settings", patch_settings)
-    app.router.add_get(admin + "/clients", find_client)
-    app.router.add_get(admin + "/clients/{account_id}", get_client)
-    app.router.add_get(admin + "/clients/{account_id}/pets", staff_list_pets)
-    app.router.add_patch(admin + "/clients/{account_id}/pets/{pet_id}", staff_patch_pet)
+    add_internal_routes(app.router, Audience.STAFF, [
+        ("GET", admin + "/settings", get_settings),
+        ("PATCH", admin + "/settings", patch_settings),
+        ("GET", admin + "/clients", find_client),
+        ("GET", admin + "/clients/{account_id}", get_client),
+        ("GET", admin + "/clients/{account_id}/pets", staff_list_pets),
+        ("PATCH", admin + "/clients/{account_id}/pets/{pet_id}", staff_patch_pet),
+    ])  # fmt: skip

@@ -9,6 +9,7 @@ from regulars.identity.entrypoints.clients_http import setup_client_routes
 from regulars.identity.service_layer.businesses import business_for_api_key, get_business_by_slug
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
+from regulars.shared.http.internal import Audience, add_internal_routes
 from regulars.shared.service import ENGINE
 
 
@@ -32,6 +33,9 @@ async def verify_api_key(request: web.Request) -> web.Response:
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_get("/internal/businesses/{slug}", get_business)
-    app.router.add_post("/internal/api-keys/verify", verify_api_key)
+    # Lookups the gateway makes before it knows who calls: a business's public snapshot, a key's business.
+    add_internal_routes(app.router, Audience.OPEN, [
+        ("GET", "/internal/businesses/{slug}", get_business),
+        ("POST", "/internal/api-keys/verify", verify_api_key),
+    ])  # fmt: skip
     setup_client_routes(app)

@@ -48,7 +48,7 @@ from regulars.shared.contracts.notifications import (
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import json_response, parse_body, parse_query
 from regulars.shared.http.errors import ApiError
-from regulars.shared.http.internal import Principal
+from regulars.shared.http.internal import Audience, Principal, add_internal_routes, principal_of
 from regulars.shared.service import ENGINE, SETTINGS
 from regulars.shared.tenancy import get_business
 
@@ -104,7 +104,7 @@ def _preferences_body(matrix: PreferenceMatrix) -> NotificationPreferences:
 
 
 async def get_preferences(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     account_id = _account(principal)
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await _business(uow, principal)
@@ -114,7 +114,7 @@ async def get_preferences(request: web.Request) -> web.Response:
 
 
 async def put_preferences(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     account_id = _account(principal)
     wanted = from_matrix(await parse_body(request, PreferenceMatrix))
     async with UnitOfWork(request.app[ENGINE]) as uow:
@@ -150,7 +150,7 @@ def _description(target: UnsubscribeTarget) -> UnsubscribeDescription:
 
 
 async def describe_unsubscribe_link(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     token = _token(request, parse_query(request, TokenQuery).token)
     async with UnitOfWork(request.app[ENGINE]) as uow:
         try:
@@ -161,7 +161,7 @@ async def describe_unsubscribe_link(request: web.Request) -> web.Response:
 
 
 async def post_unsubscribe(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     token = _token(request, (await parse_body(request, UnsubscribeRequest)).token)
     async with UnitOfWork(request.app[ENGINE]) as uow:
         try:
@@ -172,7 +172,7 @@ async def post_unsubscribe(request: web.Request) -> web.Response:
 
 
 async def post_marketing_message(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     body = await parse_body(request, MarketingMessageRequest)
     business_id = _path_uuid(request, "business_id")
     campaign_id = body.campaign_id or uuid.uuid4()
@@ -201,7 +201,7 @@ async def post_marketing_message(request: web.Request) -> web.Response:
 
 
 async def get_messages(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     query = parse_query(request, MessageQuery)
     business_id = _path_uuid(request, "business_id")
     async with UnitOfWork(request.app[ENGINE]) as uow:
@@ -217,7 +217,7 @@ async def get_messages(request: web.Request) -> web.Response:
 
 
 async def get_message(request: web.Request) -> web.Response:
-    principal = Principal.from_headers(request.headers)
+    principal = principal_of(request)
     business_id = _path_uuid(request, "business_id")
     message_id = _path_uuid(request, "message_id")
     async with UnitOfWork(request.app[ENGINE]) as uow:
@@ -243,11 +243,19 @@ async def post_inbound_sms(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/internal/preferences", get_preferences)
-    app.router.add_put("/internal/preferences", put_preferences)
-    app.router.add_get("/internal/unsubscribe", describe_unsubscribe_link)
-    app.router.add_post("/internal/unsubscribe", post_unsubscribe)
-    app.router.add_post("/internal/businesses/{business_id}/messages", post_marketing_message)
-    app.router.add_get("/internal/businesses/{business_id}/messages", get_messages)
-    app.router.add_get("/internal/businesses/{business_id}/messages/{message_id}", get_message)
-    app.router.add_post("/internal/sms/inbound/{provider}", post_inbound_sms)
+    add_internal_routes(app.router, Audience.CLIENT, [
+        ("GET", "/internal/preferences", get_preferences),
+        ("PUT", "/internal/preferences", put_preferences),
+    ])  # fmt: skip
+    # Unsubscribe links: the signed token names the account; the principal names the business.
+    add_internal_routes(app.router, Audience.VISITOR, [
+        ("GET", "/internal/unsubscribe", describe_unsubscribe_link),
+        ("POST", "/internal/unsubscribe", post_unsubscribe),
+    ])  # fmt: skip
+    add_internal_routes(app.router, Audience.STAFF, [
+        ("POST", "/internal/businesses/{business_id}/messages", post_marketing_message),
+        ("GET", "/internal/businesses/{business_id}/messages", get_messages),
+        ("GET", "/internal/businesses/{business_id}/messages/{message_id}", get_message),
+    ])  # fmt: skip
+    # The provider's signature is the credential.
+    add_internal_routes(app.router, Audience.OPEN, [("POST", "/internal/sms/inbound/{provider}", post_inbound_sms)])
