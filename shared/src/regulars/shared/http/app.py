@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from regulars.shared import context
 from regulars.shared.http.errors import ApiError, from_http_exception, from_validation_error
+from regulars.shared.http.input import clean_header, input_middleware, read_json
 
 log = structlog.get_logger(__name__)
 
@@ -34,8 +35,9 @@ OPEN_PATHS = ("/health/", "/metrics")
 @web.middleware
 async def context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     structlog.contextvars.clear_contextvars()
-    request_id = request.headers.get(context.REQUEST_ID_HEADER) or context.new_id()
-    correlation_id = request.headers.get(context.CORRELATION_ID_HEADER) or request_id
+    # Echoed in the answer and stored with events: a caller's id that is not clean text is replaced.
+    request_id = clean_header(request, context.REQUEST_ID_HEADER) or context.new_id()
+    correlation_id = clean_header(request, context.CORRELATION_ID_HEADER) or request_id
     context.bind(correlation_id=correlation_id, request_id=request_id)
     context.causation_id_var.set(None)
     started = time.perf_counter()
@@ -85,13 +87,8 @@ def internal_auth_middleware(token: str) -> Callable[[web.Request, Handler], Awa
 
 
 async def parse_body(request: web.Request, model: type[M]) -> M:
-    """Read and validate a JSON body; 400 for malformed JSON, 422 for invalid fields."""
-    raw = await request.read()
-    try:
-        data: Any = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc
-    return model.model_validate(data)
+    """Read and validate a JSON body; 400 for malformed or too deep JSON, 422 for invalid fields."""
+    return model.model_validate(read_json(await request.read()))
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
@@ -133,6 +130,7 @@ def base_app(*, internal_token: str | None = None, client_max_size: int = 1024**
     middlewares: list[Any] = [context_middleware, error_middleware]
     if internal_token is not None:
         middlewares.append(internal_auth_middleware(internal_token))
+    middlewares.append(input_middleware)
     app = web.Application(middlewares=middlewares, client_max_size=client_max_size)
     app[READINESS_CHECKS] = {}
     app.router.add_get("/health/live", _live)

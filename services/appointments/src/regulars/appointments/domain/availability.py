@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_STEP = timedelta(minutes=15)
 MAX_RANGE = timedelta(days=62)
+# Bookings (and the free times offered) at most this far ahead of now: a business plans no further.
+MAX_AHEAD = timedelta(days=730)
 
 
 @dataclass(frozen=True)

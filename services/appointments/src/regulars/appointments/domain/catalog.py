@@ -8,7 +8,9 @@ import uuid
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from regulars.shared.contracts.dates import Moment
 
 
 def _currency(value: str) -> str:
@@ -99,8 +101,8 @@ class WeeklyHoursSpec(BaseModel):
 
 
 class TimeOffSpec(BaseModel):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     reason: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from regulars.appointments.adapters.tables import (
     working_hours,
 )
 from regulars.appointments.domain.availability import (
+    MAX_AHEAD,
     MAX_RANGE,
     Interval,
     Slot,
@@ -160,4 +161,4 @@ async def search(
         window=window,
         not_before=now,
     )
-    return service, slots
+    return service, [s for s in slots if s.start <= now + MAX_AHEAD]

@@ -15,17 +15,18 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.appointments.adapters.tables import appointments, products, reserved_products
 from regulars.appointments.domain import assignment
-from regulars.appointments.domain.availability import Interval, is_free
+from regulars.appointments.domain.availability import MAX_AHEAD, Interval, is_free
 from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.availability import BookableService, load_calendars, load_service
 from regulars.appointments.service_layer.records import booking_select, calendar_text, facts, rules
 from regulars.shared.contracts import appointments as events
+from regulars.shared.contracts.dates import Moment
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError, FieldError, not_found
@@ -44,7 +45,7 @@ class PetDetails(BaseModel):
 class BookingRequest(BaseModel):
     service_id: uuid.UUID
     staff_id: uuid.UUID | None = None
-    start: AwareDatetime
+    start: Moment
     client: clients.ClientDetails
     notes: str = Field(default="", max_length=1000)
     pet: PetDetails | None = None
@@ -53,7 +54,7 @@ class BookingRequest(BaseModel):
 
 
 class RescheduleRequest(BaseModel):
-    start: AwareDatetime
+    start: Moment
     staff_id: uuid.UUID | None = None
 
 
@@ -64,6 +65,13 @@ class CancelRequest(BaseModel):
 class ProductReservation(BaseModel):
     product_id: uuid.UUID
     quantity: int = Field(default=1, ge=1, le=20)
+
+
+def _check_start(start: datetime, now: datetime) -> None:
+    if start <= now:
+        raise ApiError(422, "start_in_past", "Pick a time in the future.")
+    if start > now + MAX_AHEAD:
+        raise ApiError(422, "start_too_far_ahead", f"Book at most {MAX_AHEAD.days // 365} years ahead.")
 
 
 def hash_token(token: str) -> str:
@@ -193,8 +201,7 @@ async def book(
     service = await load_service(conn, business.business_id, request.service_id)
     if actor != "staff" and not (service.active and service.online_booking):
         raise ApiError(422, "not_bookable_online", "This service cannot be booked online.")
-    if request.start <= now:
-        raise ApiError(422, "start_in_past", "Pick a time in the future.")
+    _check_start(request.start, now)
     if request.pet is not None and business.vertical != "pet":
         raise ApiError(422, "pets_not_supported", "This business does not take pets.")
     answers = _check_intake(service, request.intake_answers)
@@ -287,8 +294,7 @@ async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, b
     conn = uow.conn
     business = BusinessSnapshot.model_validate(row.business_snapshot)
     _require(row, "reschedule", now, by_client=by != "staff")
-    if request.start <= now:
-        raise ApiError(422, "start_in_past", "Pick a time in the future.")
+    _check_start(request.start, now)
     service = await load_service(conn, business.business_id, row.service_id)
     values = {"sequence": row.sequence + 1, "status": "booked", "updated_at": sa.func.now()}
     # Without a chosen staff member the same one is preferred, then anyone who performs the service.

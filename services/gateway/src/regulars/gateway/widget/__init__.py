@@ -9,6 +9,7 @@ Assets are shared by every business under ``/w/_/``: ``_`` can never be a slug.
 from __future__ import annotations
 
 import html
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,15 @@ async def page(request: web.Request) -> web.Response:
     return web.Response(text=text, content_type="text/html", headers=PAGE_HEADERS)
 
 
+# Our asset names; anything else (a NUL, which the file system refuses with an error, `..`, `%5C`) is 404.
+ASSET_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.[a-z]+")
+
+
 async def asset(request: web.Request) -> web.FileResponse:
-    path = (ROOT / request.match_info["path"]).resolve()
+    name = request.match_info["path"]
+    if not ASSET_NAME.fullmatch(name):
+        raise web.HTTPNotFound()
+    path = (ROOT / name).resolve()
     if not path.is_relative_to(ROOT) or path.suffix not in ASSET_TYPES or not path.is_file():
         raise web.HTTPNotFound()
     # Revalidated every time (ETag / Last-Modified): a deploy is seen at once, unchanged files cost a 304.

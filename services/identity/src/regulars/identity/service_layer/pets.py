@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from regulars.identity.adapters.tables import pets
 from regulars.identity.service_layer.clients import Identity, NotFound, account_by_id
 from regulars.identity.service_layer.profile import Me
+from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import BusinessSnapshot, Pet, StaffPet
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
@@ -36,7 +37,7 @@ class PetForm(BaseModel):
     name: PetText
     species: PetText
     breed: Annotated[str, Field(max_length=100)] | None = None
-    birthday: Annotated[date, AfterValidator(_past)] | None = None
+    birthday: Annotated[CalendarDate, AfterValidator(_past)] | None = None
     weight_kg: Annotated[Decimal, Field(gt=0, le=2000, decimal_places=2)] | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -46,7 +47,7 @@ class PetChanges(BaseModel):
     name: PetText | None = None
     species: PetText | None = None
     breed: Annotated[str, Field(max_length=100)] | None = None
-    birthday: Annotated[date, AfterValidator(_past)] | None = None
+    birthday: Annotated[CalendarDate, AfterValidator(_past)] | None = None
     weight_kg: Annotated[Decimal, Field(gt=0, le=2000, decimal_places=2)] | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
