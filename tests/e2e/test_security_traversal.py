@@ -194,7 +194,11 @@ def _real_values(world: Any) -> dict[str, str]:
     real = {
         "business": world.slug,
         "booking_id": world.booking_id,
-        "id": world.booking_id,
+        "service_id": world.service_id,
+        "staff_id": world.staff_id,
+        "time_off_id": str(uuid.uuid4()),
+        "product_id": str(uuid.uuid4()),
+        "client_record_id": str(uuid.uuid4()),
         "account_id": world.victim_account,
         "pet_id": world.pet_id,
         "session_id": str(uuid.uuid4()),

@@ -35,10 +35,11 @@ class PathParam:
     what: str
     parse: Callable[[str], Any] = str
     schema: dict[str, Any] = field(default_factory=dict)
+    message: str = "{what} not found."
 
     def read(self, raw: str) -> Any:
         if re.fullmatch(self.pattern, raw) is None:
-            raise ApiError(404, self.code, f"{self.what} not found.")
+            raise ApiError(404, self.code, self.message.format(what=self.what, value=repr(raw[:80])))
         return self.parse(raw)
 
     def openapi_schema(self) -> dict[str, Any]:
@@ -52,9 +53,13 @@ def _uuid(code: str, what: str) -> PathParam:
 # By name: a route with a parameter not named here does not register (ApiRoutes.route).
 # The patterns are anchored for the OpenAPI document; ``read`` matches them in full (no "\n" after "$").
 PATH_PARAMS: dict[str, PathParam] = {
-    "business": PathParam(SLUG.pattern, "business_not_found", "Business"),
+    "business": PathParam(SLUG.pattern, "business_not_found", "Business", message="No business is called {value}."),
     "booking_id": _uuid("booking_not_found", "Booking"),
-    "id": _uuid("not_found", "Object"),
+    "service_id": _uuid("service_not_found", "Service"),
+    "staff_id": _uuid("staff_not_found", "Staff"),
+    "time_off_id": _uuid("time_off_not_found", "Time off"),
+    "product_id": _uuid("product_not_found", "Product"),
+    "client_record_id": _uuid("client_not_found", "Client"),
     "account_id": _uuid("not_found", "Client account"),
     "pet_id": _uuid("not_found", "Pet"),
     "session_id": _uuid("not_found", "Session"),

@@ -8,6 +8,8 @@ to client accounts, one or all of a client's (R-A8).
 from __future__ import annotations
 
 import json
+import re
+import string
 from typing import Any
 
 from aiohttp import web
@@ -89,9 +91,11 @@ class Passthrough(BaseModel):
 
 
 def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None) -> Any:
+    ids = [name for _, name, _, _ in string.Formatter().parse(internal) if name]
+
     async def view(request: web.Request) -> web.Response:
         business = await require_business_key(request)
-        path = internal_path(internal, id=path_uuid(request, "id")) if "{id}" in internal else internal
+        path = internal_path(internal, **{name: path_uuid(request, name) for name in ids})
         payload = None
         if body is not None:
             raw = await request.read()
@@ -110,57 +114,50 @@ def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None)
     return view
 
 
-ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int]] = [
-    ("GET", "/services", "/internal/admin/services", "List services", None, 200),
-    ("POST", "/services", "/internal/admin/services", "Create a service", ServiceSpec, 201),
-    ("PUT", "/services/{id}", "/internal/admin/services/{id}", "Replace a service", ServiceSpec, 200),
-    ("GET", "/staff", "/internal/admin/staff", "List staff", None, 200),
-    ("POST", "/staff", "/internal/admin/staff", "Add a staff member", StaffSpec, 201),
-    ("PUT", "/staff/{id}", "/internal/admin/staff/{id}", "Replace a staff member", StaffSpec, 200),
-    ("GET", "/staff/{id}/hours", "/internal/admin/staff/{id}/hours", "Weekly working hours", None, 200),
-    ("PUT", "/staff/{id}/hours", "/internal/admin/staff/{id}/hours", "Replace weekly hours", WeeklyHours, 200),
-    ("GET", "/staff/{id}/time-off", "/internal/admin/staff/{id}/time-off", "Time off of a staff member", None, 200),
-    ("POST", "/staff/{id}/time-off", "/internal/admin/staff/{id}/time-off", "Add time off", TimeOffSpec, 201),
-    ("DELETE", "/time-off/{id}", "/internal/admin/time-off/{id}", "Remove time off", None, 204),
-    ("GET", "/products", "/internal/admin/products", "Retail products (R-A5)", None, 200),
-    ("POST", "/products", "/internal/admin/products", "Add a retail product", ProductSpec, 201),
-    ("PUT", "/products/{id}", "/internal/admin/products/{id}", "Replace a retail product", ProductSpec, 200),
+ROUTES: list[tuple[str, str, str, type[BaseModel] | None, int]] = [
+    ("GET", "/services", "List services", None, 200),
+    ("POST", "/services", "Create a service", ServiceSpec, 201),
+    ("PUT", "/services/{service_id}", "Replace a service", ServiceSpec, 200),
+    ("GET", "/staff", "List staff", None, 200),
+    ("POST", "/staff", "Add a staff member", StaffSpec, 201),
+    ("PUT", "/staff/{staff_id}", "Replace a staff member", StaffSpec, 200),
+    ("GET", "/staff/{staff_id}/hours", "Weekly working hours", None, 200),
+    ("PUT", "/staff/{staff_id}/hours", "Replace weekly hours", WeeklyHours, 200),
+    ("GET", "/staff/{staff_id}/time-off", "Time off of a staff member", None, 200),
+    ("POST", "/staff/{staff_id}/time-off", "Add time off", TimeOffSpec, 201),
+    ("DELETE", "/time-off/{time_off_id}", "Remove time off", None, 204),
+    ("GET", "/products", "Retail products (R-A5)", None, 200),
+    ("POST", "/products", "Add a retail product", ProductSpec, 201),
+    ("PUT", "/products/{product_id}", "Replace a retail product", ProductSpec, 200),
     (
-        "GET", "/bookings", "/internal/admin/bookings",
+        "GET", "/bookings",
         "Bookings (?from=&to=&client_id=&include_deleted=) with whether each is assigned to an account (R-A8)",
         None, 200,
     ),
-    ("POST", "/bookings", "/internal/admin/bookings", "Book for a client (R-A6/R-A7)", BookingRequest, 201),
-    ("GET", "/bookings/{id}", "/internal/admin/bookings/{id}", "One booking", None, 200),
-    ("DELETE", "/bookings/{id}", "/internal/admin/bookings/{id}", "Delete (gone for the client, R-A4)", None, 204),
+    ("POST", "/bookings", "Book for a client (R-A6/R-A7)", BookingRequest, 201),
+    ("GET", "/bookings/{booking_id}", "One booking", None, 200),
+    ("DELETE", "/bookings/{booking_id}", "Delete (gone for the client, R-A4)", None, 204),
+    ("POST", "/bookings/{booking_id}/reschedule", "Move a booking", RescheduleRequest, 200),
+    ("POST", "/bookings/{booking_id}/cancel", "Cancel a booking", CancelRequest, 200),
+    ("POST", "/bookings/{booking_id}/complete", "Mark completed", None, 200),
+    ("POST", "/bookings/{booking_id}/no-show", "Mark no-show", None, 200),
+    ("POST", "/bookings/{booking_id}/assign", "Assign a booking to a client account (R-A8)", AssignRequest, 200),
     (
-        "POST", "/bookings/{id}/reschedule", "/internal/admin/bookings/{id}/reschedule",
-        "Move a booking", RescheduleRequest, 200,
-    ),
-    ("POST", "/bookings/{id}/cancel", "/internal/admin/bookings/{id}/cancel", "Cancel a booking", CancelRequest, 200),
-    ("POST", "/bookings/{id}/complete", "/internal/admin/bookings/{id}/complete", "Mark completed", None, 200),
-    ("POST", "/bookings/{id}/no-show", "/internal/admin/bookings/{id}/no-show", "Mark no-show", None, 200),
-    (
-        "POST", "/bookings/{id}/assign", "/internal/admin/bookings/{id}/assign",
-        "Assign a booking to a client account (R-A8)", AssignRequest, 200,
-    ),
-    (
-        "GET", "/client-records", "/internal/admin/clients",
+        "GET", "/client-records",
         "The business's client records (CRM), with whether 'assign all' is offered (R-A8)", None, 200,
     ),
     (
-        "POST", "/client-records/{id}/assign-all", "/internal/admin/clients/{id}/assign-all",
+        "POST", "/client-records/{client_record_id}/assign-all",
         "Assign all of a client's bookings to the one linked account (R-A8)", None, 200,
     ),
 ]  # fmt: skip
 
 
 def register(routes: ApiRoutes) -> None:
-    for method, tail, internal, summary, body, status in ROUTES:
-        view = _forward(method, internal, body=body)
-        view.__name__ = "admin_" + (method.lower() + tail).replace("/", "_").replace("{", "").replace("}", "").replace(
-            "-", "_"
-        )
+    for method, tail, summary, body, status in ROUTES:
+        view = _forward(method, "/internal/admin" + tail.replace("/client-records", "/clients", 1), body=body)
+        # Operation ids name a path parameter "id" whatever its type (admin_put_services_id).
+        view.__name__ = "admin_" + re.sub(r"\{\w+\}", "id", method.lower() + tail).replace("/", "_").replace("-", "_")
         routes.route(
             method,
             BASE + tail,
