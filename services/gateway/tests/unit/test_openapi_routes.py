@@ -30,7 +30,7 @@ def test_every_path_parameter_is_declared_with_its_type_even_inside_a_segment() 
     assert session["pattern"].startswith("^[0-9a-fA-F]{8}-")
     make = document["paths"]["/things/{booking_id}"]["post"]
     assert [p["name"] for p in make["parameters"]] == ["booking_id"]
-    assert set(make["responses"]) == {"201", "404"}
+    assert set(make["responses"]) == {"201", "400", "404", "405", "413", "422"}  # with those of every body route
     assert make["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert "Thing" in document["components"]["schemas"]
     assert "ErrorResponse" in document["components"]["schemas"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, time
 from typing import Any
@@ -12,8 +11,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.appointments.service_layer.tenancy import Clock, business_for, system_clock
+from regulars.shared.contracts import dates
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.errors import ApiError, FieldError
+from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import principal_of
 
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
@@ -48,13 +49,15 @@ def query_id(request: web.Request, name: str, *, required: bool) -> uuid.UUID | 
 
 
 def query_time(request: web.Request, name: str, timezone: str, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 time with offset, or a date (midnight in the business's zone)."""
+    """An ISO 8601 time with offset, or a date (midnight in the business's zone), within the years
+    every service handles (``regulars.shared.contracts.dates``)."""
     value = request.query.get(name)
     if not value:
         raise ApiError(422, "validation_error", f"'{name}' is required (ISO 8601).")
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
+            _check_range(name, day)
             if end_of_day:
                 day = date.fromordinal(day.toordinal() + 1)
             return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(timezone))
@@ -63,13 +66,16 @@ def query_time(request: web.Request, name: str, timezone: str, *, end_of_day: bo
         raise ApiError(422, "validation_error", f"'{name}' is not an ISO 8601 date or time.") from exc
     if moment.tzinfo is None:
         raise ApiError(422, "validation_error", f"'{name}' needs an offset, e.g. 2026-11-23T10:00:00+01:00.")
+    _check_range(name, moment)
     return moment
 
 
+def _check_range(name: str, value: date) -> None:
+    if not dates.in_range(value):
+        field = FieldError(field=name, code=dates.OUT_OF_RANGE, message=dates.OUT_OF_RANGE_MESSAGE)
+        raise ApiError(422, "validation_error", f"'{name}': {dates.OUT_OF_RANGE_MESSAGE}", [field])
+
+
 async def json_body(request: web.Request) -> Any:
-    """The JSON body as data (for idempotency fingerprints); 400 when it is not JSON."""
-    raw = await request.read()
-    try:
-        return json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc
+    """The JSON body as data (for idempotency fingerprints); 400 when it is not JSON, 422 for bad text."""
+    return read_json(await request.read())

@@ -7,7 +7,6 @@ to client accounts, one or all of a client's (R-A8).
 
 from __future__ import annotations
 
-import json
 import re
 import string
 from typing import Any
@@ -21,7 +20,7 @@ from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid
 from regulars.gateway.views.bookings import BookingRequest, CancelRequest, RescheduleRequest
 from regulars.shared.http.app import json_response
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import internal_path
 
 TAG = "business appointments"
@@ -98,11 +97,7 @@ def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None)
         path = internal_path(internal, **{name: path_uuid(request, name) for name in ids})
         payload = None
         if body is not None:
-            raw = await request.read()
-            try:
-                payload = json.loads(raw or b"{}")
-            except ValueError as exc:
-                raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc
+            payload = read_json(await request.read())
         params = dict(request.query) if method == "GET" else None
         status, answer = await request.app[CLIENTS]["appointments"].request(
             method, path, principal=staff_principal(business), json=payload, params=params

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from typing import Literal
 
 from aiohttp import web
@@ -19,9 +17,11 @@ from regulars.gateway.auth import (
 )
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.openapi import ApiRoutes
+from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import SignedIn
 from regulars.shared.http.app import json_response
 from regulars.shared.http.errors import ApiError
+from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import internal_path
 
 TAG = "client sign-in"
@@ -39,7 +39,7 @@ class RegisterRequest(Strict):
     first_name: str
     last_name: str
     phone: str | None = Field(default=None, description="With its country code; stored as E.164.")
-    birthday: date | None = None
+    birthday: CalendarDate | None = None
     locale: Literal["en", "es", "it", "pt"] | None = None
     marketing_opt_in: bool = False
 
@@ -85,11 +85,7 @@ def _path(request: web.Request, tail: str) -> str:
 async def _forward(request: web.Request, tail: str, model: type[BaseModel]) -> tuple[int, object]:
     """Pass the JSON body on as sent: identity validates it (``model`` documents it), after
     checking that the business offers client logins, so R-S1's 404 comes before any 422."""
-    raw = await request.read()
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc
+    body = read_json(await request.read())
     return await call_identity(request, "POST", _path(request, tail), json=body)
 
 
@@ -168,6 +164,7 @@ def register(routes: ApiRoutes) -> None:
         tag=TAG,
         status=204,
         errors={403: "csrf_failed (cookie session without X-CSRF-Token).", 404: DISABLED},
+        auth="optional_client",
     )
     async def auth_logout(request: web.Request) -> web.Response:
         token, via_cookie = session_secret(request)

@@ -7,7 +7,6 @@ reading it (GET) never changes anything, only a POST does (R-A3).
 
 from __future__ import annotations
 
-import json as jsonlib
 from typing import Any, Literal
 
 from aiohttp import web
@@ -19,7 +18,7 @@ from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid, path_value
 from regulars.gateway.tenancy import resolve_business
 from regulars.shared.http.app import json_response, parse_body
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import Principal, internal_path
 from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -216,7 +215,7 @@ def register(routes: ApiRoutes) -> None:
         "POST", BASE + "/bookings",
         summary="Book a service (signed in, or as a guest unless the business requires accounts); "
         "send an Idempotency-Key header",
-        tag=TAG, request=BookingRequest, response=BookingCreated, status=201,
+        tag=TAG, request=BookingRequest, response=BookingCreated, status=201, auth="optional_client",
         errors={
             400: "idempotency_key_required, invalid_json",
             401: "account_required: this business requires clients to sign in (R-S1)",
@@ -232,11 +231,7 @@ def register(routes: ApiRoutes) -> None:
         else:
             business = await resolve_business(request)
             principal = Principal(org_id=business.org_id, business_id=business.business_id)
-        raw = await request.read()
-        try:
-            body = jsonlib.loads(raw or b"{}")
-        except ValueError as exc:
-            raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from exc
+        body = read_json(await request.read())
         key = request.headers.get(IDEMPOTENCY_HEADER)
         headers = {IDEMPOTENCY_HEADER: key} if key else {}
         status, answer = await _appointments(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any, Literal
 
 from aiohttp import web
@@ -13,6 +12,7 @@ from regulars.gateway.auth import call_identity, clear_session_cookies, require_
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_slug, path_uuid
+from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import Address, ClientAccount, ClientSession
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.internal import internal_path
@@ -35,7 +35,7 @@ class ProfilePatch(Strict):
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = Field(default=None, description="With its country code; stored as E.164.")
-    birthday: date | None = None
+    birthday: CalendarDate | None = None
     address: Address | None = None
     locale: Literal["en", "es", "it", "pt"] | None = None
     marketing_opt_in: bool | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +9,7 @@ from regulars.gateway.auth import call_identity, require_client
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid
 from regulars.gateway.views.me import AUTH, me_path
+from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import Pet
 from regulars.shared.http.app import json_response, parse_body
 
@@ -23,7 +22,7 @@ class PetRequest(BaseModel):
     name: str
     species: str = Field(description="e.g. dog, cat, rabbit")
     breed: str | None = None
-    birthday: date | None = None
+    birthday: CalendarDate | None = None
     weight_kg: float | None = None
     notes: str | None = Field(default=None, description="The client's notes for the business.")
 
@@ -33,7 +32,7 @@ class PetPatch(BaseModel):
     name: str | None = None
     species: str | None = None
     breed: str | None = None
-    birthday: date | None = None
+    birthday: CalendarDate | None = None
     weight_kg: float | None = None
     notes: str | None = None
 
