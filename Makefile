@@ -3,11 +3,12 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint docs setup clean bench bench-events bench-login bench-courier bench-booking
+.PHONY: help run test test-clock lint docs setup clean bench bench-events bench-login bench-courier bench-booking
 
 help:
 	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
-	@echo "make test   run every test (unit, integration, end-to-end)"
+	@echo "make test   run every test (unit, integration, end-to-end), the clock-marked ones again at a simulated now"
+	@echo "make test-clock SIMULATED_NOW=new-years-eve   only the clock-marked tests, at that moment"
 	@echo "make lint   ruff and mypy"
 	@echo "make docs   regenerate docs/asyncapi.yaml and docs/openapi.json"
 	@echo "make bench  every benchmark (make bench-events: only the events one)"
@@ -22,9 +23,17 @@ run:
 setup:
 	scripts/prepare.sh
 
+# The tests that depend on the date and time of day run again at a simulated now (README, "Tests").
+SIMULATED_NOW ?= dst-saturday-night
+
 test: setup
 	scripts/infra.sh test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m clock --simulated-now $(SIMULATED_NOW) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-clock: setup
+	scripts/infra.sh test-tools
+	$(PY) -m pytest -m clock --simulated-now $(SIMULATED_NOW) $(PYTEST_ARGS)
 
 lint:
 	scripts/venv.sh

@@ -27,7 +27,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ import aiohttp
 import asyncpg
 
 from regulars.appointments.service import SERVICE
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot
 from regulars.shared.db.engine import asyncpg_dsn, make_engine
 from regulars.shared.db.migrations import upgrade
@@ -124,7 +125,7 @@ class Bench:
         self.principal = Principal(self.business.org_id, self.business.business_id)
         self.staff_ids: list[str] = []
         self.service_id = ""
-        self.first_day = datetime.now(UTC).astimezone(ZoneInfo(ZONE)).date() + timedelta(days=1)
+        self.first_day = clock.now().astimezone(ZoneInfo(ZONE)).date() + timedelta(days=1)
 
     def slot(self, day: int, hour: int, quarter: int) -> datetime:
         local = datetime.combine(self.first_day + timedelta(days=day), datetime.min.time(), tzinfo=ZoneInfo(ZONE))

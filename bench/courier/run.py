@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -30,6 +29,7 @@ from regulars.notifications.adapters.tables import messages
 from regulars.notifications.domain.model import RetryPolicy
 from regulars.notifications.service_layer.courier import Courier, _outgoing
 from regulars.notifications.service_layer.messages import MessageRequest, request_message
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot
 from regulars.shared.db.engine import create_database_if_missing, drop_database, make_engine
 from regulars.shared.db.migrations import upgrade
@@ -55,7 +55,7 @@ async def setup_business(engine: AsyncEngine) -> BusinessSnapshot:
 
 async def enqueue(engine: AsyncEngine, settings: Settings, business: BusinessSnapshot, count: int, tag: str) -> None:
     """Queue ``count`` rendered password-reset emails (not timed)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with UnitOfWork(engine) as uow:
         for n in range(count):
             await request_message(

@@ -31,7 +31,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from argon2 import PasswordHasher, Type
 from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer.businesses import ensure_business
+from regulars.shared import clock
 from regulars.shared.db.engine import make_engine
 from regulars.shared.db.migrations import upgrade
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
@@ -107,7 +107,7 @@ async def prepare(settings: Settings, accounts: int) -> tuple[str, list[str]]:
         org = OrganizationSpec(slug=f"org-{slug}", name="Bench", client_database="per_business")
         business, _ = await ensure_business(engine, org, BusinessSpec(slug=slug, name="Bench Salon"))
         stored = hasher_of(settings).hash(PASSWORD)
-        now = datetime.now(UTC)
+        now = clock.now()
         emails = [f"bench-{n}@example.com" for n in range(accounts)]
         async with engine.begin() as conn:
             await conn.execute(

@@ -7,7 +7,7 @@ import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from regulars.notifications.service_layer.contacts import upsert_contact
 from regulars.notifications.service_layer.courier import Courier
 from regulars.notifications.service_layer.messages import MessageRequest, Queued, request_message
 from regulars.notifications.service_layer.preferences import change_preferences, full_matrix
+from regulars.shared import clock as run_clock
 from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot
 from regulars.shared.db.engine import create_database_if_missing, make_engine
 from regulars.shared.db.migrations import upgrade
@@ -37,7 +38,7 @@ _numbers = itertools.count(1)
 
 class MovableClock:
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime.now(UTC)
+        self.now = start or run_clock.now()
 
     def __call__(self) -> datetime:
         return self.now
@@ -90,7 +91,7 @@ class Harness:
                 account_id=account_id,
                 org_id=business.org_id,
                 scope_business_id=business.business_id,
-                at=datetime.now(UTC),
+                at=run_clock.now(),
                 email=f"c-{account_id.hex[:10]}@example.com",
                 phone=phone or f"+3933{account_id.int % 10**8:08d}",
                 locale=locale,
@@ -108,12 +109,12 @@ class Harness:
                 business_id=business.business_id,
                 changes=full_matrix(prefs),
                 source="client",
-                now=datetime.now(UTC),
+                now=run_clock.now(),
             )
 
     async def enqueue(self, request: MessageRequest, now: datetime | None = None) -> Queued:
         async with UnitOfWork(self.engine) as uow:
-            return await request_message(uow.conn, self.settings, request, now or datetime.now(UTC))
+            return await request_message(uow.conn, self.settings, request, now or run_clock.now())
 
     def courier(
         self,
@@ -131,7 +132,7 @@ class Harness:
         return Courier(
             self.engine,
             {"email": mailer, "sms": sms},
-            clock=clock or (lambda: datetime.now(UTC)),
+            clock=clock or run_clock.now,
             policy=policy or RetryPolicy(max_attempts=3, base_seconds=1, max_seconds=10),
             batch_size=batch_size,
             name=name,

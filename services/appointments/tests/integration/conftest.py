@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.appointments.entrypoints.common import CLOCK
 from regulars.appointments.service import SERVICE
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BookingPolicy, BusinessSettings, BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
@@ -27,9 +28,15 @@ from regulars.shared.tenancy import apply_snapshot
 pytestmark = pytest.mark.integration
 
 
+def start() -> datetime:
+    """The service's clock when a test starts: a Monday noon, or the run's simulated now
+    (--simulated-now); the tests move it themselves."""
+    return clock.now() if clock.offset() else datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
 @dataclass
 class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    now: datetime = field(default_factory=start)
 
     def __call__(self) -> datetime:
         return self.now
@@ -80,7 +87,7 @@ async def api(migrated: Settings) -> AsyncIterator[Api]:
 
 @pytest.fixture(autouse=True)
 def reset_clock(api: Api) -> None:
-    api.clock.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    api.clock.now = start()
 
 
 @dataclass

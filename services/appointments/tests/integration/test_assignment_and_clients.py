@@ -25,7 +25,7 @@ from regulars.shared.http.internal import Principal
 
 from .conftest import Api, Shop, book, make_shop, tomorrow_at
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 
 async def deliver(engines: dict[str, AsyncEngine], event: Event) -> bool:

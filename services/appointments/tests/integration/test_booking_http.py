@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .conftest import Api, book, make_shop, tomorrow_at
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 
 async def test_availability_is_iso_with_offset_and_excludes_booked_slot(
@@ -22,11 +22,12 @@ async def test_availability_is_iso_with_offset_and_excludes_booked_slot(
     params = {"service_id": shop.service_id, "from": day, "to": day, "staff_id": shop.staff_ids[0]}
     status, body = await api.call("GET", "/internal/availability", shop.guest, params=params)
     assert status == 200, body
-    assert body["slots"][0]["start"] == f"{day}T09:00:00+01:00"
-    assert body["slots"][-1]["start"] == f"{day}T17:00:00+01:00"
+    # In the business's zone, with that day's offset.
+    assert body["slots"][0]["start"] == tomorrow_at(9, api.clock).isoformat()
+    assert body["slots"][-1]["start"] == tomorrow_at(17, api.clock).isoformat()
     status, made = await book(api, shop, shop.guest, tomorrow_at(10, api.clock), staff_id=shop.staff_ids[0])
     assert status == 201, made
-    assert made["booking"]["starts_at"] == f"{day}T10:00:00+01:00"
+    assert made["booking"]["starts_at"] == tomorrow_at(10, api.clock).isoformat()
     _, body = await api.call("GET", "/internal/availability", shop.guest, params=params)
     starts = [s["start"][11:16] for s in body["slots"]]
     # The booking holds 10:00-11:15 (60 minutes plus a 15-minute buffer); a new booking
@@ -139,4 +140,4 @@ async def test_time_off_removes_slots(api: Api, engines: dict[str, AsyncEngine])
     _, body = await api.call(
         "GET", "/internal/availability", shop.guest, params={"service_id": shop.service_id, "from": day, "to": day}
     )
-    assert body["slots"][0]["start"] == f"{day}T13:00:00+01:00"
+    assert body["slots"][0]["start"] == (start + timedelta(hours=4)).isoformat()

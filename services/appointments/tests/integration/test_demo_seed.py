@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +19,7 @@ from regulars.shared.tenancy import apply_snapshot
 
 from .conftest import Api
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 
 async def counts(engine: AsyncEngine) -> list[int]:
@@ -63,9 +65,13 @@ async def test_demo_catalog_is_seeded_idempotently(api: Api, engines: dict[str, 
     groom = next(s for s in services["services"] if s["name"] == "Full groom, small dog")
     assert groom["currency"] == "USD"
     assert {q["id"] for q in groom["intake_questions"]} == {"temperament", "vaccinated"}
+    # The next Wednesday by the service's clock: the groomer opens at 08:00 in New York.
+    new_york = ZoneInfo("America/New_York")
+    today = api.clock.now.astimezone(new_york).date()
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 or 7)
     status, slots = await api.call(
         "GET", "/internal/availability", principal,
-        params={"service_id": groom["id"], "from": "2026-11-25", "to": "2026-11-25"},
+        params={"service_id": groom["id"], "from": wednesday.isoformat(), "to": wednesday.isoformat()},
     )  # fmt: skip
     assert status == 200
-    assert slots["slots"][0]["start"] == "2026-11-25T08:00:00-05:00"
+    assert slots["slots"][0]["start"] == datetime.combine(wednesday, time(8, 0), tzinfo=new_york).isoformat()

@@ -13,7 +13,7 @@ from regulars.shared.contracts.identity import BookingPolicy
 
 from .conftest import Api, book, make_shop, tomorrow_at
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 
 async def test_r_a3_cancel_refused_inside_window_and_told_until_when(api: Api, engines: dict[str, AsyncEngine]) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,10 +18,11 @@ from regulars.notifications.domain.model import Preferences
 from regulars.notifications.entrypoints.background import dispatch_due_job
 from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
 from regulars.notifications.service_layer.messages import MessageRequest
+from regulars.shared import clock
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.infra import free_port
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 
 class RejectingHandler:
@@ -78,7 +79,7 @@ async def test_permanent_smtp_failure_is_abandoned_without_retrying(harness: Any
     business = await harness.business()
     account = await harness.contact(business)
     queued = await harness.enqueue(request(business, account))
-    moment = [datetime.now(UTC)]
+    moment = [clock.now()]
     courier = harness.courier(smtp_port=port, clock=lambda: moment[0])
     await courier.drain()
     moment[0] += timedelta(hours=2)
@@ -93,7 +94,7 @@ async def test_message_left_sending_by_a_dead_courier_is_taken_again_after_its_l
     business = await harness.business()
     account = await harness.contact(business)
     queued = await harness.enqueue(request(business, account))
-    start = datetime.now(UTC)
+    start = clock.now()
     async with UnitOfWork(harness.engine) as uow:  # what a courier that crashed after its claim leaves behind
         await uow.conn.execute(
             sa.update(messages)
@@ -144,7 +145,7 @@ async def test_campaign_to_all_reaches_only_clients_with_marketing_on_once(harne
         async with UnitOfWork(harness.engine) as uow:
             result = await send_marketing(
                 uow.conn, harness.settings, business, campaign_id=campaign, channel="email", title="Sale",
-                text="All week.", account_id=None, now=datetime.now(UTC),
+                text="All week.", account_id=None, now=clock.now(),
             )  # fmt: skip
         assert len(result.queued) == 1
     await harness.courier().drain()
@@ -158,7 +159,7 @@ async def test_campaign_to_all_reaches_only_clients_with_marketing_on_once(harne
         with pytest.raises(UnknownRecipient):
             await send_marketing(
                 uow.conn, harness.settings, business, campaign_id=uuid.uuid4(), channel="email", title="X",
-                text="Y", account_id=stranger, now=datetime.now(UTC),
+                text="Y", account_id=stranger, now=clock.now(),
             )  # fmt: skip
 
 
@@ -197,7 +198,7 @@ async def test_recipient_refused_with_5xx_is_abandoned_at_once(harness: Any, rej
 async def test_dispatch_due_job_sends_what_is_due_as_of_the_given_time(harness: Any) -> None:
     business = await harness.business()
     account = await harness.contact(business)
-    now = datetime.now(UTC)
+    now = clock.now()
     await harness.enqueue(request(business, account, due_at=now + timedelta(days=2)), now=now)
     assert await dispatch_due_job(harness.engine, harness.settings, now) == {"claimed": 0}
     assert await dispatch_due_job(harness.engine, harness.settings, now + timedelta(days=2)) == {"claimed": 1}

@@ -20,6 +20,7 @@ from regulars.notifications.entrypoints.consumers import contacts_consumer, iden
 from regulars.notifications.service_layer.consent import handle_inbound_sms, unsubscribe
 from regulars.notifications.service_layer.messages import MessageRequest
 from regulars.notifications.service_layer.preferences import load_preferences
+from regulars.shared import clock
 from regulars.shared.contracts.identity import (
     ClientDeleted,
     ClientEmailChanged,
@@ -31,7 +32,7 @@ from regulars.shared.contracts.identity import (
 from regulars.shared.db.tables import outbox
 from regulars.shared.db.unit_of_work import UnitOfWork
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 TEMPLATE_FOR = {
     "security": ("password_reset", {"link": "http://x/r"}),
@@ -151,7 +152,7 @@ async def test_marketing_email_has_one_click_unsubscribe_headers_with_a_signed_t
     assert "/unsubscribe?token=" in mail.html
 
     async with UnitOfWork(harness.engine) as uow:
-        await unsubscribe(uow, token, business.business_id, datetime.now(UTC))
+        await unsubscribe(uow, token, business.business_id, clock.now())
     async with harness.engine.connect() as conn:
         prefs = await load_preferences(conn, account, business.business_id)
     assert prefs.allows("email", "marketing") is False
@@ -164,19 +165,17 @@ async def test_sms_stop_turns_sms_marketing_off_and_start_back_on(harness: Any) 
     await harness.set_preferences(account, business, Preferences(True, True, True, True))
     async with UnitOfWork(harness.engine) as uow:
         action, changed = await handle_inbound_sms(
-            uow, "dev", InboundSms("+39 333 123 4567", " stop ", "sms-1"), datetime.now(UTC)
+            uow, "dev", InboundSms("+39 333 123 4567", " stop ", "sms-1"), clock.now()
         )
     assert (action, changed) == ("stop", 1)
     async with UnitOfWork(harness.engine) as uow:  # the provider retries the same webhook
-        again = await handle_inbound_sms(uow, "dev", InboundSms("+393331234567", "STOP", "sms-1"), datetime.now(UTC))
+        again = await handle_inbound_sms(uow, "dev", InboundSms("+393331234567", "STOP", "sms-1"), clock.now())
     assert again == ("stop", 0)
     async with harness.engine.connect() as conn:
         prefs = await load_preferences(conn, account, business.business_id)
     assert prefs == Preferences(True, True, True, False)
     async with UnitOfWork(harness.engine) as uow:
-        restarted = await handle_inbound_sms(
-            uow, "dev", InboundSms("+393331234567", "START", "sms-2"), datetime.now(UTC)
-        )
+        restarted = await handle_inbound_sms(uow, "dev", InboundSms("+393331234567", "START", "sms-2"), clock.now())
     assert restarted == ("start", 1)
 
 

@@ -25,7 +25,7 @@ from regulars.shared.contracts.identity import (
     MessageRequested,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

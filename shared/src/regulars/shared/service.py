@@ -20,6 +20,7 @@ import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from regulars.shared import clock
 from regulars.shared.db.engine import make_engine, ping
 from regulars.shared.db.migrations import upgrade
 from regulars.shared.http.app import READINESS_CHECKS, base_app
@@ -88,7 +89,7 @@ async def _db_ready(engine: AsyncEngine) -> bool:
 
 def parse_as_of(value: str | None) -> datetime:
     if not value:
-        return datetime.now(UTC)
+        return clock.now()
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -141,6 +142,7 @@ def main(service: Service, argv: list[str] | None = None) -> int:
         service.add_commands(commands)
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_json, process=service.name)
+    clock.configure(settings)
 
     if args.command == "serve":
         web.run_app(build_app(service, settings), host=args.host, port=args.port, print=None, access_log=None)

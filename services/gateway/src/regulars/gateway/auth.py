@@ -20,7 +20,6 @@ import hmac
 import ipaddress
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +27,7 @@ from aiohttp import web
 
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.paths import path_slug
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot, ResolvedSession, SessionToken
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.internal import Principal, internal_path
@@ -118,7 +118,7 @@ def _secure(settings: Settings) -> bool:
 
 def set_session_cookies(response: web.StreamResponse, settings: Settings, session: SessionToken) -> None:
     """``HttpOnly; SameSite=Lax; Path=/`` (+ ``Secure`` behind https); the CSRF cookie is readable by the widget."""
-    max_age = max(0, int((session.expires_at - datetime.now(UTC)).total_seconds()))
+    max_age = max(0, int((session.expires_at - clock.now()).total_seconds()))
     common = {"path": "/", "samesite": "Lax", "secure": _secure(settings), "max_age": max_age}
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, **common)  # type: ignore[arg-type]
     response.set_cookie(CSRF_COOKIE, csrf_value(settings, session.token), httponly=False, **common)  # type: ignore[arg-type]

@@ -10,18 +10,19 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from regulars.appointments.service_layer.tenancy import Clock, business_for, system_clock
+from regulars.appointments.service_layer.tenancy import business_for
+from regulars.shared import clock
 from regulars.shared.contracts import dates
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.errors import ApiError, FieldError
 from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import principal_of
 
-CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+CLOCK: web.AppKey[clock.Clock] = web.AppKey("clock")
 
 
 def now_of(request: web.Request) -> datetime:
-    return request.app.get(CLOCK, system_clock)()
+    return request.app.get(CLOCK, clock.now)()
 
 
 async def business_of(request: web.Request, conn: AsyncConnection) -> BusinessSnapshot:

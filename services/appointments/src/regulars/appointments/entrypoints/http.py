@@ -345,7 +345,7 @@ async def calendar_feed(request: web.Request) -> web.Response:
                 .limit(1000)
             )
         ).all()
-    body = calendar_file([calendar_entry(r) for r in rows], stamp=datetime.now(UTC), name="My bookings")
+    body = calendar_file([calendar_entry(r) for r in rows], stamp=now_of(request), name="My bookings")
     return _ics(body, "bookings.ics")
 
 

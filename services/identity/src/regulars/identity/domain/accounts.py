@@ -11,6 +11,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from regulars.shared import clock
 from regulars.shared.contracts.identity import Locale
 
 PASSWORD_MIN = 8
@@ -64,7 +65,7 @@ def normalize_phone(value: str) -> str:
 
 
 def _past_birthday(value: date) -> date:
-    if value >= date.today() or value < OLDEST_BIRTHDAY:
+    if value >= clock.now().date() or value < OLDEST_BIRTHDAY:
         raise ValueError("a birthday is a date in the past (after 1900)")
     return value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -22,6 +22,7 @@ from regulars.identity.domain.accounts import ProfileChanges, Registration
 from regulars.identity.service_layer import auth, pets, profile, staff
 from regulars.identity.service_layer.businesses import get_business_by_slug
 from regulars.identity.service_layer.clients import Caller, Identity, NotFound, business_for_clients
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
@@ -275,12 +276,8 @@ async def staff_patch_pet(request: web.Request) -> web.Response:
     )
 
 
-def _system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 def setup_client_routes(app: web.Application) -> None:
-    app[CLOCK] = _system_clock
+    app[CLOCK] = clock.now
 
     async def identity(app: web.Application) -> Any:
         settings = app[SETTINGS]

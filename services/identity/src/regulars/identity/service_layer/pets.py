@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from regulars.identity.adapters.tables import pets
 from regulars.identity.service_layer.clients import Identity, NotFound, account_by_id
 from regulars.identity.service_layer.profile import Me
+from regulars.shared import clock
 from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import BusinessSnapshot, Pet, StaffPet
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -24,7 +25,7 @@ MAX_PETS = 50
 
 
 def _past(value: date) -> date:
-    if value >= date.today():
+    if value >= clock.now().date():
         raise ValueError("a birthday is a date in the past")
     return value
 

@@ -24,7 +24,6 @@ from regulars.notifications.service_layer.consent import (
     unsubscribe,
 )
 from regulars.notifications.service_layer.contacts import get_contact
-from regulars.notifications.service_layer.courier import system_clock
 from regulars.notifications.service_layer.dispatch_views import list_messages, message_detail
 from regulars.notifications.service_layer.preferences import (
     as_matrix,
@@ -33,6 +32,7 @@ from regulars.notifications.service_layer.preferences import (
     full_matrix,
     load_preferences,
 )
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.contracts.notifications import (
     InboundResult,
@@ -127,7 +127,7 @@ async def put_preferences(request: web.Request) -> web.Response:
             business_id=business.business_id,
             changes=full_matrix(wanted),
             source="client",
-            now=system_clock(),
+            now=clock.now(),
         )
     return json_response(_preferences_body(as_matrix(prefs)))
 
@@ -165,7 +165,7 @@ async def post_unsubscribe(request: web.Request) -> web.Response:
     token = _token(request, (await parse_body(request, UnsubscribeRequest)).token)
     async with UnitOfWork(request.app[ENGINE]) as uow:
         try:
-            target = await unsubscribe(uow, token, _principal_business_id(principal), system_clock())
+            target = await unsubscribe(uow, token, _principal_business_id(principal), clock.now())
         except TokenNotForThisBusiness as exc:
             raise ApiError(400, "invalid_token", "This unsubscribe link is not valid for this business.") from exc
     return json_response(_description(target))
@@ -188,7 +188,7 @@ async def post_marketing_message(request: web.Request) -> web.Response:
                 title=body.title,
                 text=body.text,
                 account_id=body.account_id,
-                now=system_clock(),
+                now=clock.now(),
                 due_at=body.send_at,
             )
         except UnknownRecipient as exc:
@@ -238,7 +238,7 @@ async def post_inbound_sms(request: web.Request) -> web.Response:
     except InvalidWebhook as exc:
         raise ApiError(403, "invalid_signature", "The webhook's signature does not match.") from exc
     async with UnitOfWork(request.app[ENGINE]) as uow:
-        action, changed = await handle_inbound_sms(uow, provider.name, sms, system_clock())
+        action, changed = await handle_inbound_sms(uow, provider.name, sms, clock.now())
     return json_response(InboundResult.model_validate({"action": action, "changed": changed}))
 
 
