@@ -10,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     # pool_pre_ping: a pooled connection broken by a PostgreSQL restart is replaced,
-    # not handed out, so the service recovers by itself.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # not handed out, so the service recovers by itself. hide_parameters: an error's text
+    # names the statement, never its values (password hashes, emails, names reach the logs).
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -43,7 +43,7 @@ def run_env(target_metadata: sa.MetaData) -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         try:
             async with engine.connect() as conn:
                 await conn.run_sync(run)

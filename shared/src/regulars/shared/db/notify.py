@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.engine import asyncpg_dsn
+from regulars.shared.logging import describe_error
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +38,7 @@ async def listen_forever(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("listen_failed", channel=channel, error=repr(exc))
+            log.warning("listen_failed", channel=channel, error=describe_error(exc))
         finally:
             if conn is not None and not conn.is_closed():
                 conn.terminate()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from regulars.shared import context
 from regulars.shared.http.errors import ApiError, from_http_exception, from_validation_error
 from regulars.shared.http.input import clean_header, input_middleware, read_json
+from regulars.shared.logging import describe_error
 
 log = structlog.get_logger(__name__)
 
@@ -111,7 +112,7 @@ async def _ready(request: web.Request) -> web.Response:
         try:
             checks[name] = bool(await check())
         except Exception as exc:
-            log.warning("readiness_check_failed", check=name, error=repr(exc))
+            log.warning("readiness_check_failed", check=name, error=describe_error(exc))
             checks[name] = False
     ready = all(checks.values())
     return web.json_response(

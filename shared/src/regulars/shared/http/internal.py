@@ -27,6 +27,7 @@ from aiohttp import web
 from regulars.shared import context
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
 from regulars.shared.http.errors import ApiError
+from regulars.shared.logging import describe_error
 
 log = structlog.get_logger(__name__)
 
@@ -203,7 +204,7 @@ class ServiceClient:
                 body = await response.json(content_type=None) if response.content_length != 0 else None
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("downstream_failed", service=self.name, path=path, error=repr(exc))
+            log.warning("downstream_failed", service=self.name, path=path, error=describe_error(exc))
             raise ServiceUnavailable(self.name) from exc
         if status >= 500:
             raise ServiceUnavailable(self.name)

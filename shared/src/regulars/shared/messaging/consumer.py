@@ -25,6 +25,7 @@ from regulars.shared import context
 from regulars.shared.contracts.events import EVENT_REGISTRY, Event, load_all_contracts
 from regulars.shared.db.errors import is_transient
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.logging import describe_error
 from regulars.shared.messaging.inbox import record_in_inbox
 from regulars.shared.messaging.topology import ConsumerQueue
 
@@ -67,7 +68,7 @@ class EventConsumer:
         try:
             event = model.model_validate(json.loads(body))
         except (ValueError, ValidationError) as exc:
-            log.error("event_invalid", consumer=self.name, routing_key=routing_key, error=str(exc)[:500])
+            log.error("event_invalid", consumer=self.name, routing_key=routing_key, error=describe_error(exc)[:500])
             raise RejectMessage() from exc
         return event, handler
 
@@ -98,7 +99,7 @@ class EventConsumer:
                 attempt += 1
                 delay = min(30.0, self.transient_base_delay * 2 ** (attempt - 1))
                 HANDLED.labels(self.name, "transient_retry").inc()
-                log.warning("event_handler_transient_failure", error=repr(exc)[:500], retry_in=delay)
+                log.warning("event_handler_transient_failure", error=describe_error(exc)[:500], retry_in=delay)
                 await asyncio.sleep(delay)
 
     async def handle(self, engine: AsyncEngine, routing_key: str, body: bytes, delivery_count: int = 0) -> bool:

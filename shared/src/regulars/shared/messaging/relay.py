@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.notify import listen_forever
 from regulars.shared.db.tables import outbox
+from regulars.shared.logging import describe_error
 from regulars.shared.messaging.outbox import OUTBOX_CHANNEL
 from regulars.shared.messaging.topology import declare_events_exchange
 
@@ -142,14 +143,14 @@ class OutboxRelay:
                     event_id=str(row.event_id),
                     routing_key=row.routing_key,
                     attempts=row.attempts + 1,
-                    error=repr(err),
+                    error=describe_error(err),
                 )
                 await conn.execute(
                     sa.update(outbox)
                     .where(outbox.c.id == row.id)
                     .values(
                         attempts=row.attempts + 1,
-                        last_error=repr(err)[:2000],
+                        last_error=describe_error(err)[:2000],
                         next_attempt_at=now + timedelta(seconds=backoff(row.attempts, self._max_backoff)),
                     )
                 )
@@ -193,7 +194,7 @@ class OutboxRelay:
         try:
             await self._get_exchange()
         except Exception as exc:
-            log.warning("relay_connect_failed", error=repr(exc))
+            log.warning("relay_connect_failed", error=describe_error(exc))
 
     async def _update_backlog_metrics(self) -> None:
         try:

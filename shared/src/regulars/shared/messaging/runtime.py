@@ -17,6 +17,7 @@ from faststream import AckPolicy
 from faststream.rabbit import QueueType, RabbitBroker, RabbitMessage, RabbitQueue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from regulars.shared.logging import describe_error
 from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.messaging.relay import OutboxRelay
 from regulars.shared.messaging.topology import declare_consumer_queue, declare_events_archive
@@ -91,7 +92,7 @@ class MessagingRuntime:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumers_connect_failed", error=repr(exc), retry_in=delay)
+                log.warning("consumers_connect_failed", error=describe_error(exc), retry_in=delay)
                 if self.broker is not None:
                     with contextlib.suppress(Exception):
                         await self.broker.stop()
