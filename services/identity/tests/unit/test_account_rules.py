@@ -10,16 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from regulars.identity.adapters.rate_limits import bucket_key, window_start
 from regulars.identity.domain import limits, tokens
 from regulars.identity.domain.accounts import (
     Registration,
     common_passwords,
-    normalize_email,
     normalize_phone,
     password_problem,
 )
 from regulars.shared import clock
+from regulars.shared.emails import normalize_email
+from regulars.shared.ratelimit import bucket_key, window_start
 
 
 def test_the_common_password_list_has_ten_thousand_entries() -> None:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     session_days: int = Field(default=30, ge=1, le=365)
     # Gateway: proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs).
     trusted_proxies: str = "127.0.0.0/8,::1/128"
+    # Gateway: signs the device cookie (HMAC) that lets a known device sign in while its
+    # account's failed-sign-in ceiling holds; change it in production.
+    device_cookie_secret: str = Field(default="dev-device-cookie-secret-change-me", min_length=16)
 
     # Mail
     smtp_host: str = "127.0.0.1"

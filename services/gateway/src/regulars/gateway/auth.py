@@ -10,6 +10,8 @@ a sign-out or a revocation takes effect at once on every gateway instance.
   this session (an HMAC of its token), so a cookie planted by a sibling domain
   does not pass.
 - Business API key: ``Authorization: Bearer rgk_…``, valid only on its own business.
+- Device: cookie ``regulars_device`` (HMAC-signed id, set at every sign-in), passed to
+  identity as ``X-Client-Device`` with the client's address.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ API_KEY_PREFIX = "rgk_"
 
 CLIENT_IP_HEADER = "X-Client-IP"
 CLIENT_AGENT_HEADER = "X-Client-User-Agent"
+CLIENT_DEVICE_HEADER = "X-Client-Device"
+DEVICE_COOKIE = "regulars_device"
+DEVICE_COOKIE_DAYS = 400  # the longest browsers keep a cookie
+DEVICE_ID: web.RequestKey[str] = web.RequestKey("device_id", str)
 SESSION_HEADER = "X-Principal-Session"
 
 
@@ -101,7 +107,43 @@ def caller_headers(request: web.Request) -> dict[str, str]:
     return {
         CLIENT_IP_HEADER: client_ip(request),
         CLIENT_AGENT_HEADER: request.headers.get("User-Agent", "")[:300],
+        CLIENT_DEVICE_HEADER: device_id(request),
     }
+
+
+# --- The device cookie ------------------------------------------------------------------
+# A random id per browser, signed so that only ids this gateway issued count. Identity keeps
+# it on each session: a device that signed in to an account before keeps its own sign-in
+# allowance while the account's failed-sign-in ceiling holds (docs/accounts.md).
+
+
+def _device_mac(settings: Settings, device: str) -> str:
+    mac = hmac.new(settings.device_cookie_secret.encode(), b"device:" + device.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def device_id(request: web.Request) -> str:
+    """The device id of a validly signed device cookie, else a new one (set on sign-in)."""
+    if DEVICE_ID not in request:
+        device, _, mac = request.cookies.get(DEVICE_COOKIE, "").partition(".")
+        valid = len(device) == 32 and hmac.compare_digest(mac, _device_mac(request.app[SETTINGS], device))
+        request[DEVICE_ID] = device if valid else uuid.uuid4().hex
+    return request[DEVICE_ID]
+
+
+def set_device_cookie(response: web.StreamResponse, request: web.Request) -> None:
+    """(Re)set the device cookie of this request's device: ``HttpOnly; SameSite=Lax`` (+ ``Secure``), 400 days."""
+    settings = request.app[SETTINGS]
+    device = device_id(request)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        f"{device}.{_device_mac(settings, device)}",
+        path="/api/",
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        secure=_secure(settings),
+        samesite="Lax",
+    )
 
 
 # --- Cookies and CSRF -----------------------------------------------------------------

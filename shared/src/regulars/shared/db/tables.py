@@ -1,4 +1,5 @@
-"""Tables every service has: outbox, inbox, idempotency keys, business projection.
+"""Tables every service has: outbox, inbox, idempotency keys, business projection; and the
+rate-limit counters for the services that use ``regulars.shared.ratelimit``.
 
 Each service's first migration creates them with ``create_common_tables``.
 """
@@ -63,12 +64,26 @@ business_projection = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# Fixed-window counters of regulars.shared.ratelimit. Not common: a service that limits
+# something creates it with ``create_rate_limits_table`` in one of its migrations.
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("bucket", sa.Text, primary_key=True),
+    sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
+)
+
 COMMON = (outbox, inbox, idempotency_keys)
 
 
 def create_common_tables(bind: sa.Connection, with_business_projection: bool = True) -> None:
     tables = [*COMMON, business_projection] if with_business_projection else list(COMMON)
     metadata.create_all(bind, tables=tables)
+
+
+def create_rate_limits_table(bind: sa.Connection) -> None:
+    metadata.create_all(bind, tables=[rate_limits])
 
 
 def drop_common_tables(bind: sa.Connection) -> None:

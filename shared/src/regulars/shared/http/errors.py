@@ -27,18 +27,40 @@ class ErrorResponse(BaseModel):
 class ApiError(Exception):
     """Raise to answer with an error; ``code`` is stable, ``message`` is for people."""
 
-    def __init__(self, status: int, code: str, message: str, fields: list[FieldError] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: list[FieldError] | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.fields = fields or []
+        self.retry_after = retry_after
 
     def body(self) -> dict[str, Any]:
         return ErrorResponse(error=ErrorBody(code=self.code, message=self.message, fields=self.fields)).model_dump()
 
     def response(self) -> web.Response:
-        return web.json_response(self.body(), status=self.status)
+        response = web.json_response(self.body(), status=self.status)
+        if self.status == 429:  # every 429 says when to come back, in whole seconds (RFC 9110)
+            response.headers["Retry-After"] = str(self.retry_after or DEFAULT_RETRY_AFTER)
+        return response
+
+
+# Retry-After of a 429 that did not say (aiohttp's own, a downstream's without the header).
+DEFAULT_RETRY_AFTER = 60
+
+
+def retry_after_of(headers: Any) -> int | None:
+    """The whole seconds of a ``Retry-After`` header, when it holds seconds."""
+    value = str(headers.get("Retry-After", "")).strip()
+    return int(value) if value.isdigit() else None
 
 
 def not_found(what: str, code: str = "not_found") -> ApiError:
@@ -72,4 +94,4 @@ _STATUS_CODES = {
 
 def from_http_exception(exc: web.HTTPException) -> ApiError:
     code = _STATUS_CODES.get(exc.status, "http_error")
-    return ApiError(exc.status, code, exc.reason)
+    return ApiError(exc.status, code, exc.reason, retry_after=retry_after_of(exc.headers))

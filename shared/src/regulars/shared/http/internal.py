@@ -26,7 +26,7 @@ from aiohttp import web
 
 from regulars.shared import context
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
-from regulars.shared.http.errors import ApiError
+from regulars.shared.http.errors import ApiError, retry_after_of
 from regulars.shared.logging import describe_error
 
 log = structlog.get_logger(__name__)
@@ -203,6 +203,7 @@ class ServiceClient:
             ) as response:
                 body = await response.json(content_type=None) if response.content_length != 0 else None
                 status = response.status
+                retry_after = retry_after_of(response.headers)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("downstream_failed", service=self.name, path=path, error=describe_error(exc))
             raise ServiceUnavailable(self.name) from exc
@@ -215,6 +216,7 @@ class ServiceClient:
                 error.get("code", "error"),
                 error.get("message", "The request failed."),
                 error.get("fields") or [],
+                retry_after=retry_after,  # a 429 passes its Retry-After on to the caller
             )
         return status, body
 

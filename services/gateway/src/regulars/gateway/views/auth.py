@@ -13,6 +13,7 @@ from regulars.gateway.auth import (
     check_csrf,
     clear_session_cookies,
     session_secret,
+    set_device_cookie,
     set_session_cookies,
 )
 from regulars.gateway.keys import SETTINGS
@@ -23,6 +24,7 @@ from regulars.shared.http.app import json_response
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import internal_path
+from regulars.shared.locale import Locale
 
 TAG = "client sign-in"
 DISABLED = "The business has client logins off (code client_logins_disabled), or no such business."
@@ -40,7 +42,7 @@ class RegisterRequest(Strict):
     last_name: str
     phone: str | None = Field(default=None, description="With its country code; stored as E.164.")
     birthday: CalendarDate | None = None
-    locale: Literal["en", "es", "it", "pt"] | None = None
+    locale: Locale | None = None
     marketing_opt_in: bool = False
 
 
@@ -69,7 +71,10 @@ class TokenRequest(Strict):
 
 
 class Accepted(BaseModel):
-    status: str = Field(description="verification_sent or reset_link_sent; the same whether or not an account exists.")
+    status: str = Field(
+        description="verification_sent, reset_link_sent or sign_in_link_sent; "
+        "the same whether or not an account exists."
+    )
 
 
 class EmailChanged(BaseModel):
@@ -94,6 +99,7 @@ def _signed_in(request: web.Request, body: object) -> web.Response:
     response = json_response(signed_in)
     response.headers["Cache-Control"] = "no-store"  # it carries the session token
     set_session_cookies(response, request.app[SETTINGS], signed_in.session)
+    set_device_cookie(response, request)  # this device is now known to the account
     return response
 
 
@@ -150,11 +156,40 @@ def register(routes: ApiRoutes) -> None:
             401: "invalid_credentials: the same for an unknown email and a wrong password.",
             403: "email_not_verified (only with the right password).",
             404: DISABLED,
-            429: LIMITED,
+            429: "rate_limited (this address or device tried too often), or sign_in_by_email: the email "
+            "had 100 failed sign-ins in the last hour, so only devices and addresses that signed in to it "
+            "before may try a password; ask for an emailed sign-in link (the same answer for any email).",
         },
     )
     async def auth_login(request: web.Request) -> web.Response:
         _, body = await _forward(request, "login", LoginRequest)
+        return _signed_in(request, body)
+
+    @routes.route(
+        "POST",
+        "/api/v1/b/{business}/auth/sign-in-link",
+        summary="Email a one-time sign-in link and code (valid 30 minutes), the way in without the password",
+        tag=TAG,
+        request=EmailRequest,
+        response=Accepted,
+        status=202,
+        errors={404: DISABLED, 429: LIMITED},
+    )
+    async def auth_sign_in_link(request: web.Request) -> web.Response:
+        _, body = await _forward(request, "sign-in-link", EmailRequest)
+        return json_response(Accepted.model_validate(body), status=202)
+
+    @routes.route(
+        "POST",
+        "/api/v1/b/{business}/auth/sign-in-link/redeem",
+        summary="Sign in with the emailed sign-in link's token, or the email and its code",
+        tag=TAG,
+        request=VerifyRequest,
+        response=SignedIn,
+        errors={400: "token_invalid, token_used, token_expired or code_invalid.", 404: DISABLED, 429: LIMITED},
+    )
+    async def auth_sign_in_link_redeem(request: web.Request) -> web.Response:
+        _, body = await _forward(request, "sign-in-link/redeem", VerifyRequest)
         return _signed_in(request, body)
 
     @routes.route(

@@ -112,9 +112,10 @@ client_sessions = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
     sa.Column("ip", sa.Text),
     sa.Column("user_agent", sa.Text),
+    sa.Column("device_id", sa.Text),  # the gateway's device cookie: a known device keeps its sign-in allowance
 )
 
-# One-time tokens: email verification, password reset, email change.
+# One-time tokens: email verification, password reset, email change, emailed sign-in.
 client_tokens = sa.Table(
     "client_tokens",
     metadata,
@@ -134,7 +135,9 @@ client_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_at", sa.DateTime(timezone=True)),
-    sa.CheckConstraint("purpose IN ('verify_email', 'password_reset', 'email_change')", name="client_tokens_purpose"),
+    sa.CheckConstraint(
+        "purpose IN ('verify_email', 'password_reset', 'email_change', 'sign_in')", name="client_tokens_purpose"
+    ),
 )
 
 pets = sa.Table(
@@ -160,11 +163,4 @@ pets = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# Fixed-window counters for rate limits, keyed by what is limited (see domain/limits.py).
-rate_limits = sa.Table(
-    "rate_limits",
-    metadata,
-    sa.Column("bucket", sa.Text, primary_key=True),
-    sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
-    sa.Column("hits", sa.Integer, nullable=False),
-)
+# The rate-limit counters (domain/limits.py) are regulars.shared.db.tables.rate_limits.

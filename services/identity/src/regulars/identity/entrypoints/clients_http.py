@@ -1,10 +1,11 @@
 """Identity's internal HTTP API for client accounts and staff (called by the gateway only).
 
-The gateway passes the client's address and device in ``X-Client-IP`` and
-``X-Client-User-Agent``, and for a signed-in client the principal headers plus
-``X-Principal-Session``. Identity re-checks the account against the business of
-the path on every call. Client routes answer only a client principal, staff routes
-only a business principal (``Audience``); sign-up and sign-in need none.
+The gateway passes the client's address and device in ``X-Client-IP``,
+``X-Client-User-Agent`` and ``X-Client-Device`` (its signed device cookie's id), and
+for a signed-in client the principal headers plus ``X-Principal-Session``. Identity
+re-checks the account against the business of the path on every call. Client routes
+answer only a client principal, staff routes only a business principal
+(``Audience``); sign-up and sign-in need none.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
 
 CLIENT_IP_HEADER = "X-Client-IP"
 CLIENT_AGENT_HEADER = "X-Client-User-Agent"
+CLIENT_DEVICE_HEADER = "X-Client-Device"  # the device id of the gateway's signed device cookie
 SESSION_HEADER = "X-Principal-Session"
 
 
@@ -51,6 +53,7 @@ def _caller(request: web.Request) -> Caller:
     return Caller(
         ip=request.headers.get(CLIENT_IP_HEADER) or None,
         user_agent=request.headers.get(CLIENT_AGENT_HEADER) or None,
+        device_id=(request.headers.get(CLIENT_DEVICE_HEADER) or "")[:64] or None,
     )
 
 
@@ -104,6 +107,19 @@ async def resend(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     business, creds = await _open(request, auth.Credentials)
     return json_response(await auth.login(_ident(request), business, creds, _caller(request), _now(request)))
+
+
+async def sign_in_link(request: web.Request) -> web.Response:
+    business, form = await _open(request, auth.EmailOnly)
+    await auth.request_sign_in_link(_ident(request), business, form.email, _caller(request), _now(request))
+    return _accepted("sign_in_link_sent")
+
+
+async def sign_in_link_redeem(request: web.Request) -> web.Response:
+    business, proof = await _open(request, auth.Verification)
+    return json_response(
+        await auth.sign_in_with_link(_ident(request), business, proof, _caller(request), _now(request))
+    )
 
 
 async def logout(request: web.Request) -> web.Response:
@@ -296,6 +312,8 @@ def setup_client_routes(app: web.Application) -> None:
         ("POST", "/auth/verify", verify),
         ("POST", "/auth/resend-verification", resend),
         ("POST", "/auth/login", login),
+        ("POST", "/auth/sign-in-link", sign_in_link),
+        ("POST", "/auth/sign-in-link/redeem", sign_in_link_redeem),
         ("POST", "/auth/logout", logout),
         ("POST", "/auth/password/forgot", forgot),
         ("POST", "/auth/password/reset", reset),

@@ -1,25 +1,26 @@
 """Sign-up, verification, sign-in, sign-out and recovery (R-I3, R-I4, R-I5).
 
-No answer tells whether an email has an account: register, resend and forgot
-always answer the same, and sign-in checks a dummy hash for unknown emails so a
-wrong password and an unknown email cost the same time.
+No answer tells whether an email has an account: register, resend, forgot and
+the emailed sign-in link always answer the same, and sign-in checks a dummy hash
+for unknown emails so a wrong password and an unknown email cost the same time.
+The limits (domain/limits.py) count per email as typed, account or not.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from regulars.identity.adapters import rate_limits as rl
 from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens
 from regulars.identity.domain import limits, tokens
-from regulars.identity.domain.accounts import AnyPassword, Email, NewPassword, Registration
+from regulars.identity.domain.accounts import AnyPassword, NewPassword, Registration
 from regulars.identity.service_layer.clients import (
     Caller,
     Identity,
@@ -37,6 +38,7 @@ from regulars.identity.service_layer.clients import (
     scope_business_id,
     widget_link,
 )
+from regulars.shared import ratelimit as rl
 from regulars.shared.contracts.identity import (
     BusinessSnapshot,
     ClientEmailChanged,
@@ -47,6 +49,7 @@ from regulars.shared.contracts.identity import (
     SignedIn,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.emails import Email
 from regulars.shared.http.errors import ApiError
 
 # A business slug, or its snapshot when the caller already checked it offers client logins (R-S1).
@@ -96,8 +99,26 @@ def invalid_credentials() -> ApiError:
     return ApiError(401, "invalid_credentials", "The email or the password is wrong.")
 
 
+def sign_in_by_email(now: datetime, failures: rl.Recent) -> ApiError:
+    """The per-account ceiling (ASVS 2.2.1): the same answer whether or not the email has an account."""
+    return rl.RateLimited(
+        limits.LOGIN_FAILURES_PER_ACCOUNT,
+        now,
+        code="sign_in_by_email",
+        message="Too many failed sign-ins with this email address. We can email you a sign-in link instead.",
+        retry_after=failures.retry_after(),
+    )
+
+
 def account_key(business: BusinessSnapshot, email: str) -> str:
     return rl.bucket_key(business.org_id, scope_business_id(business), email)
+
+
+async def within_email_cap(conn: AsyncConnection, business: BusinessSnapshot, email: str, now: datetime) -> bool:
+    """Count one email that someone else asked to send to this address, in the transaction that
+    queues it; False beyond ``EMAILS_PER_ACCOUNT`` (then nothing is sent, and the answer is the same)."""
+    hits = await rl.count(conn, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
+    return hits <= limits.EMAILS_PER_ACCOUNT.max_hits
 
 
 async def _business(ident: Identity, slug: BusinessRef) -> BusinessSnapshot:
@@ -128,6 +149,9 @@ async def _register_in(
     uow: UnitOfWork, ident: Identity, business: BusinessSnapshot, form: Registration, password_hash: str, now: datetime
 ) -> None:
     existing = await account_by_email(uow.conn, business, form.email)
+    may_email = await within_email_cap(uow.conn, business, form.email, now)
+    if existing is not None and not may_email:
+        return  # a flood of sign-ups with someone's address: no email, and a pending sign-up stays as it is
     locale = form.locale or business.default_locale
     profile = {
         "password_hash": password_hash,
@@ -188,7 +212,8 @@ async def _register_in(
                 phone=form.phone,
             )
         )
-    await _send_verification(uow, ident, business, account_id, form.email, form.first_name, locale, now)
+    if may_email:  # else the new account waits for a resend, like one whose email got lost
+        await _send_verification(uow, ident, business, account_id, form.email, form.first_name, locale, now)
 
 
 async def _send_verification(
@@ -217,10 +242,11 @@ async def resend_verification(ident: Identity, slug: BusinessRef, email: str, ca
     """Always accepted; a fresh link goes to an unverified account, within the per-account limit."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
-    within = await rl.hit(ident.engine, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
     async with UnitOfWork(ident.engine) as uow:
         account = await account_by_email(uow.conn, business, email)
-        if account is None or account.email_verified_at is not None or within > limits.EMAILS_PER_ACCOUNT.max_hits:
+        if account is None or account.email_verified_at is not None:
+            return
+        if not await within_email_cap(uow.conn, business, email, now):
             return
         await _send_verification(
             uow, ident, business, account.account_id, account.email, account.first_name, account.locale, now
@@ -231,18 +257,66 @@ async def verify_email(
     ident: Identity, slug: BusinessRef, proof: Verification, caller: Caller, now: datetime
 ) -> SignedIn:
     """Verify the address (link token, or email + code) and sign the client in (R-I3)."""
-    business = await _business(ident, slug)
+    return await _session_from_email(ident, await _business(ident, slug), proof, "verify_email", caller, now)
+
+
+async def _session_from_email(
+    ident: Identity,
+    business: BusinessSnapshot,
+    proof: Verification,
+    purpose: tokens.TokenPurpose,
+    caller: Caller,
+    now: datetime,
+) -> SignedIn:
+    """Redeem an emailed link or code of ``purpose`` for a session; the address is proven by it."""
     await rl.enforce(ident.engine, limits.TOKEN_PER_IP, rl.bucket_key(caller.ip), now)
-    secret = proof.token or await _token_for_code(ident, business, proof.email or "", proof.code or "", now)
+    secret = proof.token or await _token_for_code(ident, business, proof.email or "", proof.code or "", purpose, now)
     async with UnitOfWork(ident.engine) as uow:
-        _token, account = await redeem_token(uow, business, secret, "verify_email", now)
+        _token, account = await redeem_token(uow, business, secret, purpose, now)
         await _mark_verified(uow, business, account, now)
-        await retire_tokens(uow.conn, account.account_id, "verify_email", now)
+        await retire_tokens(uow.conn, account.account_id, purpose, now)
         session, fresh = await open_session(uow, ident, business, account.account_id, caller, now)
     return SignedIn(account=account_view(fresh), session=session)
 
 
-async def _token_for_code(ident: Identity, business: BusinessSnapshot, email: str, code: str, now: datetime) -> str:
+async def request_sign_in_link(ident: Identity, slug: BusinessRef, email: str, caller: Caller, now: datetime) -> None:
+    """Always accepted; a verified account gets a one-time sign-in link and code (30 minutes), within
+    the per-account email cap. The way in while the per-account ceiling refuses passwords."""
+    business = await _business(ident, slug)
+    await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
+    async with UnitOfWork(ident.engine) as uow:
+        account = await account_by_email(uow.conn, business, email)
+        # An unverified account's password may be a stranger's (the newest sign-up sets it): verify first.
+        if account is None or account.email_verified_at is None:
+            return
+        if not await within_email_cap(uow.conn, business, email, now):
+            return
+        secret, code = await issue_token(uow, business, account.account_id, "sign_in", now, with_code=True)
+        await request_message(
+            uow,
+            business,
+            "sign_in_link",
+            account.email,
+            account.locale,
+            {
+                "first_name": account.first_name,
+                "link": widget_link(ident, business, "sign-in-link", secret),
+                "code": code or "",
+            },
+            account_id=account.account_id,
+        )
+
+
+async def sign_in_with_link(
+    ident: Identity, slug: BusinessRef, proof: Verification, caller: Caller, now: datetime
+) -> SignedIn:
+    """An emailed sign-in link's token, or the email and its code, to a session (single use)."""
+    return await _session_from_email(ident, await _business(ident, slug), proof, "sign_in", caller, now)
+
+
+async def _token_for_code(
+    ident: Identity, business: BusinessSnapshot, email: str, code: str, purpose: tokens.TokenPurpose, now: datetime
+) -> str:
     """Codes cannot be looked up by digest (they are short): find the live token, compare, count misses."""
     async with ident.engine.begin() as conn:
         account = await account_by_email(conn, business, email)
@@ -253,7 +327,7 @@ async def _token_for_code(ident: Identity, business: BusinessSnapshot, email: st
                     sa.select(client_tokens)
                     .where(
                         client_tokens.c.account_id == account.account_id,
-                        client_tokens.c.purpose == "verify_email",
+                        client_tokens.c.purpose == purpose,
                         client_tokens.c.used_at.is_(None),
                         client_tokens.c.expires_at > now,
                         client_tokens.c.code_hash.is_not(None),
@@ -306,18 +380,22 @@ async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: 
     key = account_key(business, creds.email)
     async with ident.engine.begin() as conn:  # one short transaction, committed before the hash
         per_address = await rl.count(conn, limits.LOGIN_PER_IP, rl.bucket_key(caller.ip), now)
-        per_pair = await rl.count(conn, limits.LOGIN_PER_IP_ACCOUNT, rl.bucket_key(caller.ip, key), now)
         account = await account_by_email(conn, business, creds.email)
-        allowance = limits.LOGIN_PER_IP_ACCOUNT.max_hits
-        failures = await rl.peek(conn, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
-        if failures >= limits.LOGIN_FAILURES_PER_ACCOUNT.max_hits and not await _known_address(
-            conn, account, caller.ip
-        ):
-            allowance = limits.LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK
+        if await _known_device(conn, account, caller.device_id):
+            known, per_client_limit = True, limits.LOGIN_PER_DEVICE_ACCOUNT
+            per_client = await rl.count(conn, per_client_limit, rl.bucket_key(caller.device_id, key), now)
+        else:
+            known, per_client_limit = await _known_address(conn, account, caller.ip, now), limits.LOGIN_PER_IP_ACCOUNT
+            per_client = await rl.count(conn, per_client_limit, rl.bucket_key(caller.ip, key), now)
+        failures = await rl.recent(conn, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
     if per_address > limits.LOGIN_PER_IP.max_hits:
-        raise rl.RateLimited(limits.LOGIN_PER_IP)
-    if per_pair > allowance:
-        raise rl.RateLimited(limits.LOGIN_PER_IP_ACCOUNT)
+        raise rl.RateLimited(limits.LOGIN_PER_IP, now)
+    if not known and failures.over():
+        raise sign_in_by_email(now, failures)
+    under_attack = failures.estimate >= limits.LOGIN_UNDER_ATTACK
+    allowance = limits.LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK if under_attack and not known else per_client_limit.max_hits
+    if per_client > allowance:
+        raise rl.RateLimited(per_client_limit, now)
     if not await ident.hashing.verify(account.password_hash if account else None, creds.password):
         await rl.hit(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
         raise invalid_credentials()
@@ -336,13 +414,29 @@ async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: 
     return SignedIn(account=account_view(fresh), session=session)
 
 
-async def _known_address(conn: Any, account: Row[Any] | None, ip: str | None) -> bool:
-    """Whether this address ever signed in to the account (its sessions remember it)."""
+async def _known_device(conn: AsyncConnection, account: Row[Any] | None, device_id: str | None) -> bool:
+    """Whether this device (the gateway's signed cookie) ever signed in to the account."""
+    if account is None or not device_id:
+        return False
+    found = await conn.scalar(
+        sa.select(client_sessions.c.session_id)
+        .where(client_sessions.c.account_id == account.account_id, client_sessions.c.device_id == device_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _known_address(conn: AsyncConnection, account: Row[Any] | None, ip: str | None, now: datetime) -> bool:
+    """Whether this address signed in to the account lately (its sessions remember it)."""
     if account is None or not ip:
         return False
     found = await conn.scalar(
         sa.select(client_sessions.c.session_id)
-        .where(client_sessions.c.account_id == account.account_id, client_sessions.c.ip == ip)
+        .where(
+            client_sessions.c.account_id == account.account_id,
+            client_sessions.c.ip == ip,
+            client_sessions.c.created_at > now - timedelta(days=limits.KNOWN_ADDRESS_DAYS),
+        )
         .limit(1)
     )
     return found is not None
@@ -396,10 +490,9 @@ async def forgot_password(ident: Identity, slug: BusinessRef, email: str, caller
     """Always accepted; an existing account gets a reset link (1 hour), within the per-account limit (R-I5)."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
-    within = await rl.hit(ident.engine, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
     async with UnitOfWork(ident.engine) as uow:
         account = await account_by_email(uow.conn, business, email)
-        if account is None or within > limits.EMAILS_PER_ACCOUNT.max_hits:
+        if account is None or not await within_email_cap(uow.conn, business, email, now):
             return
         secret, _ = await issue_token(uow, business, account.account_id, "password_reset", now)
         await request_message(

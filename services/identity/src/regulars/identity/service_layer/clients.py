@@ -15,6 +15,7 @@ from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.adapters.tables import businesses, client_accounts, client_sessions, client_tokens
 from regulars.identity.domain import tokens
 from regulars.identity.service_layer.businesses import BusinessNotFound, get_business_by_slug, snapshot_of
+from regulars.shared import links
 from regulars.shared.contracts.identity import (
     Address,
     BusinessSnapshot,
@@ -40,10 +41,12 @@ class Identity:
 
 @dataclass(frozen=True)
 class Caller:
-    """The client's network address and device, as the gateway saw them."""
+    """The client's network address and device, as the gateway saw them; ``device_id`` comes
+    from the gateway's signed device cookie (or is the one it sets with this answer)."""
 
     ip: str | None = None
     user_agent: str | None = None
+    device_id: str | None = None
 
 
 class NotFound(ApiError):
@@ -143,6 +146,7 @@ async def open_session(
             expires_at=expires_at,
             ip=caller.ip,
             user_agent=(caller.user_agent or "")[:300] or None,
+            device_id=caller.device_id,
         )
     )
     account = (
@@ -304,8 +308,7 @@ async def request_message(
 
 
 def widget_link(ident: Identity, business: BusinessSnapshot, page: str, token: str | None = None) -> str:
-    link = f"{ident.public_url.rstrip('/')}/w/{business.slug}/{page}"
-    return f"{link}?token={token}" if token else link
+    return links.widget_link(ident.public_url, business.slug, page, **({"token": token} if token else {}))
 
 
 async def business_by_id(conn: AsyncConnection, business_id: uuid.UUID) -> BusinessSnapshot:

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters import rate_limits as rl
 from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens
 from regulars.identity.service_layer.clients import business_by_id
 from regulars.identity.service_layer.profile import delete_accounts
+from regulars.shared import ratelimit as rl
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.settings import Settings
 

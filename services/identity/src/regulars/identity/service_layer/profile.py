@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import Row
 
-from regulars.identity.adapters import rate_limits as rl
 from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens, pets
 from regulars.identity.domain import limits
-from regulars.identity.domain.accounts import NOT_NULLABLE, AnyPassword, Email, NewPassword, ProfileChanges
+from regulars.identity.domain.accounts import NOT_NULLABLE, AnyPassword, NewPassword, ProfileChanges
 from regulars.identity.service_layer.clients import (
     Identity,
     NotFound,
@@ -29,6 +28,7 @@ from regulars.identity.service_layer.clients import (
     revoke_sessions,
     widget_link,
 )
+from regulars.shared import ratelimit as rl
 from regulars.shared.contracts.identity import (
     BusinessSnapshot,
     ClientAccount,
@@ -37,6 +37,7 @@ from regulars.shared.contracts.identity import (
     ClientSession,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.emails import Email
 from regulars.shared.http.errors import ApiError, FieldError
 from regulars.shared.http.internal import Principal
 

@@ -24,14 +24,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pas
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-LOCALES = ("en", "es", "it", "pt")
-DEFAULT_LOCALE = "en"
-
 # Every message type the service can send, with the variables each needs.
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "verify_email": ("first_name", "link", "code"),
     "account_exists": ("first_name", "sign_in_link", "reset_link"),
     "password_reset": ("first_name", "link"),
+    "sign_in_link": ("first_name", "link", "code"),
     "password_changed": ("first_name",),
     "email_change_verify": ("first_name", "link"),
     "email_change_notice": ("first_name", "new_email"),
@@ -155,14 +153,6 @@ def template_name(message_type: str, locale: str) -> str:
 
 def has_template(message_type: str, locale: str) -> bool:
     return TEMPLATE_DIR.joinpath(template_name(message_type, locale)).is_file()
-
-
-def pick_locale(*candidates: str | None) -> str:
-    """The first candidate we have templates for (client's, then business's), else English."""
-    for candidate in candidates:
-        if candidate and candidate[:2].lower() in LOCALES:
-            return candidate[:2].lower()
-    return DEFAULT_LOCALE
 
 
 def _block(template: Template, name: str, variables: dict[str, Any]) -> str:

@@ -32,6 +32,7 @@ ADDRESS_BOUND_TEMPLATES: frozenset[str] = frozenset(
         "verify_email",
         "account_exists",
         "password_reset",
+        "sign_in_link",
         "password_changed",
         "email_change_verify",
         "email_change_notice",
