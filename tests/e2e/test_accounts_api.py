@@ -20,6 +20,7 @@ from regulars.identity.testing import PASSWORD, fresh_ip, last_message, make_bus
 from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import REPO, Stack, free_port, settings_env
 
 pytestmark = pytest.mark.e2e
@@ -32,43 +33,18 @@ async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> Any:
     hashing.close()
 
 
-class Browser:
-    """One client device: its own cookie jar and its own address (sent as X-Forwarded-For)."""
-
-    def __init__(self, stack: Stack, slug: str) -> None:
-        self.base = f"{stack.gateway_url}/api/v1/b/{slug}"
-        self.ip = fresh_ip()
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-
-    async def call(
-        self, method: str, path: str, body: Any = None, *, csrf: bool = True, headers: dict[str, str] | None = None
-    ) -> tuple[int, Any, aiohttp.ClientResponse]:
-        sent = {"X-Forwarded-For": self.ip, **(headers or {})}
-        if csrf:
-            token = self.cookie("regulars_csrf")
-            if token:
-                sent["X-CSRF-Token"] = token
-        async with self.http.request(method, self.base + path, json=body, headers=sent) as response:
-            text = await response.text()
-            return response.status, (json.loads(text) if text else None), response
-
-    def cookie(self, name: str) -> str | None:
-        for cookie in self.http.cookie_jar:
-            if cookie.key == name:
-                return cookie.value
-        return None
-
-    async def close(self) -> None:
-        await self.http.close()
+def device(stack: Stack, slug: str) -> Gateway:
+    """One client device at ``slug``: its own cookie jar and its own address (sent as X-Forwarded-For)."""
+    return Gateway.device(stack, base=f"/api/v1/b/{slug}", ip=fresh_ip())
 
 
-async def sign_up_verified(ident: Identity, browser: Browser, email: str) -> dict[str, Any]:
-    status, body, _ = await browser.call(
-        "POST", "/auth/register", {"email": email, "password": PASSWORD, "first_name": "Ana", "last_name": "Ruiz"}
+async def sign_up_verified(ident: Identity, browser: Gateway, email: str) -> dict[str, Any]:
+    status, body = await browser.call(
+        "POST", "/auth/register", json={"email": email, "password": PASSWORD, "first_name": "Ana", "last_name": "Ruiz"}
     )
     assert (status, body) == (202, {"status": "verification_sent"})
     token = token_of(await last_message(ident.engine, email, "verify_email"))
-    status, body, _ = await browser.call("POST", "/auth/verify", {"token": token})
+    status, body = await browser.call("POST", "/auth/verify", json={"token": token})
     assert status == 200, body
     return dict(body)
 
@@ -77,16 +53,18 @@ async def test_sign_in_sets_a_secure_cookie_session_and_csrf_guards_cookie_write
     stack: Stack, ident: Identity
 ) -> None:
     business = await make_business(ident)
-    browser = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
     try:
         await sign_up_verified(ident, browser, unique_email())
-        status, _, response = await browser.call("GET", "/me")
+        status, _ = await browser.call("GET", "/me")
+        response = browser.response
         assert status == 200
         cookies = response.request_info.headers.get("Cookie", "")
         assert "regulars_session=" in cookies
         # A fresh sign-in shows the cookie attributes.
         email = (await browser.call("GET", "/me"))[1]["email"]
-        status, body, response = await browser.call("POST", "/auth/login", {"email": email, "password": PASSWORD})
+        status, body = await browser.call("POST", "/auth/login", json={"email": email, "password": PASSWORD})
+        response = browser.response
         assert status == 200
         set_cookie = response.headers.getall("Set-Cookie")
         session_cookie = next(c for c in set_cookie if c.startswith("regulars_session="))
@@ -97,12 +75,12 @@ async def test_sign_in_sets_a_secure_cookie_session_and_csrf_guards_cookie_write
         csrf_cookie = next(c for c in set_cookie if c.startswith("regulars_csrf="))
         assert "HttpOnly" not in csrf_cookie
 
-        status, body, _ = await browser.call("PATCH", "/me", {"first_name": "Eve"}, csrf=False)
+        status, body = await browser.call("PATCH", "/me", json={"first_name": "Eve"}, csrf=False)
         assert (status, body["error"]["code"]) == (403, "csrf_failed")
         forged = {"X-CSRF-Token": "forged"}
-        status, body, _ = await browser.call("PATCH", "/me", {"first_name": "Eve"}, csrf=False, headers=forged)
+        status, body = await browser.call("PATCH", "/me", json={"first_name": "Eve"}, csrf=False, headers=forged)
         assert (status, body["error"]["code"]) == (403, "csrf_failed")
-        status, body, _ = await browser.call("PATCH", "/me", {"first_name": "Ana María"})
+        status, body = await browser.call("PATCH", "/me", json={"first_name": "Ana María"})
         assert (status, body["first_name"]) == (200, "Ana María")
     finally:
         await browser.close()
@@ -110,19 +88,19 @@ async def test_sign_in_sets_a_secure_cookie_session_and_csrf_guards_cookie_write
 
 async def test_bearer_token_needs_no_csrf_and_sign_out_ends_it_at_once(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = Browser(stack, business.slug)
-    app = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
+    app = device(stack, business.slug)
     try:
         signed_in = await sign_up_verified(ident, browser, unique_email())
         bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
-        status, body, _ = await app.call("PATCH", "/me", {"phone": "+34 600 12 34 56"}, headers=bearer)
+        status, body = await app.call("PATCH", "/me", json={"phone": "+34 600 12 34 56"}, headers=bearer)
         assert (status, body["phone"]) == (200, "+34600123456")
-        status, _, _ = await app.call("POST", "/auth/logout", headers=bearer)
+        status, _ = await app.call("POST", "/auth/logout", headers=bearer)
         assert status == 204
-        status, body, _ = await app.call("GET", "/me", headers=bearer)
+        status, body = await app.call("GET", "/me", headers=bearer)
         assert (status, body["error"]["code"]) == (401, "not_signed_in")
         # The browser's cookie was the same session: it ended too.
-        status, _, _ = await browser.call("GET", "/me")
+        status, _ = await browser.call("GET", "/me")
         assert status == 401
     finally:
         await browser.close()
@@ -136,7 +114,7 @@ async def test_r_t4_session_refused_with_404_on_another_organization_and_accepte
     home = await make_business(ident, client_database="global", org_slug=org)
     sibling = await make_business(ident, client_database="global", org_slug=org)
     stranger = await make_business(ident, client_database="global")
-    browser = Browser(stack, home.slug)
+    browser = device(stack, home.slug)
     try:
         signed_in = await sign_up_verified(ident, browser, unique_email())
         bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
@@ -153,7 +131,7 @@ async def test_r_t4_session_refused_with_404_on_another_organization_and_accepte
 
 async def test_no_enumeration_on_register_login_forgot_and_resend(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
     try:
         known = (await sign_up_verified(ident, browser, unique_email()))["account"]["email"]
         unknown = unique_email()
@@ -165,8 +143,8 @@ async def test_no_enumeration_on_register_login_forgot_and_resend(stack: Stack, 
         ):
             answers = []
             for email in (known, unknown):
-                status, answer, _ = await Browser(stack, business.slug).call("POST", path, {**body, "email": email})
-                answers.append((status, answer))
+                async with device(stack, business.slug) as other:
+                    answers.append(await other.call("POST", path, json={**body, "email": email}))
             assert answers[0] == answers[1], path
     finally:
         await browser.close()
@@ -174,10 +152,10 @@ async def test_no_enumeration_on_register_login_forgot_and_resend(stack: Stack, 
 
 async def test_r_s1_client_logins_off_hides_every_auth_endpoint(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident, client_logins="off")
-    browser = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
     try:
         for path in ("/auth/register", "/auth/login", "/auth/password/forgot"):
-            status, body, _ = await browser.call("POST", path, {"email": unique_email(), "password": PASSWORD})
+            status, body = await browser.call("POST", path, json={"email": unique_email(), "password": PASSWORD})
             assert (status, body["error"]["code"]) == (404, "client_logins_disabled"), path
     finally:
         await browser.close()
@@ -185,16 +163,16 @@ async def test_r_s1_client_logins_off_hides_every_auth_endpoint(stack: Stack, id
 
 async def test_login_rate_limited_per_forwarded_address(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    attacker = Browser(stack, business.slug)
-    client = Browser(stack, business.slug)
+    attacker = device(stack, business.slug)
+    client = device(stack, business.slug)
     try:
         email = (await sign_up_verified(ident, client, unique_email()))["account"]["email"]
         statuses = [
-            (await attacker.call("POST", "/auth/login", {"email": email, "password": "guess guess"}))[0]
+            (await attacker.call("POST", "/auth/login", json={"email": email, "password": "guess guess"}))[0]
             for _ in range(11)
         ]
         assert statuses == [401] * 10 + [429]
-        status, _, _ = await client.call("POST", "/auth/login", {"email": email, "password": PASSWORD})
+        status, _ = await client.call("POST", "/auth/login", json={"email": email, "password": PASSWORD})
         assert status == 200
     finally:
         await attacker.close()
@@ -211,11 +189,11 @@ async def test_staff_api_settings_status_and_staff_only_pet_fields(stack: Stack,
     other = await make_business(ident, vertical="pet")
     key, other_key = await _api_key(ident, business), await _api_key(ident, other)
     admin = f"{stack.gateway_url}/api/v1/admin/businesses/{business.slug}"
-    browser = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
     try:
         signed_in = await sign_up_verified(ident, browser, unique_email())
         account_id = signed_in["account"]["account_id"]
-        status, pet, _ = await browser.call("POST", "/me/pets", {"name": "Rex", "species": "dog", "weight_kg": 12.5})
+        status, pet = await browser.call("POST", "/me/pets", json={"name": "Rex", "species": "dog", "weight_kg": 12.5})
         assert status == 201
         async with aiohttp.ClientSession() as http:
             auth = {"Authorization": f"Bearer {key}"}
@@ -234,7 +212,7 @@ async def test_staff_api_settings_status_and_staff_only_pet_fields(stack: Stack,
             url = f"{other_admin}/clients/{account_id}"
             async with http.get(url, headers={"Authorization": f"Bearer {other_key}"}) as response:
                 assert response.status == 404
-        status, pets, _ = await browser.call("GET", "/me/pets")
+        status, pets = await browser.call("GET", "/me/pets")
         assert status == 200
         assert "Nervous" not in json.dumps(pets)
         assert "staff_notes" not in json.dumps(pets)
@@ -244,17 +222,18 @@ async def test_staff_api_settings_status_and_staff_only_pet_fields(stack: Stack,
 
 async def test_export_and_delete_through_the_gateway(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
     try:
         email = (await sign_up_verified(ident, browser, unique_email()))["account"]["email"]
-        status, exported, response = await browser.call("GET", "/me/export")
+        status, exported = await browser.call("GET", "/me/export")
+        response = browser.response
         assert (status, exported["account"]["email"]) == (200, email)
         assert "attachment" in response.headers["Content-Disposition"]
-        status, body, _ = await browser.call("DELETE", "/me", {"password": "not my password"})
+        status, body = await browser.call("DELETE", "/me", json={"password": "not my password"})
         assert (status, body["error"]["code"]) == (403, "wrong_password")
-        status, _, _ = await browser.call("DELETE", "/me", {"password": PASSWORD})
+        status, _ = await browser.call("DELETE", "/me", json={"password": PASSWORD})
         assert status == 204
-        status, _, _ = await browser.call("POST", "/auth/login", {"email": email, "password": PASSWORD})
+        status, _ = await browser.call("POST", "/auth/login", json={"email": email, "password": PASSWORD})
         assert status == 401
     finally:
         await browser.close()
@@ -262,18 +241,18 @@ async def test_export_and_delete_through_the_gateway(stack: Stack, ident: Identi
 
 async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = Browser(stack, business.slug)
+    browser = device(stack, business.slug)
     email = unique_email()
     try:
         await browser.call(
-            "POST", "/auth/register", {"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"}
+            "POST", "/auth/register", json={"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"}
         )
         week_later = (clock.now() + timedelta(days=7, minutes=1)).isoformat()
         out = json.loads(stack.cli("identity", "jobs", "run", "purge-unverified", "--as-of", week_later))
         assert out["job"] == "purge-unverified"
         assert out["deleted"] >= 1
         token = token_of(await last_message(ident.engine, email, "verify_email"))
-        status, body, _ = await browser.call("POST", "/auth/verify", {"token": token})
+        status, body = await browser.call("POST", "/auth/verify", json={"token": token})
         assert (status, body["error"]["code"]) == (400, "token_invalid")  # the account is gone
     finally:
         await browser.close()
@@ -285,10 +264,10 @@ async def test_demo_seed_gives_a_demo_client_who_can_sign_in(stack: Stack, tmp_p
     demo = json.loads(out.read_text())
     client = demo["demo_client"]
     for slug in client["businesses"]:
-        browser = Browser(stack, slug)
+        browser = device(stack, slug)
         try:
-            status, body, _ = await browser.call(
-                "POST", "/auth/login", {"email": client["email"], "password": client["password"]}
+            status, body = await browser.call(
+                "POST", "/auth/login", json={"email": client["email"], "password": client["password"]}
             )
             assert status == 200, body
             assert body["account"]["email_verified"] is True
@@ -307,7 +286,7 @@ async def test_sign_out_on_one_gateway_instance_ends_the_session_on_another_at_o
     )  # fmt: skip
     try:
         business = await make_business(ident)
-        browser = Browser(stack, business.slug)
+        browser = device(stack, business.slug)
         try:
             signed_in = await sign_up_verified(ident, browser, unique_email())
         finally:

@@ -4,39 +4,24 @@ is assigned (R-A8), assign all of a client's bookings, mark completed, and the c
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 import aiohttp
 import pytest
 
+from regulars.shared.testing.businesses import bookable_business, catalog, guest, signed_up
+from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
 
-from .test_bookings_flow import PASSWORD, Gateway, catalog, create_business, guest
-
 pytestmark = [pytest.mark.e2e, pytest.mark.clock]
-
-
-async def signed_up(gw: Gateway, slug: str, email: str) -> str:
-    status, body = await gw.call(
-        "POST", f"/api/v1/b/{slug}/auth/register",
-        json={"email": email, "password": PASSWORD, "first_name": "Bo", "last_name": "Client", "locale": "en"},
-    )  # fmt: skip
-    assert status == 202, body
-    mail = (await eventually(lambda: gw.mail(email, "confirm")))[0]
-    token = re.search(r"verify\?token=([^\s&\"<]+)", mail["text"])
-    assert token is not None
-    status, signed = await gw.call("POST", f"/api/v1/b/{slug}/auth/verify", json={"token": token[1]})
-    assert status == 200, signed
-    return str(signed["session"]["token"])
 
 
 async def test_staff_booking_assignment_completion_history_and_delete(stack: Stack) -> None:
     run = uuid.uuid4().hex[:6]
     slug = f"admin-{run}"
-    key = create_business(stack, f"admin-org-{run}", slug)
+    key = bookable_business(stack, f"admin-org-{run}", slug)
     admin = f"/api/v1/admin/businesses/{slug}"
     email = f"bo-{run}@example.com"
     async with aiohttp.ClientSession() as http:
@@ -94,6 +79,6 @@ async def test_staff_booking_assignment_completion_history_and_delete(stack: Sta
         assert (status, history["history"]) == (200, [])
 
         # Another business's key is refused for this business.
-        other_key = create_business(stack, f"other-admin-{run}", f"other-{run}")
+        other_key = bookable_business(stack, f"other-admin-{run}", f"other-{run}")
         status, body = await gw.call("GET", f"{admin}/bookings", token=other_key)
         assert (status, body["error"]["code"]) == (404, "business_not_found")

@@ -9,10 +9,9 @@ refused on another organization's business. And 50 concurrent requests for one s
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,82 +19,22 @@ import aiohttp
 import pytest
 from icalendar import Calendar
 
-from regulars.shared.testing.infra import Stack, identity_cli
-from regulars.shared.testing.slots import first_free_slot, free_slots
+from regulars.shared.testing.businesses import PASSWORD, bookable_business, catalog, guest
+from regulars.shared.testing.gateway import Gateway
+from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.slots import free_slots
 from regulars.shared.testing.waiting import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.clock]
-PASSWORD = "a-long-unusual-passphrase-9"
-
-
-class Gateway:
-    def __init__(self, http: aiohttp.ClientSession, stack: Stack) -> None:
-        self.http, self.stack = http, stack
-
-    async def call(
-        self, method: str, path: str, *, token: str = "", headers: dict[str, str] | None = None, **kwargs: Any
-    ) -> tuple[int, Any]:
-        sent = {"Authorization": f"Bearer {token}"} if token else {}
-        sent.update(headers or {})
-        async with self.http.request(method, self.stack.gateway_url + path, headers=sent, **kwargs) as response:
-            if response.content_type == "application/json":
-                return response.status, await response.json()
-            return response.status, (response.content_type, await response.text())
-
-    async def free_slot(self, slug: str, service_id: str, hours: float, staff_id: str | None = None) -> datetime:
-        """The first free start at least ``hours`` ahead of the system's clock, from availability."""
-        return await first_free_slot(
-            self.http, self.stack.gateway_url, slug, service_id, after=timedelta(hours=hours), staff_id=staff_id
-        )
-
-    async def mail(self, to: str, subject_part: str) -> list[dict[str, Any]]:
-        async with self.http.get(f"{self.stack.mailbox_url}/api/messages", params={"to": to}) as response:
-            found: list[dict[str, Any]] = await response.json()
-        return [m for m in found if subject_part.lower() in m["subject"].lower()]
-
-
-def create_business(stack: Stack, org: str, slug: str, client_database: str = "global") -> str:
-    identity_cli(
-        stack, "businesses", "create", "--org", org, "--org-name", org, "--client-database", client_database,
-        "--slug", slug, "--name", f"Salon {slug}", "--timezone", "Europe/Madrid", "--currency", "EUR",
-        "--settings-json", json.dumps({"booking_policy": {"cancel_window_hours": 24, "reschedule_window_hours": 12}}),
-    )  # fmt: skip
-    return str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
-
-
-async def catalog(gw: Gateway, slug: str, key: str) -> str:
-    """One stylist working all day every day, one 45-minute service; the service id."""
-    base = f"/api/v1/admin/businesses/{slug}"
-
-    async def staff_created() -> Any:
-        status, body = await gw.call("POST", base + "/staff", token=key, json={"name": "Ana"})
-        return body if status == 201 else None  # 404 until the business reached appointments
-
-    staff = await eventually(staff_created)
-    staff_id = staff["staff"]["id"]
-    blocks = [{"weekday": d, "start": "00:00", "end": "23:45"} for d in range(7)]
-    status, body = await gw.call("PUT", f"{base}/staff/{staff_id}/hours", token=key, json={"blocks": blocks})
-    assert status == 200, body
-    status, body = await gw.call(
-        "POST", base + "/services", token=key,
-        json={"name": "Haircut", "duration_minutes": 45, "price_minor": 3000, "currency": "EUR",
-              "staff_ids": [staff_id]},
-    )  # fmt: skip
-    assert status == 201, body
-    return str(body["service"]["id"])
-
-
-def guest(email: str) -> dict[str, str]:
-    return {"first_name": "Gala", "last_name": "Invitada", "email": email, "phone": "+34 600 123 456"}
 
 
 async def test_done_when_guest_books_creates_account_and_manages_bookings(stack: Stack) -> None:
     run = uuid.uuid4().hex[:6]
     org, downtown, uptown, elsewhere = f"grp-{run}", f"down-{run}", f"up-{run}", f"else-{run}"
     keys = {
-        downtown: create_business(stack, org, downtown),
-        uptown: create_business(stack, org, uptown),
-        elsewhere: create_business(stack, f"other-{run}", elsewhere, "per_business"),
+        downtown: bookable_business(stack, org, downtown),
+        uptown: bookable_business(stack, org, uptown),
+        elsewhere: bookable_business(stack, f"other-{run}", elsewhere, "per_business"),
     }
     email = f"gala-{run}@example.com"
     async with aiohttp.ClientSession() as http:
@@ -214,7 +153,7 @@ async def test_done_when_guest_books_creates_account_and_manages_bookings(stack:
 async def test_fifty_concurrent_bookings_through_the_gateway_give_one(stack: Stack) -> None:
     run = uuid.uuid4().hex[:6]
     slug = f"race-{run}"
-    key = create_business(stack, f"race-org-{run}", slug)
+    key = bookable_business(stack, f"race-org-{run}", slug)
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
         service_id = await catalog(gw, slug, key)

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.notifications.adapters.tables import contacts
-from regulars.shared.testing.infra import Stack, identity_cli
+from regulars.shared.testing.businesses import create_api_key, create_business
+from regulars.shared.testing.gateway import Gateway
+from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
-
-from .test_notifications_flow import Client
 
 pytestmark = pytest.mark.e2e
 
@@ -24,19 +24,17 @@ async def test_phone_given_at_sign_up_reaches_the_contact_and_is_texted_before_v
     stack: Stack, engines: dict[str, AsyncEngine]
 ) -> None:
     slug = f"phone-{uuid.uuid4().hex[:8]}"
-    identity_cli(
-        stack, "businesses", "create", "--org", f"org-{slug}", "--org-name", "Phone Org", "--slug", slug,
-        "--name", "Studio Tre", "--timezone", "Europe/Rome", "--currency", "EUR", "--locale", "it",
-    )  # fmt: skip
+    create_business(
+        stack, slug, org_name="Phone Org", name="Studio Tre", timezone="Europe/Rome", currency="EUR", locale="it"
+    )
     phone = f"+39333{uuid.uuid4().int % 10**7:07d}"
     email = f"lia-{uuid.uuid4().hex[:6]}@example.com"
     async with aiohttp.ClientSession() as http:
-        client = Client(http, stack, slug)
-        client.api_key = str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
+        gw, key = Gateway(http, stack), create_api_key(stack, slug)
 
         async def registered() -> bool:
-            status, _ = await client.call(
-                "POST", "/api/v1/b/{b}/auth/register", as_="anonymous",
+            status, _ = await gw.call(
+                "POST", f"/api/v1/b/{slug}/auth/register", token="",
                 json={"email": email, "password": "yet-another-unusual-passphrase-7", "first_name": "Lia",
                       "last_name": "Neri", "phone": phone.replace("+39333", "+39 333 "), "marketing_opt_in": True},
             )  # fmt: skip
@@ -55,8 +53,8 @@ async def test_phone_given_at_sign_up_reaches_the_contact_and_is_texted_before_v
         row = await eventually(contact)
         assert row.phone == phone  # normalised to E.164 by identity, with no email verification yet
 
-        status, body = await client.call(
-            "POST", "/api/v1/admin/businesses/{b}/messages", as_="admin",
+        status, body = await gw.call(
+            "POST", f"/api/v1/admin/businesses/{slug}/messages", token=key,
             json={"channel": "sms", "title": "Benvenuta", "text": "Sconto sul primo taglio.",
                   "account_id": str(row.account_id)},
         )  # fmt: skip

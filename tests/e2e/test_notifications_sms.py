@@ -15,10 +15,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from regulars.shared.testing.infra import REPO, Stack, identity_cli, settings_env
+from regulars.shared.testing.businesses import create_api_key, create_business
+from regulars.shared.testing.gateway import Gateway
+from regulars.shared.testing.infra import REPO, Stack, settings_env
 from regulars.shared.testing.waiting import eventually
-
-from .test_notifications_flow import Client
 
 pytestmark = pytest.mark.e2e
 
@@ -34,31 +34,29 @@ def notifications_cli(stack: Stack, *args: str) -> str:
 
 async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
     slug = f"sms-{uuid.uuid4().hex[:8]}"
-    identity_cli(
-        stack, "businesses", "create", "--org", f"org-{slug}", "--org-name", "Sms Org", "--slug", slug,
-        "--name", "Barbearia Sete", "--timezone", "Europe/Lisbon", "--currency", "EUR", "--locale", "pt",
-    )  # fmt: skip
+    create_business(
+        stack, slug, org_name="Sms Org", name="Barbearia Sete", timezone="Europe/Lisbon", currency="EUR", locale="pt"
+    )
     phone = f"+35191{uuid.uuid4().int % 10**7:07d}"
     email = f"rui-{uuid.uuid4().hex[:6]}@example.com"
     async with aiohttp.ClientSession() as http:
-        client = Client(http, stack, slug)
-        client.api_key = str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
+        gw, key = Gateway(http, stack), create_api_key(stack, slug)
 
         async def registered() -> bool:
-            status, _ = await client.call(
-                "POST", "/api/v1/b/{b}/auth/register", as_="anonymous",
+            status, _ = await gw.call(
+                "POST", f"/api/v1/b/{slug}/auth/register", token="",
                 json={"email": email, "password": "another-unusual-passphrase-4", "first_name": "Rui",
                       "last_name": "Sá", "phone": phone, "marketing_opt_in": True},
             )  # fmt: skip
             return status == 202
 
         await eventually(registered)
-        mail = (await eventually(lambda: client.mail(email, "Confirme o seu email")))[0]
+        mail = (await eventually(lambda: gw.mail(email, "Confirme o seu email")))[0]
         token = re.search(r"verify\?token=([^\s&]+)", mail["text"])
         assert token is not None
-        status, body = await client.call("POST", "/api/v1/b/{b}/auth/verify", as_="anonymous", json={"token": token[1]})
+        status, body = await gw.call("POST", f"/api/v1/b/{slug}/auth/verify", token="", json={"token": token[1]})
         assert status == 200, body
-        client.token = body["session"]["token"]
+        gw.token = body["session"]["token"]
         account_id = body["account"]["account_id"]
 
         async def sms_box() -> list[dict[str, Any]]:
@@ -68,8 +66,8 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
 
         async def send(title: str) -> str:
             async def accepted() -> Any:
-                status, body = await client.call(
-                    "POST", "/api/v1/admin/businesses/{b}/messages", as_="admin",
+                status, body = await gw.call(
+                    "POST", f"/api/v1/admin/businesses/{slug}/messages", token=key,
                     json={"channel": "sms", "title": title, "text": "Corte a metade do preço.",
                           "account_id": account_id},
                 )  # fmt: skip
@@ -100,7 +98,7 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
             assert response.status == 403
             assert (await response.json())["error"]["code"] == "invalid_signature"
 
-        status, prefs = await client.call("GET", "/api/v1/b/{b}/me/notification-preferences")
+        status, prefs = await gw.call("GET", f"/api/v1/b/{slug}/me/notification-preferences")
         assert status == 200
         assert prefs["sms"] == {"transactional": True, "marketing": False}
         assert prefs["email"]["marketing"] is True
@@ -108,7 +106,7 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
         message_id = await send("Outra promoção")
 
         async def decided() -> Any:
-            _, detail = await client.call("GET", f"/api/v1/admin/businesses/{{b}}/messages/{message_id}", as_="admin")
+            _, detail = await gw.call("GET", f"/api/v1/admin/businesses/{slug}/messages/{message_id}", token=key)
             return detail if detail.get("status") not in ("queued", "sending") else None
 
         detail = await eventually(decided)
@@ -118,6 +116,6 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
     # The operator's view of the same dispatch log.
     shown = json.loads(notifications_cli(stack, "messages", "show", message_id))
     assert shown["status"] == "suppressed"
-    assert "sms marketing is off" in shown["dispatch_log"][-1]["detail"]
+    assert "sms marketing is of" in shown["dispatch_log"][-1]["detail"]
     listed = notifications_cli(stack, "messages", "list", "--account", account_id, "--json")
     assert {json.loads(line)["channel"] for line in listed.splitlines()} == {"sms", "email"}

@@ -24,9 +24,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pas
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-LOCALES = ("en", "es", "it", "pt")
-DEFAULT_LOCALE = "en"
-
 # Every message type the service can send, with the variables each needs.
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "verify_email": ("first_name", "link", "code"),
@@ -156,14 +153,6 @@ def template_name(message_type: str, locale: str) -> str:
 
 def has_template(message_type: str, locale: str) -> bool:
     return TEMPLATE_DIR.joinpath(template_name(message_type, locale)).is_file()
-
-
-def pick_locale(*candidates: str | None) -> str:
-    """The first candidate we have templates for (client's, then business's), else English."""
-    for candidate in candidates:
-        if candidate and candidate[:2].lower() in LOCALES:
-            return candidate[:2].lower()
-    return DEFAULT_LOCALE
 
 
 def _block(template: Template, name: str, variables: dict[str, Any]) -> str:
