@@ -47,6 +47,7 @@ from regulars.shared.messaging.runtime import declare_queues
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import apply_snapshot
 from regulars.shared.testing.infra import Stack, create_vhost, delete_vhost, drop_databases, isolated_settings
+from regulars.shared.testing.waiting import eventually
 
 ZONE = "Europe/Madrid"
 BLOCKED = "tstzrange($6::timestamptz, $7::timestamptz + interval '15 minutes')"  # end + the 15-minute buffer
@@ -198,7 +199,7 @@ class Bench:
 
 async def measure(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     await upgrade(SERVICE.migrations, settings.database_url_of("appointments"), settings.db_admin_database)
-    await declare_queues(settings, SERVICE.consumers())
+    await declare_queues(settings, SERVICE.consumers(settings))
     bench = Bench(settings, args)
     engine = make_engine(settings.database_url_of("appointments"), 2)
     async with UnitOfWork(engine) as uow:
@@ -216,117 +217,129 @@ async def measure(settings: Settings, args: argparse.Namespace) -> dict[str, Any
     try:
         connector = aiohttp.TCPConnector(limit=args.concurrency * 2)
         async with aiohttp.ClientSession(connector=connector) as http:
-            for _ in range(200):
-                try:
-                    async with http.get(base + "/health/ready") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
+            await eventually(lambda: ready(http, base), timeout=20.0)
             await bench.catalog(http, base)
             async with pool.acquire() as conn:
                 await bench.existing_bookings(conn)
-            staff_uuids = [uuid.UUID(s) for s in bench.staff_ids]
-            windows = bench.search_windows()
-            found_slots: list[int] = []
-
-            def search(start: datetime, end: datetime) -> Callable[[], Awaitable[None]]:
-                async def job() -> None:
-                    params = {"service_id": bench.service_id, "from": start.isoformat(), "to": end.isoformat()}
-                    status, body = await bench.call(http, base, "GET", "/internal/availability", params=params)
-                    assert status == 200, body
-                    found_slots.append(len(body["slots"]))
-
-                return job
-
-            def raw_search(start: datetime, end: datetime) -> Callable[[], Awaitable[None]]:
-                async def job() -> None:
-                    async with pool.acquire() as conn:
-                        business = bench.business.business_id
-                        margin = timedelta(days=1)
-                        await conn.fetch(HOURS_SQL, business, staff_uuids)
-                        await conn.fetch(TIME_OFF_SQL, business, staff_uuids, start - margin, end + margin)
-                        await conn.fetch(BOOKED_SQL, business, staff_uuids, start - margin, end + margin)
-
-                return job
-
-            raw_before = summary(*await run_concurrently([raw_search(a, b) for a, b in windows], args.concurrency))
-            service = summary(*await run_concurrently([search(a, b) for a, b in windows], args.concurrency))
-            raw_after = summary(*await run_concurrently([raw_search(a, b) for a, b in windows], args.concurrency))
-            raw_rate = (raw_before["per_second"] + raw_after["per_second"]) / 2
-            report["availability"] = {
-                "service": service,
-                "postgresql_before": raw_before,
-                "postgresql_after": raw_after,
-                "ratio_service_to_postgresql": round(service["per_second"] / raw_rate, 3),
-                "mean_free_slots_per_search": round(statistics.fmean(found_slots), 1),
-            }
-
-            created: list[str] = []
-            failures: list[Any] = []
-
-            def book(n: int, staff: str, start: datetime) -> Callable[[], Awaitable[None]]:
-                async def job() -> None:
-                    body = {
-                        "service_id": bench.service_id, "staff_id": staff, "start": start.isoformat(),
-                        "client": {"first_name": f"Guest {n}", "email": f"guest{n}@example.com",
-                                   "phone": "+34 600 000 000"},
-                    }  # fmt: skip
-                    status, answer = await bench.call(
-                        http, base, "POST", "/internal/bookings", json=body, headers={"Idempotency-Key": f"bench-{n}"}
-                    )
-                    if status == 201:
-                        created.append(answer["booking"]["id"])
-                    else:
-                        failures.append(answer)
-
-                return job
-
-            record = await pool.fetchval(
-                "INSERT INTO client_records (business_id, org_id, first_name, email) VALUES ($1, $2, 'Raw', "
-                "'raw@example.com') RETURNING id",
-                bench.business.business_id, bench.business.org_id,
-            )  # fmt: skip
-
-            def raw_book(staff: str, start: datetime) -> Callable[[], Awaitable[None]]:
-                async def job() -> None:
-                    async with pool.acquire() as conn:
-                        await conn.execute(
-                            "INSERT INTO appointments (org_id, business_id, service_id, staff_id, client_record_id, "
-                            "email, booked_by, starts_at, ends_at, blocked, price_minor, currency) VALUES ($1, $2, $3, "
-                            f"$4, $5, 'raw@example.com', 'guest', $6, $7, {BLOCKED}, 3000, 'EUR')",
-                            bench.business.org_id, bench.business.business_id, uuid.UUID(bench.service_id),
-                            uuid.UUID(staff), record, start, start + timedelta(minutes=45),
-                        )  # fmt: skip
-
-                return job
-
-            api_slots = bench.booking_slots(0)
-            raw_slots = bench.booking_slots(1)
-            raw_book_stats = summary(*await run_concurrently([raw_book(s, t) for s, t in raw_slots], args.concurrency))
-            service_book = summary(
-                *await run_concurrently([book(n, s, t) for n, (s, t) in enumerate(api_slots)], args.concurrency)
-            )
-            double = await pool.fetchval(
-                "SELECT count(*) FROM appointments a JOIN appointments b ON a.staff_id = b.staff_id AND a.id < b.id "
-                "AND a.blocked && b.blocked AND a.status <> 'cancelled' AND b.status <> 'cancelled' "
-                "WHERE a.business_id = $1",
-                bench.business.business_id,
-            )
-            report["booking"] = {
-                "service": service_book,
-                "postgresql_insert": raw_book_stats,
-                "ratio_service_to_postgresql": round(service_book["per_second"] / raw_book_stats["per_second"], 3),
-                "booked": len(created),
-                "failed": len(failures),
-                "first_failure": failures[0] if failures else None,
-                "overlapping_pairs": int(double),
-            }
+            report["availability"] = await measure_availability(bench, http, base, pool)
+            report["booking"] = await measure_booking(bench, http, base, pool)
     finally:
         await pool.close()
         stack.stop_all()
     return report
+
+
+async def ready(http: aiohttp.ClientSession, base: str) -> bool:
+    try:
+        async with http.get(base + "/health/ready") as response:
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+async def measure_availability(bench: Bench, http: aiohttp.ClientSession, base: str, pool: Any) -> dict[str, Any]:
+    """Availability searches per second through the service and as the same three queries straight on PostgreSQL."""
+    args = bench.args
+    staff_uuids = [uuid.UUID(s) for s in bench.staff_ids]
+    windows = bench.search_windows()
+    found_slots: list[int] = []
+
+    def search(start: datetime, end: datetime) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            params = {"service_id": bench.service_id, "from": start.isoformat(), "to": end.isoformat()}
+            status, body = await bench.call(http, base, "GET", "/internal/availability", params=params)
+            assert status == 200, body
+            found_slots.append(len(body["slots"]))
+
+        return job
+
+    def raw_search(start: datetime, end: datetime) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            async with pool.acquire() as conn:
+                business = bench.business.business_id
+                margin = timedelta(days=1)
+                await conn.fetch(HOURS_SQL, business, staff_uuids)
+                await conn.fetch(TIME_OFF_SQL, business, staff_uuids, start - margin, end + margin)
+                await conn.fetch(BOOKED_SQL, business, staff_uuids, start - margin, end + margin)
+
+        return job
+
+    raw_before = summary(*await run_concurrently([raw_search(a, b) for a, b in windows], args.concurrency))
+    service = summary(*await run_concurrently([search(a, b) for a, b in windows], args.concurrency))
+    raw_after = summary(*await run_concurrently([raw_search(a, b) for a, b in windows], args.concurrency))
+    raw_rate = (raw_before["per_second"] + raw_after["per_second"]) / 2
+    return {
+        "service": service,
+        "postgresql_before": raw_before,
+        "postgresql_after": raw_after,
+        "ratio_service_to_postgresql": round(service["per_second"] / raw_rate, 3),
+        "mean_free_slots_per_search": round(statistics.fmean(found_slots), 1),
+    }
+
+
+async def measure_booking(bench: Bench, http: aiohttp.ClientSession, base: str, pool: Any) -> dict[str, Any]:
+    """Bookings per second through the service and as the same row inserted straight; overlaps counted."""
+    args = bench.args
+    created: list[str] = []
+    failures: list[Any] = []
+
+    def book(n: int, staff: str, start: datetime) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            body = {
+                "service_id": bench.service_id, "staff_id": staff, "start": start.isoformat(),
+                "client": {"first_name": f"Guest {n}", "email": f"guest{n}@example.com",
+                           "phone": "+34 600 000 000"},
+            }  # fmt: skip
+            status, answer = await bench.call(
+                http, base, "POST", "/internal/bookings", json=body, headers={"Idempotency-Key": f"bench-{n}"}
+            )
+            if status == 201:
+                created.append(answer["booking"]["id"])
+            else:
+                failures.append(answer)
+
+        return job
+
+    record = await pool.fetchval(
+        "INSERT INTO client_records (business_id, org_id, first_name, email) VALUES ($1, $2, 'Raw', "
+        "'raw@example.com') RETURNING id",
+        bench.business.business_id, bench.business.org_id,
+    )  # fmt: skip
+
+    def raw_book(staff: str, start: datetime) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            async with pool.acquire() as conn:
+                await conn.execute(
+                    "INSERT INTO appointments (org_id, business_id, service_id, staff_id, client_record_id, "
+                    "email, booked_by, starts_at, ends_at, blocked, price_minor, currency) VALUES ($1, $2, $3, "
+                    f"$4, $5, 'raw@example.com', 'guest', $6, $7, {BLOCKED}, 3000, 'EUR')",
+                    bench.business.org_id, bench.business.business_id, uuid.UUID(bench.service_id),
+                    uuid.UUID(staff), record, start, start + timedelta(minutes=45),
+                )  # fmt: skip
+
+        return job
+
+    api_slots = bench.booking_slots(0)
+    raw_slots = bench.booking_slots(1)
+    raw_book_stats = summary(*await run_concurrently([raw_book(s, t) for s, t in raw_slots], args.concurrency))
+    service_book = summary(
+        *await run_concurrently([book(n, s, t) for n, (s, t) in enumerate(api_slots)], args.concurrency)
+    )
+    double = await pool.fetchval(
+        "SELECT count(*) FROM appointments a JOIN appointments b ON a.staff_id = b.staff_id AND a.id < b.id "
+        "AND a.blocked && b.blocked AND a.status <> 'cancelled' AND b.status <> 'cancelled' "
+        "WHERE a.business_id = $1",
+        bench.business.business_id,
+    )
+    return {
+        "service": service_book,
+        "postgresql_insert": raw_book_stats,
+        "ratio_service_to_postgresql": round(service_book["per_second"] / raw_book_stats["per_second"], 3),
+        "booked": len(created),
+        "failed": len(failures),
+        "first_failure": failures[0] if failures else None,
+        "overlapping_pairs": int(double),
+    }
 
 
 def render(report: dict[str, Any]) -> str:

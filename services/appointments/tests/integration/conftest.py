@@ -21,7 +21,7 @@ from regulars.shared.contracts.identity import BookingPolicy, BusinessSettings, 
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
 from regulars.shared.http.internal import Principal
-from regulars.shared.service import build_app
+from regulars.shared.service import build_app, no_consumers
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import apply_snapshot
 
@@ -75,7 +75,7 @@ async def api(migrated: Settings) -> AsyncIterator[Api]:
     # consumers: the stack's processes consume from the same queues, and a consumer in this
     # process would hold deliveries whenever a test blocks the loop (the tests here hand
     # events to the consumer themselves).
-    service = dataclasses.replace(SERVICE, consumers=list)
+    service = dataclasses.replace(SERVICE, consumers=no_consumers)
     app = build_app(service, migrated.model_copy(update={"db_pool_size": 4}))
     app[CLOCK] = clock
     server = TestServer(app)

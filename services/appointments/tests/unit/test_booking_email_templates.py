@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from regulars.notifications.adapters.templates import LOCALES, render
+from regulars.notifications.adapters.templates import render
 from regulars.notifications.entrypoints.appointment_messages import BOOKING_VARIABLES, reminder_ref
+from regulars.shared.locale import LOCALES
 
 VARIABLES = {
     "first_name": "Ana <b>",

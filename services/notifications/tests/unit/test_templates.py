@@ -6,13 +6,12 @@ import pytest
 
 from regulars.notifications.adapters.templates import (
     LAYOUT_TEXT,
-    LOCALES,
     TEMPLATE_DIR,
     TEMPLATES,
     has_template,
-    pick_locale,
     render,
 )
+from regulars.shared.locale import LOCALES, negotiate_locale
 
 SAMPLE = {
     "first_name": "Ana <script>",
@@ -92,7 +91,7 @@ def test_unsubscribe_link_in_text_and_html_footer() -> None:
 
 
 def test_locale_falls_back_from_client_to_business_to_english() -> None:
-    assert pick_locale("pt", "it") == "pt"
-    assert pick_locale(None, "it") == "it"
-    assert pick_locale("de", None) == "en"
-    assert pick_locale("es-MX") == "es"
+    assert negotiate_locale("pt", "it") == "pt"
+    assert negotiate_locale(None, "it") == "it"
+    assert negotiate_locale("de", None) == "en"
+    assert negotiate_locale("es-MX") == "es"

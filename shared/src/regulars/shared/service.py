@@ -42,12 +42,17 @@ Job = Callable[[AsyncEngine, Settings, datetime], Awaitable[dict[str, Any]]]
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
+def no_consumers(settings: Settings) -> list[EventConsumer]:
+    return []
+
+
 @dataclass
 class Service:
     name: str
     migrations: str
     setup_routes: Callable[[web.Application], None] | None = None
-    consumers: Callable[[], list[EventConsumer]] = list
+    # Built from the process's settings: consumers take what they need from them, never re-read them.
+    consumers: Callable[[Settings], list[EventConsumer]] = no_consumers
     jobs: dict[str, Job] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -64,7 +69,7 @@ def build_app(service: Service, settings: Settings) -> web.Application:
 
     async def resources(app: web.Application) -> Any:
         engine = make_engine(settings.database_url_of(service.name), settings.db_pool_size)
-        messaging = MessagingRuntime(settings, engine, service.consumers())
+        messaging = MessagingRuntime(settings, engine, service.consumers(settings))
         app[ENGINE] = engine
         app[MESSAGING] = messaging
         app[READINESS_CHECKS]["database"] = lambda: _db_ready(engine)
@@ -105,7 +110,7 @@ async def _run_job(service: Service, settings: Settings, name: str, as_of: datet
 
 
 async def _dead_letters(service: Service, settings: Settings, args: argparse.Namespace) -> int:
-    consumers = service.consumers()
+    consumers = service.consumers(settings)
     if args.dead_command == "count":
         print(json.dumps(await count_dead_letters(settings.amqp_url, consumers)))
         return 0
@@ -150,7 +155,7 @@ def main(service: Service, argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         url = settings.database_url_of(service.name)
         asyncio.run(upgrade(service.migrations, url, settings.db_admin_database))
-        asyncio.run(declare_queues(settings, service.consumers()))
+        asyncio.run(declare_queues(settings, service.consumers(settings)))
         log.info("migrated", service=service.name)
         return 0
     if args.command == "jobs":

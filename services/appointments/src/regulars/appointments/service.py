@@ -20,5 +20,5 @@ SERVICE = Service(
     migrations="regulars.appointments.migrations",
     setup_routes=setup_routes,
     add_commands=add_commands,
-    consumers=lambda: [business_projection_consumer("appointments"), client_accounts_consumer()],
+    consumers=lambda settings: [business_projection_consumer("appointments"), client_accounts_consumer()],
 )

@@ -9,7 +9,7 @@ from regulars.notifications.entrypoints.consumers import contacts_consumer, iden
 from regulars.notifications.entrypoints.http import add_routes
 from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.service import Service
-from regulars.shared.settings import get_settings
+from regulars.shared.settings import Settings
 from regulars.shared.tenancy import business_projection_consumer
 
 
@@ -19,12 +19,12 @@ def setup(app: web.Application) -> None:
     add_routes(app)
 
 
-def consumers() -> list[EventConsumer]:
+def consumers(settings: Settings) -> list[EventConsumer]:
     return [
         business_projection_consumer("notifications"),
         contacts_consumer(),
-        identity_messages_consumer(get_settings()),
-        appointment_messages_consumer(get_settings()),
+        identity_messages_consumer(settings),
+        appointment_messages_consumer(settings),
     ]
 
 

@@ -6,5 +6,5 @@ from regulars.shared.tenancy import business_projection_consumer
 SERVICE = Service(
     name="wallet",
     migrations="regulars.wallet.migrations",
-    consumers=lambda: [business_projection_consumer("wallet")],
+    consumers=lambda settings: [business_projection_consumer("wallet")],
 )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, field_validator
 
 from regulars.shared.contracts.events import Event
+from regulars.shared.locale import Locale
 
 ClientLogins = Literal["off", "optional", "required"]
 ClientDatabase = Literal["per_business", "global"]
@@ -118,8 +119,6 @@ class BusinessUpdated(Event):
 # ``org_id`` is always set; ``business_id`` is the business whose widget the client
 # used. An account's scope is the organization (client database ``global``) or the
 # business (``per_business``): ``account_scope_business_id`` is None for the former.
-
-Locale = Literal["en", "es", "it", "pt"]
 
 
 class ClientEvent(Event):

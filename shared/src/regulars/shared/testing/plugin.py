@@ -77,7 +77,7 @@ async def migrated(test_settings: Settings) -> Settings:
     for service in SERVICES:
         spec = importlib.import_module(f"regulars.{service}.service").SERVICE
         await upgrade(spec.migrations, test_settings.database_url_of(service), test_settings.db_admin_database)
-        await declare_queues(test_settings, spec.consumers())
+        await declare_queues(test_settings, spec.consumers(test_settings))
     return test_settings
 
 

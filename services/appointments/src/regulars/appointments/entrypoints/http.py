@@ -34,10 +34,12 @@ from regulars.appointments.service_layer.records import business_of as row_busin
 from regulars.appointments.service_layer.tenancy import account_of
 from regulars.shared import idempotency
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.emails import normalize_email
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.internal import Audience, add_internal_routes, principal_of
 from regulars.shared.service import ENGINE, SETTINGS
+from regulars.shared.tokens import token_digest
 
 
 async def list_services(request: web.Request) -> web.Response:
@@ -123,7 +125,7 @@ async def create_booking(request: web.Request) -> web.Response:
             extra["account_offer"] = {
                 "first_name": booking.client.first_name,
                 "last_name": booking.client.last_name,
-                "email": clients.normal_email(booking.client.email),
+                "email": normalize_email(booking.client.email),
                 "phone": booking.client.phone,
             }
         answer = _booking_answer(made["row"], now, extra)
@@ -301,7 +303,7 @@ async def _feed(request: web.Request, *, rotate: bool) -> web.Response:
         if row is not None and not rotate:
             return _feed_answer(request, _feed_token(request, account_id, row.created_at))
         token = _feed_token(request, account_id, now)
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = token_digest(token).hex()
         insert = pg_insert(calendar_feeds).values(
             account_id=account_id, org_id=principal.org_id, token_hash=digest, created_at=now
         )
@@ -327,7 +329,7 @@ async def rotate_calendar_feed(request: web.Request) -> web.Response:
 async def calendar_feed(request: web.Request) -> web.Response:
     """The client's bookings as a calendar, for a subscribed calendar app (secret URL)."""
     token = request.match_info["token"]
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    digest = token_digest(token).hex()
     async with request.app[ENGINE].connect() as conn:
         feed = (await conn.execute(sa.select(calendar_feeds).where(calendar_feeds.c.token_hash == digest))).first()
         if feed is None:

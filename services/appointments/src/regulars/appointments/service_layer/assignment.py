@@ -17,6 +17,7 @@ from regulars.appointments.service_layer.records import booking_select, facts
 from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.identity import BusinessSnapshot, ClientEmailVerified, ClientRegistered
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.emails import normalize_email
 from regulars.shared.http.errors import ApiError
 
 
@@ -25,7 +26,7 @@ async def remember_account(uow: UnitOfWork, event: ClientRegistered | ClientEmai
         "account_id": event.account_id,
         "org_id": event.org_id,
         "scope_business_id": event.account_scope_business_id,
-        "email": clients.normal_email(event.email),
+        "email": normalize_email(event.email),
     }
     insert = pg_insert(known_accounts).values(**values, verified_at=event.occurred_at if verified else None)
     update: dict[str, Any] = {"email": insert.excluded.email}
@@ -48,7 +49,7 @@ async def claim_on_verification(uow: UnitOfWork, event: ClientEmailVerified) -> 
     """Guest (and staff) bookings made before the account existed join it once its email is
     verified (R-A6); those made while an account with the email existed do not (R-A7)."""
     await remember_account(uow, event, verified=True)
-    email = clients.normal_email(event.email)
+    email = normalize_email(event.email)
     scope = [appointments.c.org_id == event.org_id]
     if event.account_scope_business_id is not None:
         scope.append(appointments.c.business_id == event.account_scope_business_id)

@@ -7,7 +7,6 @@ tests can move it.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -29,7 +28,11 @@ from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.dates import Moment
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.emails import normalize_email
 from regulars.shared.http.errors import ApiError, FieldError, not_found
+from regulars.shared.links import widget_link
+from regulars.shared.locale import Locale
+from regulars.shared.tokens import token_digest
 
 Actor = Literal["client", "guest", "staff"]
 EXCLUSION_VIOLATION = "23P01"
@@ -50,7 +53,7 @@ class BookingRequest(BaseModel):
     notes: str = Field(default="", max_length=1000)
     pet: PetDetails | None = None
     intake_answers: dict[str, str] = Field(default_factory=dict)
-    locale: Literal["en", "es", "it", "pt"] | None = None
+    locale: Locale | None = None
 
 
 class RescheduleRequest(BaseModel):
@@ -72,14 +75,6 @@ def _check_start(start: datetime, now: datetime) -> None:
         raise ApiError(422, "start_in_past", "Pick a time in the future.")
     if start > now + MAX_AHEAD:
         raise ApiError(422, "start_too_far_ahead", f"Book at most {MAX_AHEAD.days // 365} years ahead.")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def manage_link(public_url: str, business: BusinessSnapshot, token: str) -> str:
-    return f"{public_url.rstrip('/')}/w/{business.slug}/manage?token={token}"
 
 
 def _check_intake(service: BookableService, answers: dict[str, str]) -> dict[str, str]:
@@ -172,7 +167,7 @@ async def load(conn: AsyncConnection, appointment_id: uuid.UUID, *, for_update: 
 
 async def load_by_token(conn: AsyncConnection, business_id: uuid.UUID, token: str, *, for_update: bool = False) -> Any:
     query = booking_select().where(
-        appointments.c.manage_token_hash == hash_token(token),
+        appointments.c.manage_token_hash == token_digest(token).hex(),
         appointments.c.business_id == business_id,
         appointments.c.deleted_at.is_(None),
     )
@@ -205,7 +200,7 @@ async def book(
     if request.pet is not None and business.vertical != "pet":
         raise ApiError(422, "pets_not_supported", "This business does not take pets.")
     answers = _check_intake(service, request.intake_answers)
-    email = clients.normal_email(request.client.email)
+    email = normalize_email(request.client.email)
 
     if actor == "staff":
         on_email = (
@@ -247,13 +242,13 @@ async def book(
         "notes": request.notes,
         "pet": request.pet.model_dump() if request.pet else None,
         "intake_answers": answers,
-        "manage_token_hash": hash_token(token),
+        "manage_token_hash": token_digest(token).hex(),
     }
     appointment_id = await _hold_slot(
         conn, business, service, request.start, request.staff_id, values, check_hours=actor != "staff"
     )
     row = await load(conn, appointment_id)
-    link = manage_link(public_url, business, token)
+    link = widget_link(public_url, business.slug, "manage", token=token)
     await uow.publish(
         events.AppointmentBooked(
             org_id=business.org_id,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.appointments.adapters.tables import appointments, calendar_feeds, client_records, known_accounts
 from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.emails import normalize_email
 
 
 class ClientDetails(BaseModel):
@@ -21,10 +22,6 @@ class ClientDetails(BaseModel):
     last_name: str = Field(default="", max_length=100)
     email: EmailStr
     phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() .\-]+$")
-
-
-def normal_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def account_scope_matches(business: BusinessSnapshot) -> sa.ColumnElement[bool]:
@@ -41,7 +38,7 @@ async def account_with_email(
     conn: AsyncConnection, business: BusinessSnapshot, email: str, *, verified_only: bool
 ) -> uuid.UUID | None:
     query = sa.select(known_accounts.c.account_id).where(
-        account_scope_matches(business), sa.func.lower(known_accounts.c.email) == normal_email(email)
+        account_scope_matches(business), sa.func.lower(known_accounts.c.email) == normalize_email(email)
     )
     if verified_only:
         query = query.where(known_accounts.c.verified_at.is_not(None))
@@ -69,7 +66,7 @@ async def record_for_booking(
     Phone and intake answers are refreshed, unless the record belongs to an account and
     the booking was not made by it; the name is the business's to keep.
     """
-    email = normal_email(details.email)
+    email = normalize_email(details.email)
     found = None
     if account_id is not None:
         found = (
@@ -166,7 +163,7 @@ async def apply_profile_update(
     """Phone, email and birthday follow the account; the name never does (R-I8)."""
     values: dict[str, Any] = {}
     if "email" in changed:
-        values["email"] = normal_email(email)
+        values["email"] = normalize_email(email)
     if "phone" in changed:
         values["phone"] = phone
     if "birthday" in changed:

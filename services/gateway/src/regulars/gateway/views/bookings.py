@@ -21,6 +21,7 @@ from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import Principal, internal_path
 from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
+from regulars.shared.locale import Locale
 
 TAG = "booking"
 BASE = "/api/v1/b/{business}"
@@ -54,7 +55,7 @@ class BookingRequest(BaseModel):
     notes: str = ""
     pet: Pet | None = Field(None, description="Pet businesses only")
     intake_answers: dict[str, str] = {}
-    locale: Literal["en", "es", "it", "pt"] | None = None
+    locale: Locale | None = None
 
 
 class ActionRule(BaseModel):

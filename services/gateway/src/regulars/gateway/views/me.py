@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +16,7 @@ from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import Address, ClientAccount, ClientSession
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.internal import internal_path
+from regulars.shared.locale import Locale
 
 TAG = "client account"
 AUTH = {
@@ -37,7 +38,7 @@ class ProfilePatch(Strict):
     phone: str | None = Field(default=None, description="With its country code; stored as E.164.")
     birthday: CalendarDate | None = None
     address: Address | None = None
-    locale: Literal["en", "es", "it", "pt"] | None = None
+    locale: Locale | None = None
     marketing_opt_in: bool | None = None
 
 

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.tenancy import resolve_business
 from regulars.shared.http.app import json_response
-
-LOCALES = ["en", "es", "it", "pt"]
+from regulars.shared.locale import LOCALES, Locale
 
 
 class PublicProfile(BaseModel):
@@ -24,8 +23,8 @@ class PublicProfile(BaseModel):
     vertical: str
     timezone: str
     currency: str
-    default_locale: str
-    locales: list[str]
+    default_locale: Locale
+    locales: list[Locale]
     client_logins: Literal["off", "optional", "required"]
     sections: list[str]
     brand_color: str | None = Field(None, description="#rrggbb: the widget's --brand colour")
@@ -52,7 +51,7 @@ def register(routes: ApiRoutes) -> None:
             timezone=business.timezone,
             currency=business.currency,
             default_locale=business.default_locale,
-            locales=LOCALES,
+            locales=list(LOCALES),
             client_logins=business.settings.client_logins,
             sections=business.settings.sections.enabled(),
             brand_color=business.settings.branding.brand_color,

@@ -8,11 +8,11 @@ from importlib.resources import files
 from typing import Annotated, Any
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from regulars.shared import clock
-from regulars.shared.contracts.identity import Locale
+from regulars.shared.emails import Email
+from regulars.shared.locale import Locale
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -44,15 +44,6 @@ def _new_password(value: str) -> str:
     return value
 
 
-def normalize_email(value: str) -> str:
-    """Lower-cased, checked for syntax only (no DNS: the verification email is the proof)."""
-    try:
-        checked = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError("not a valid email address") from exc
-    return checked.normalized.lower()
-
-
 def normalize_phone(value: str) -> str:
     """E.164 (+34600000000); the number must carry its country code."""
     try:
@@ -74,7 +65,6 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-Email = Annotated[str, Field(max_length=254), AfterValidator(normalize_email)]
 NewPassword = Annotated[str, AfterValidator(_new_password)]
 AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX)]
 Phone = Annotated[str, Field(max_length=40), AfterValidator(normalize_phone)]

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import AfterValidator, BaseModel, Field
 
 from regulars.shared.contracts.identity import BusinessSettings, ClientDatabase, Vertical
+from regulars.shared.locale import Locale
 
-LOCALES = ("en", "es", "it", "pt")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -36,16 +36,9 @@ def _currency(value: str) -> str:
     return value
 
 
-def _locale(value: str) -> str:
-    if value not in LOCALES:
-        raise ValueError(f"one of {', '.join(LOCALES)}")
-    return value
-
-
 Slug = Annotated[str, AfterValidator(_slug)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 Currency = Annotated[str, AfterValidator(_currency)]
-Locale = Annotated[str, AfterValidator(_locale)]
 
 
 class OrganizationSpec(BaseModel):

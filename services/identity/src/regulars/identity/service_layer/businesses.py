@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from regulars.shared.contracts.identity import (
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
+from regulars.shared.tokens import token_digest
 
 API_KEY_PREFIX = "rgk_"
 
@@ -158,11 +158,6 @@ class IssuedApiKey:
     secret: str  # shown once; only its hash is stored
 
 
-def _hash_key(secret: str) -> bytes:
-    # API keys carry 256 random bits, so a fast hash is enough: nothing to brute-force.
-    return hashlib.sha256(secret.encode()).digest()
-
-
 async def create_api_key(uow: UnitOfWork, slug: str, name: str) -> IssuedApiKey:
     business = await get_business_by_slug(uow.conn, slug)
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
@@ -173,7 +168,7 @@ async def create_api_key(uow: UnitOfWork, slug: str, name: str) -> IssuedApiKey:
             business_id=business.business_id,
             name=name,
             prefix=secret[:10],
-            key_hash=_hash_key(secret),
+            key_hash=token_digest(secret),
         )
     )
     return IssuedApiKey(key_id=key_id, business_slug=slug, name=name, secret=secret)
@@ -199,7 +194,7 @@ async def business_for_api_key(conn: AsyncConnection, secret: str) -> BusinessSn
         return None
     business_id = await conn.scalar(
         sa.select(api_keys.c.business_id).where(
-            api_keys.c.key_hash == _hash_key(secret), api_keys.c.revoked_at.is_(None)
+            api_keys.c.key_hash == token_digest(secret), api_keys.c.revoked_at.is_(None)
         )
     )
     if business_id is None:

@@ -8,8 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from regulars.identity.domain.accounts import normalize_email
-from regulars.identity.domain.businesses import BusinessChanges, Currency, Locale, Timezone
+from regulars.identity.domain.businesses import BusinessChanges, Currency, Timezone
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.clients import Identity, NotFound, account_by_email, account_by_id
 from regulars.shared.contracts.identity import (
@@ -22,7 +21,9 @@ from regulars.shared.contracts.identity import (
     Sections,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.emails import normalize_email
 from regulars.shared.http.errors import ApiError, FieldError
+from regulars.shared.locale import Locale
 
 
 class BusinessSettingsView(BaseModel):

@@ -22,6 +22,7 @@ from regulars.shared.contracts.appointments import (
     AppointmentRescheduled,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.links import widget_link
 from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
@@ -41,7 +42,7 @@ async def _link(uow: UnitOfWork, settings: Settings, event: AppointmentEvent, ma
         return manage_link
     business = await get_business(uow.conn, event.business_id) if event.business_id else None
     slug = business.slug if business else ""
-    return f"{settings.public_url.rstrip('/')}/w/{slug}/account/bookings"
+    return widget_link(settings.public_url, slug, "account/bookings")
 
 
 def _variables(event: AppointmentEvent, link: str) -> dict[str, Any]:
@@ -141,7 +142,7 @@ def appointment_messages_consumer(settings: Settings, clock: Clock = clock_now) 
         now = clock()
         await _void_reminders(uow, event, event.appointment.sequence, "cancelled", now)
         business = await get_business(uow.conn, event.business_id) if event.business_id else None
-        rebook = f"{settings.public_url.rstrip('/')}/w/{business.slug if business else ''}/book"
+        rebook = widget_link(settings.public_url, business.slug if business else "", "book")
         await _email(uow, settings, event, "appointment_cancelled", _variables(event, rebook), now=now)
 
     @consumer.on(AppointmentDeleted)

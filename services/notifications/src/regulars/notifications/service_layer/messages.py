@@ -19,11 +19,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
-from regulars.notifications.adapters.templates import TemplateMissing, pick_locale, render
+from regulars.notifications.adapters.templates import TemplateMissing, render
 from regulars.notifications.domain.model import Category, Channel, Status, recipient_is_fixed
 from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe
 from regulars.notifications.service_layer.contacts import Contact, get_contact
 from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.links import widget_link
+from regulars.shared.locale import negotiate_locale
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
 
@@ -64,10 +66,9 @@ class Queued:
 def unsubscribe_links(settings: Settings, business: BusinessSnapshot, token: UnsubscribeToken) -> tuple[str, str]:
     """The page the client sees (widget) and the one-click endpoint (RFC 8058)."""
     signed = sign_unsubscribe(settings.notifications_signing_key, token)
-    base = settings.public_url.rstrip("/")
     return (
-        f"{base}/w/{business.slug}/unsubscribe?token={signed}",
-        f"{base}/api/v1/b/{business.slug}/unsubscribe?token={signed}",
+        widget_link(settings.public_url, business.slug, "unsubscribe", token=signed),
+        f"{settings.public_url.rstrip('/')}/api/v1/b/{business.slug}/unsubscribe?token={signed}",
     )
 
 
@@ -154,7 +155,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
     # A fixed address is the one named; otherwise the contact's (looked up again by the courier).
     recipient = (request.to or known) if fixed else (known or request.to)
     due = request.due_at or now
-    locale = pick_locale(
+    locale = negotiate_locale(
         request.locale, contact.locale if contact else None, business.default_locale if business else None
     )
     variables = {"first_name": contact.first_name if contact else "", **request.variables}

@@ -1,0 +1,76 @@
+"""The helpers every service shares: one locale negotiation, one widget link, one token
+hash, one email normalisation (identity and appointments must agree for R-A6)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from regulars.shared.emails import Email, normalize_email
+from regulars.shared.links import widget_link
+from regulars.shared.locale import DEFAULT_LOCALE, LOCALES, negotiate_locale
+from regulars.shared.tokens import token_digest
+
+ADDRESSES = ["Ana@Example.COM", "  ana@example.com ", "ANA.Pérez@Exámple.com", "o'brien+tag@sub.example.org"]
+
+
+def test_locales_and_negotiation() -> None:
+    assert LOCALES == ("en", "es", "it", "pt")
+    assert DEFAULT_LOCALE == "en"
+    assert negotiate_locale("pt", "it") == "pt"
+    assert negotiate_locale(None, "it") == "it"
+    assert negotiate_locale("", "ES") == "es"
+    assert negotiate_locale("es-MX") == "es"
+    assert negotiate_locale("de", None) == "en"
+    assert negotiate_locale() == "en"
+
+
+def test_widget_links_are_spelled_once() -> None:
+    assert widget_link("https://r.test/", "salon", "manage", token="rgt_a-b_c") == (
+        "https://r.test/w/salon/manage?token=rgt_a-b_c"
+    )
+    assert widget_link("https://r.test", "salon", "account/bookings") == "https://r.test/w/salon/account/bookings"
+    assert widget_link("https://r.test", "salon") == "https://r.test/w/salon/"
+    # A value that is not URL-safe is encoded, so it can never add a parameter.
+    assert widget_link("https://r.test", "s", "verify", token="a&b=c") == "https://r.test/w/s/verify?token=a%26b%3Dc"
+
+
+def test_token_digest_is_sha256_of_the_secret() -> None:
+    assert token_digest("rgs_secret") == hashlib.sha256(b"rgs_secret").digest()
+    assert len(token_digest("x")) == 32
+    assert token_digest("a") != token_digest("b")
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_identity_and_appointments_normalise_emails_alike(address: str) -> None:
+    """Identity (``Email`` on its requests) and appointments (``normalize_email`` on booking
+    emails and on identity's events) use the one function: the same address, the same value."""
+    from regulars.appointments.service_layer import clients as appointments_clients
+    from regulars.identity.domain import accounts as identity_accounts
+
+    assert appointments_clients.normalize_email is normalize_email
+    assert identity_accounts.Email is Email
+
+    class Request(BaseModel):
+        email: Email
+
+    normal = Request(email=address).email
+    guest = appointments_clients.ClientDetails(first_name="Ana", email=address.strip(), phone="+34600000000")
+    assert normalize_email(guest.email) == normal  # a guest booking's email, as appointments stores it
+    assert normal == normalize_email(address) == normal.lower() == normalize_email(normal)
+    assert normal == normal.strip()
+
+
+def test_email_normalisation_lowercases_and_refuses_non_addresses() -> None:
+    assert normalize_email(" Ana@Example.COM ") == "ana@example.com"
+    for bad in ["", "ana", "ana@", "a b@example.com"]:
+        with pytest.raises(ValueError, match="not a valid email address"):
+            normalize_email(bad)
+
+    class Request(BaseModel):
+        email: Email
+
+    with pytest.raises(ValidationError):
+        Request(email="x" * 250 + "@e.com")
