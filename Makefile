@@ -9,7 +9,7 @@ help:
 	@echo "make run    start the whole system with demo data (Ctrl-C stops it)"
 	@echo "make test   run every test (unit, integration, end-to-end), the clock-marked ones again at a simulated now"
 	@echo "make test-clock SIMULATED_NOW=new-years-eve   only the clock-marked tests, at that moment"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff and mypy; eslint over the widget"
 	@echo "make docs   regenerate docs/asyncapi.yaml and docs/openapi.json"
 	@echo "make bench  every benchmark (make bench-events: only the events one)"
 	@echo "make bench-events   events benchmark (BENCH_ARGS=\"--events 2000\"; see bench/README.md)"
@@ -37,9 +37,11 @@ test-clock: setup
 
 lint:
 	scripts/venv.sh
+	scripts/infra.sh node-tools
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy shared/src services/*/src
+	tests/browser/node_modules/.bin/eslint --config tests/browser/eslint.config.js services/gateway/src/regulars/gateway/widget
 
 docs:
 	scripts/venv.sh

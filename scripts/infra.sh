@@ -80,9 +80,14 @@ ensure_test_tools() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
-  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
-  # axe-core, injected into widget pages by the browser tests (pinned by tests/browser/package-lock.json).
+  ensure_node_tools
+}
+
+ensure_node_tools() {
+  # axe-core, injected into widget pages by the browser tests, and eslint, run over the widget by
+  # `make lint` (pinned by tests/browser/package-lock.json).
+  command -v npm >/dev/null || apt_install npm
   local browser_tests want
   browser_tests="$(dirname "$0")/../tests/browser"
   want=$(sha256sum "$browser_tests/package-lock.json" | cut -d' ' -f1)
@@ -98,5 +103,6 @@ case "${1:-all}" in
   postgres) ensure_postgres ;;
   rabbitmq) ensure_rabbitmq ;;
   test-tools) ensure_test_tools ;;
-  *) echo "usage: $0 [all|postgres|rabbitmq|test-tools]" >&2; exit 2 ;;
+  node-tools) ensure_node_tools ;;
+  *) echo "usage: $0 [all|postgres|rabbitmq|test-tools|node-tools]" >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
-"""The widget's static side: its message catalogs and how the gateway serves its files."""
+"""How the gateway serves the widget's files, and the service worker's list of them (catalogs:
+test_widget_catalogs.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp import web
@@ -15,44 +15,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from regulars.gateway import widget
 
 WIDGET = Path(widget.__file__).parent
-LOCALES = ("en", "es", "it", "pt")
-
-
-def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = value
-    return out
-
-
-def catalog(locale: str) -> dict[str, str]:
-    return flatten(json.loads((WIDGET / "i18n" / f"{locale}.json").read_text()))
-
-
-@pytest.mark.parametrize("locale", LOCALES[1:])
-def test_r_u4_every_text_exists_in_every_language_with_the_same_placeholders(locale: str) -> None:
-    english, other = catalog("en"), catalog(locale)
-    assert set(other) == set(english)
-    for key, text in other.items():
-        assert text.strip(), f"{locale}:{key} is empty"
-        assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", english[key])), key
-
-
-def test_r_u4_every_key_the_widget_uses_is_in_the_catalog() -> None:
-    english = catalog("en")
-    used: set[str] = set()
-    families: set[str] = set()
-    for source in WIDGET.rglob("*.js"):
-        text = source.read_text()
-        used |= set(re.findall(r"\bt\(\s*\"([a-z_]+(?:\.[a-z_0-9]+)+)\"", text))
-        families |= set(re.findall(r"\bt\(\s*`([a-z_]+\.[a-z_]*)\$\{", text))
-    assert used, "no t(...) calls found: the pattern is out of date"
-    assert sorted(key for key in used if key not in english) == []
-    for family in families:
-        assert any(key.startswith(family) for key in english), family
 
 
 @pytest.fixture
@@ -89,7 +51,7 @@ async def test_a_malformed_slug_is_not_served(client: TestClient[web.Request, we
         ("/w/_/app.js", "text/javascript"),
         ("/w/_/sections/index.js", "text/javascript"),
         ("/w/_/widget.css", "text/css"),
-        ("/w/_/i18n/es.json", "application/json"),
+        ("/w/_/i18n/widget/es.json", "application/json"),
         ("/w/_/icons/icon-192.png", "image/png"),
         ("/w/demo-salon/sw.js", "text/javascript"),
     ],
@@ -106,3 +68,35 @@ async def test_assets_are_served_with_their_type(
 @pytest.mark.parametrize("path", ["/w/_/__init__.py", "/w/_/../app.py", "/w/_/%2e%2e/app.py", "/w/_/nope.js"])
 async def test_only_widget_assets_are_served(client: TestClient[web.Request, web.Application], path: str) -> None:
     assert (await client.get(path)).status == 404
+
+
+def modules_loaded_by(name: str) -> set[str]:
+    """`name` and every module it imports, statically or on demand, with the catalogs they load."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        text = (WIDGET / current).read_text()
+        for target in re.findall(r'(?:from |import\()"(\.[^"]+)"', text):
+            todo.append((WIDGET / current).parent.joinpath(target).resolve().relative_to(WIDGET).as_posix())
+    return seen
+
+
+async def test_the_service_worker_fetches_ahead_every_module_and_catalog_of_every_screen(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    response = await client.get("/w/demo-salon/sw.js")
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", await response.text(), re.S)[1])  # type: ignore[index]
+    assert shell == widget.precache()
+    registry = (WIDGET / "sections" / "index.js").read_text()
+    sections = re.findall(r'import\("\./([\w-]+\.js)"\)', registry)
+    assert "bookings.js" in sections
+    wanted = {f"sections/{name}" for name in sections} | modules_loaded_by("app.js")
+    wanted |= {path.relative_to(WIDGET).as_posix() for path in (WIDGET / "i18n").glob("*/*.json")}
+    for section in sections:
+        wanted |= modules_loaded_by(f"sections/{section}")
+    assert sorted(name for name in wanted if f"/w/_/{name}" not in shell) == []
+    assert "/w/_/sw.js" not in shell

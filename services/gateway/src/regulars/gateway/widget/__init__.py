@@ -9,6 +9,7 @@ Assets are shared by every business under ``/w/_/``: ``_`` can never be a slug.
 from __future__ import annotations
 
 import html
+import json
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -99,12 +100,31 @@ async def manifest(request: web.Request) -> web.Response:
     return web.json_response(body, content_type="application/manifest+json", headers={"Cache-Control": "no-cache"})
 
 
-async def service_worker(request: web.Request) -> web.FileResponse:
+# Fetched ahead by the service worker: what a screen may load. Not the worker itself, nor the
+# button script of the business's own site; the page is kept per business when it is opened.
+PRECACHE_TYPES = {".js", ".css", ".json", ".svg"}
+NOT_PRECACHED = {"sw.js", "embed.js"}
+PRECACHE_MARK = "[/* PRECACHE */]"
+
+
+def precache() -> list[str]:
+    """Every shared file of the widget a screen may load, so that each screen opens offline."""
+    names = (path.relative_to(ROOT).as_posix() for path in ROOT.rglob("*") if path.is_file())
+    return sorted(
+        f"/w/_/{name}"
+        for name in names
+        if Path(name).suffix in PRECACHE_TYPES and name not in NOT_PRECACHED and ASSET_NAME.fullmatch(name)
+    )
+
+
+async def service_worker(request: web.Request) -> web.Response:
     _slug(request)
     # Served below /w/{business}/ so that its scope is that business's widget only.
-    return web.FileResponse(
-        ROOT / "sw.js",
-        headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    text = (ROOT / "sw.js").read_text().replace(PRECACHE_MARK, json.dumps(precache()))
+    return web.Response(
+        text=text,
+        content_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )
 
 

@@ -28,9 +28,12 @@ export class Api {
     this.locale = locale;
   }
 
-  /** Calls `path` (relative to the business), returns the parsed JSON (null for 204), throws ApiError. */
-  async request(method, path, body) {
-    const headers = { Accept: "application/json", "Accept-Language": this.locale() };
+  /**
+   * Calls `path` (relative to the business), returns the parsed JSON (null for 204), throws ApiError.
+   * `headers`: more request headers (an Idempotency-Key, a manage token).
+   */
+  async request(method, path, body, { headers: extra = {} } = {}) {
+    const headers = { Accept: "application/json", "Accept-Language": this.locale(), ...extra };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Double-submit CSRF protection for the cookie session (the cookie is readable on purpose).
     if (UNSAFE.has(method)) {
@@ -61,20 +64,32 @@ export class Api {
     return data;
   }
 
-  get(path) {
-    return this.request("GET", path);
+  get(path, options) {
+    return this.request("GET", path, undefined, options);
   }
-  post(path, body = {}) {
-    return this.request("POST", path, body);
+  post(path, body = {}, options) {
+    return this.request("POST", path, body, options);
   }
-  put(path, body) {
-    return this.request("PUT", path, body);
+  put(path, body, options) {
+    return this.request("PUT", path, body, options);
   }
-  patch(path, body) {
-    return this.request("PATCH", path, body);
+  patch(path, body, options) {
+    return this.request("PATCH", path, body, options);
   }
-  delete(path, body) {
-    return this.request("DELETE", path, body);
+  delete(path, body, options) {
+    return this.request("DELETE", path, body, options);
+  }
+
+  /**
+   * The calls about a guest's booking, authorised by the signed token of its email link (sent in a
+   * header, never as a cookie; reads carry it in the query too). GET reads; only POST changes anything.
+   */
+  manage(token) {
+    const options = { headers: { "X-Manage-Token": token } };
+    return {
+      get: (path) => this.get(`${path}?token=${encodeURIComponent(token)}`, options),
+      post: (path, body = {}) => this.post(path, body, options),
+    };
   }
 
   /** The public profile of the business (name, locales, sections, time zone, …). */

@@ -3,7 +3,7 @@
 
 import { Api } from "./api.js";
 import { brandProperties } from "./brand.js";
-import { errorText, h } from "./dom.js";
+import { errorNotice, h } from "./dom.js";
 import { forgetNext, recallNext } from "./next-booking.js";
 import {
   LOCALES,
@@ -101,7 +101,7 @@ async function signOutFromMenu() {
   try {
     await ctx.signOut();
   } catch (error) {
-    main.prepend(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    main.prepend(errorNotice(error));
   }
 }
 

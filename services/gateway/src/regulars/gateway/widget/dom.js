@@ -2,7 +2,8 @@
 // fields, and API errors shown next to the field they are about.
 
 import { ApiError } from "./api.js";
-import { has, locale, t } from "./i18n.js";
+import { errorText, has, locale, t } from "./i18n.js";
+import { PASSWORD } from "./limits.js";
 
 /** Builds an element. Attributes starting with "on" are listeners; `null`/`false` attributes are skipped. */
 export function h(tag, attrs = {}, ...children) {
@@ -85,6 +86,19 @@ export function toggle({ name, label, checked, onchange, describedBy }) {
     }),
     h("label", { for: id }, label),
   );
+}
+
+/** A field for a new password: the server's length limits, the hint that says them. */
+export function newPasswordField({ name = "password", label }) {
+  return field({
+    name,
+    label,
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+    hint: t("fields.password_hint"),
+    attrs: PASSWORD,
+  });
 }
 
 export function button(label, attrs = {}) {
@@ -179,11 +193,6 @@ export function formError(formEl, message, ...extra) {
   general.hidden = false;
 }
 
-/** An API error in the client's language: the catalog's text for its code, else the API's message. */
-export function errorText(code, message) {
-  return has(`errors.${code}`) ? t(`errors.${code}`) : message || t("errors.unexpected");
-}
-
 /** A field's error: the API's own words in English, the catalog's text for that field otherwise. */
 function fieldErrorText(item) {
   const name = String(item.field || "").split(".").pop();
@@ -237,9 +246,17 @@ export function page(title, ...children) {
   return h("section", { class: "card narrow" }, h("h1", {}, title), children);
 }
 
-/** A status message read out by screen readers (saved, sent, …). */
+/**
+ * The one status message of the widget, read out by screen readers: `kind` "success" (saved,
+ * sent, …), "offline", "info" (role=status) or "error" (role=alert). Never HTML from the API.
+ */
 export function notice(message, kind = "success") {
   return h("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
+}
+
+/** An API error as an error notice, in the client's language. */
+export function errorNotice(error) {
+  return notice(errorText(error.code, error.message), "error");
 }
 
 /** Replaces the status line of a card (or adds one) with `message`. */

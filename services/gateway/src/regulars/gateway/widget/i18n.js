@@ -1,18 +1,31 @@
-// Message catalogs (widget/i18n/<locale>.json) and locale-aware formatting through Intl.
+// Message catalogs by namespace (widget/i18n/<namespace>/<locale>.json) and locale-aware
+// formatting through Intl. The "widget" namespace (shell, account pages, errors) is always loaded;
+// a view that has its own texts loads its namespace with `loadNamespace` and reads it through
+// `translator(namespace)`. A language change reloads every namespace loaded so far.
 
 export const LOCALES = ["en", "es", "it", "pt"];
 const STORAGE_KEY = "regulars.locale";
-const catalogs = new Map();
+const WIDGET = "widget";
+const catalogs = new Map(); // "<namespace>/<locale>" -> catalog
+const loaded = new Map(); // namespace -> [catalog in the current language, English]
 let current = "en";
-let catalog = {};
-let fallback = {};
 
-async function load(locale) {
-  if (!catalogs.has(locale)) {
-    const response = await fetch(new URL(`./i18n/${locale}.json`, import.meta.url));
-    catalogs.set(locale, response.ok ? await response.json() : {});
+async function fetchCatalog(namespace, code) {
+  const key = `${namespace}/${code}`;
+  if (!catalogs.has(key)) {
+    const response = await fetch(new URL(`./i18n/${key}.json`, import.meta.url));
+    catalogs.set(key, response.ok ? await response.json() : {});
   }
-  return catalogs.get(locale);
+  return catalogs.get(key);
+}
+
+async function activate(namespace) {
+  loaded.set(namespace, await Promise.all([fetchCatalog(namespace, current), fetchCatalog(namespace, "en")]));
+}
+
+/** Loads a namespace's catalog in the current language (and English, the fallback). */
+export function loadNamespace(namespace) {
+  return activate(namespace);
 }
 
 function remembered() {
@@ -36,7 +49,7 @@ export function pickLocale(businessDefault) {
 
 export async function setLocale(locale, { remember = false } = {}) {
   current = LOCALES.includes(locale) ? locale : "en";
-  [catalog, fallback] = await Promise.all([load(current), load("en")]);
+  await Promise.all([...new Set([WIDGET, ...loaded.keys()])].map(activate));
   document.documentElement.lang = current;
   if (remember) {
     try {
@@ -55,17 +68,40 @@ function lookup(table, key) {
   return key.split(".").reduce((node, part) => (node && typeof node === "object" ? node[part] : undefined), table);
 }
 
-/** The text for `key` in the current language (English if missing), with `{name}` placeholders filled. */
-export function t(key, vars = {}) {
-  let text = lookup(catalog, key);
-  if (typeof text !== "string") text = lookup(fallback, key);
-  if (typeof text !== "string") return key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+/** The text for `key` in a namespace, in the current language or else English; undefined if neither has it. */
+function find(namespace, key) {
+  for (const table of loaded.get(namespace) || []) {
+    const text = lookup(table, key);
+    if (typeof text === "string") return text;
+  }
+  return undefined;
 }
 
-/** True when the catalog has a text for `key`. */
-export function has(key) {
-  return typeof lookup(catalog, key) === "string" || typeof lookup(fallback, key) === "string";
+/**
+ * The texts of one namespace: `tr(key, vars)` is the text for `key` with `{name}` placeholders
+ * filled (the key itself when missing), `tr.has(key)` whether there is one.
+ */
+export function translator(namespace) {
+  const tr = (key, vars = {}) => {
+    const text = find(namespace, key);
+    if (text === undefined) return key;
+    return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+  };
+  tr.has = (key) => find(namespace, key) !== undefined;
+  return tr;
+}
+
+/** The widget's own texts. */
+export const t = translator(WIDGET);
+export const has = t.has;
+
+/** An API error in the client's language: `errors.<code>` of any loaded namespace, else the API's message. */
+export function errorText(code, message) {
+  for (const namespace of loaded.keys()) {
+    const text = find(namespace, `errors.${code}`);
+    if (text !== undefined) return text;
+  }
+  return message || t("errors.unexpected");
 }
 
 let timeZone = "UTC";

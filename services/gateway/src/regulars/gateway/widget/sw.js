@@ -4,15 +4,10 @@
 // (for the offline start page, views/offline.js) is kept by the page itself (next-booking.js),
 // as a summary, and dropped on sign-out and account deletion.
 const CACHE = "regulars-widget-v3";
-// Fetched ahead so every screen opens offline; anything not listed is kept once it was used.
-const SHELL = [
-  "app.js", "api.js", "brand.js", "dom.js", "i18n.js", "next-booking.js", "widget.css", "icons/icon.svg",
-  "i18n/en.json", "i18n/es.json", "i18n/it.json", "i18n/pt.json",
-  "views/home.js", "views/sign-in.js", "views/sign-up.js", "views/check-inbox.js", "views/verify.js",
-  "views/forgot-password.js", "views/reset-password.js", "views/confirm-email.js", "views/unsubscribe.js",
-  "views/tokens.js", "views/account.js", "views/offline.js",
-  "sections/index.js", "sections/account.js", "sections/pets.js", "sections/notifications.js",
-].map((path) => `/w/_/${path}`);
+// Fetched ahead so every screen opens offline: every shared file of the widget (modules, catalogs,
+// styles), listed by the gateway when it serves this worker (regulars.gateway.widget.precache), so
+// a new section or catalog is never missing. Anything else is kept once it was used.
+const SHELL = [/* PRECACHE */];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

@@ -3,10 +3,9 @@
 // the booking (R-I1). Also serves "rebook" (?service=&staff=) and "reschedule" (?reschedule=<id>,
 // or ?manage=<token> for a guest's link), which go back through the same calendar (R-A3).
 import { ApiError } from "../api.js";
-import { errorText, field, form, h } from "../dom.js";
+import { errorNotice, field, form, h, newPasswordField, notice } from "../dom.js";
 import { rememberEmail } from "../views/check-inbox.js";
-import { manageRequest } from "./manage-api.js";
-import { addDays, bt, dayOf, inWords, isoDay, localized, money, prepare, timeOf, whenOf } from "./text.js";
+import { addDays, bt, dayOf, isoDay, money, prepare, timeOf, whenOf } from "./text.js";
 
 const STEPS = ["service", "time", "details", "done"];
 
@@ -113,7 +112,7 @@ export async function render(container, ctx, { query }) {
         answer = await ctx.api.get(`/availability?${params}`);
       } catch (error) {
         if (search !== searches) return;
-        slotsBox.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+        slotsBox.replaceChildren(errorNotice(error));
         return;
       }
       if (search !== searches) return;
@@ -185,18 +184,17 @@ export async function render(container, ctx, { query }) {
     if (state.staffId) body.staff_id = state.staffId;
     try {
       if (state.manageToken) {
-        state.booking = (await manageRequest(ctx.slug, "POST", "/manage/reschedule", state.manageToken, body)).booking;
+        state.booking = (await ctx.api.manage(state.manageToken).post("/manage/reschedule", body)).booking;
       } else {
         state.booking = (await ctx.api.post(`/me/bookings/${state.reschedule}/reschedule`, body)).booking;
       }
     } catch (error) {
-      localized(error);
-      root.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+      root.append(errorNotice(error));
       return;
     }
     show(
       "done",
-      h("p", { class: "notice success", role: "status" }, bt("reschedule.done", { when: whenOf(state.booking.starts_at, tz) })),
+      notice(bt("reschedule.done", { when: whenOf(state.booking.starts_at, tz) })),
       h(
         "p",
         {},
@@ -289,10 +287,11 @@ export async function render(container, ctx, { query }) {
         if (values.pet_name) body.pet = { name: values.pet_name, breed: values.pet_breed || "" };
         state.idempotencyKey ||= crypto.randomUUID();
         try {
-          state.created = await bookRequest(ctx, body, state.idempotencyKey);
+          // The Idempotency-Key makes a retried click or a flaky network book once.
+          state.created = await ctx.api.post("/bookings", body, { headers: { "Idempotency-Key": state.idempotencyKey } });
         } catch (error) {
           if (error instanceof ApiError && error.code === "slot_unavailable") state.idempotencyKey = null;
-          throw localized(error);
+          throw error;
         }
         done();
       },
@@ -318,10 +317,10 @@ export async function render(container, ctx, { query }) {
     const { booking, manage_link: manageLink, account_offer: offer } = state.created;
     const manageToken = manageLink ? new URL(manageLink).searchParams.get("token") : null;
     const calendarHref = manageToken
-      ? `/api/v1/b/${encodeURIComponent(ctx.slug)}/manage/calendar.ics?token=${encodeURIComponent(manageToken)}`
-      : `/api/v1/b/${encodeURIComponent(ctx.slug)}/me/bookings/${booking.id}/calendar.ics`;
+      ? `${ctx.api.base}/manage/calendar.ics?token=${encodeURIComponent(manageToken)}`
+      : `${ctx.api.base}/me/bookings/${booking.id}/calendar.ics`;
     const children = [
-      h("p", { class: "notice success", role: "status" }, bt("done_title")),
+      notice(bt("done_title")),
       h("p", { class: "lead" }, bt("done_lead", { service: booking.service.name, staff: booking.staff.name, when: whenOf(booking.starts_at, tz) })),
       h(
         "p",
@@ -339,27 +338,6 @@ export async function render(container, ctx, { query }) {
   else chooseService();
 }
 
-async function bookRequest(ctx, body, key) {
-  // The Idempotency-Key makes a retried click or a flaky network book once.
-  const headers = { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": key };
-  const csrf = document.cookie.split(";").map((c) => c.trim().split("=")).find(([k]) => k === "regulars_csrf");
-  if (csrf) headers["X-CSRF-Token"] = decodeURIComponent(csrf.slice(1).join("="));
-  let response;
-  try {
-    response = await fetch(`/api/v1/b/${encodeURIComponent(ctx.slug)}/bookings`, {
-      method: "POST",
-      headers,
-      credentials: "same-origin",
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, null);
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
-
 /** R-I1: right after booking, an account pre-filled from the booking; only the password is new. */
 function accountOffer(ctx, offer) {
   const el = form({
@@ -373,15 +351,7 @@ function accountOffer(ctx, offer) {
       ),
       field({ name: "email", label: ctx.t("fields.email"), type: "email", required: true, value: offer.email, autocomplete: "email" }),
       field({ name: "phone", label: bt("phone"), type: "tel", value: offer.phone, autocomplete: "tel" }),
-      field({
-        name: "password",
-        label: ctx.t("fields.password"),
-        type: "password",
-        required: true,
-        autocomplete: "new-password",
-        hint: ctx.t("fields.password_hint"),
-        attrs: { minlength: 8, maxlength: 128 },
-      }),
+      newPasswordField({ label: ctx.t("fields.password") }),
     ],
     submitLabel: bt("offer.submit"),
     async onsubmit(values) {
@@ -393,7 +363,7 @@ function accountOffer(ctx, offer) {
         locale: ctx.locale(),
       };
       if (values.phone) body.phone = values.phone;
-      await inWords(() => ctx.api.post("/auth/register", body));
+      await ctx.api.post("/auth/register", body);
       rememberEmail(values.email);
       await ctx.navigate("check-inbox");
     },

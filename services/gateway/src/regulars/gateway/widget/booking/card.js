@@ -1,7 +1,8 @@
 // One booking as a card: what, when, where, its status and the actions allowed now; for each
 // action not allowed, why (R-A2). Cancelling shows the policy first, then asks (R-A3, R-S3).
-import { errorText, field, form, h } from "../dom.js";
-import { bt, inWords, localized, money, reasonText, whenOf } from "./text.js";
+import { errorNotice, field, form, h, notice } from "../dom.js";
+import { PRODUCT_QUANTITY } from "../limits.js";
+import { bt, money, reasonText, whenOf } from "./text.js";
 
 /**
  * `actions`: { call(action, body) -> booking, calendarHref, rescheduleHref, rebookHref, onchange(booking) }.
@@ -11,7 +12,7 @@ export function bookingCard(booking, { actions, showLocation }) {
   const business = booking.business;
   const tz = business.timezone;
   const card = h("article", { class: "booking-card", "data-booking-id": booking.id });
-  const status = h("p", { class: "status-line", "aria-live": "polite" });
+  const status = h("div", { class: "status-line", "aria-live": "polite" });
 
   function rules() {
     return booking.actions || {};
@@ -24,8 +25,7 @@ export function bookingCard(booking, { actions, showLocation }) {
         const updated = await actions.call(action, {});
         actions.onchange(updated, bt(`done.${action}`));
       } catch (error) {
-        localized(error);
-        status.replaceChildren(h("span", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+        status.replaceChildren(errorNotice(error));
       }
     };
   }
@@ -46,7 +46,7 @@ export function bookingCard(booking, { actions, showLocation }) {
       submitClass: "button danger",
       after: [h("button", { type: "button", class: "button", onclick: () => draw() }, bt("cancel.keep"))],
       async onsubmit(values) {
-        const updated = await inWords(() => actions.call("cancel", values.reason ? { reason: values.reason } : {}));
+        const updated = await actions.call("cancel", values.reason ? { reason: values.reason } : {});
         actions.onchange(updated, bt("done.cancel"));
       },
     });
@@ -55,15 +55,15 @@ export function bookingCard(booking, { actions, showLocation }) {
   }
 
   async function reserveFlow() {
-    let products = [];
+    let products;
     try {
       products = await actions.products();
     } catch (error) {
-      status.replaceChildren(h("span", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+      status.replaceChildren(errorNotice(error));
       return;
     }
     if (!products.length) {
-      status.replaceChildren(h("span", { class: "notice", role: "status" }, bt("reserve.none")));
+      status.replaceChildren(notice(bt("reserve.none"), "info"));
       return;
     }
     const el = form({
@@ -77,13 +77,13 @@ export function bookingCard(booking, { actions, showLocation }) {
           options: products.map((p) => [p.id, `${p.name} · ${money(p.price_minor, p.currency)}`]),
           value: products[0].id,
         }),
-        field({ name: "quantity", label: bt("reserve.quantity"), type: "number", value: "1", attrs: { min: 1, max: 20 } }),
+        field({ name: "quantity", label: bt("reserve.quantity"), type: "number", value: "1", attrs: PRODUCT_QUANTITY }),
       ],
       submitLabel: bt("reserve.submit"),
       after: [h("button", { type: "button", class: "button", onclick: () => draw() }, bt("cancel.keep_as_is"))],
       async onsubmit(values) {
         const body = { product_id: values.product_id, quantity: Number(values.quantity || 1) };
-        const updated = await inWords(() => actions.call("products", body));
+        const updated = await actions.call("products", body);
         actions.onchange(updated, bt("done.reserve_product"));
       },
     });

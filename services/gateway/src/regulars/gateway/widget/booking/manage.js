@@ -1,21 +1,20 @@
 // A guest's booking, from the signed link of the confirmation email. Opening it changes
 // nothing (mail scanners follow links); cancelling or moving needs a click that POSTs.
-import { errorText, h } from "../dom.js";
+import { errorNotice, h, notice } from "../dom.js";
 import { bookingCard } from "./card.js";
-import { manageRequest } from "./manage-api.js";
-import { bt, localized, prepare } from "./text.js";
+import { bt, prepare } from "./text.js";
 
 export async function render(container, ctx, { query }) {
   await prepare();
   const token = query.get("token") || "";
+  const manage = ctx.api.manage(token);
   const root = h("section", { class: "card" }, h("h1", {}, bt("manage.title")));
   container.append(root);
   let booking;
   try {
-    booking = (await manageRequest(ctx.slug, "GET", "/manage", token)).booking;
+    booking = (await manage.get("/manage")).booking;
   } catch (error) {
-    localized(error);
-    root.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    root.append(errorNotice(error));
     return;
   }
   const slot = h("div");
@@ -27,13 +26,13 @@ export async function render(container, ctx, { query }) {
       bookingCard(booking, {
         showLocation: false,
         actions: {
-          call: async (action, body) => (await manageRequest(ctx.slug, "POST", `/manage/${action}`, token, body)).booking,
+          call: async (action, body) => (await manage.post(`/manage/${action}`, body)).booking,
           onchange(updated, message) {
             booking = updated;
-            status.replaceChildren(h("p", { class: "notice success", role: "status" }, message));
+            status.replaceChildren(notice(message));
             draw();
           },
-          calendarHref: `/api/v1/b/${encodeURIComponent(ctx.slug)}/manage/calendar.ics?token=${encodeURIComponent(token)}`,
+          calendarHref: `${ctx.api.base}/manage/calendar.ics?token=${encodeURIComponent(token)}`,
           rescheduleHref: `book?manage=${encodeURIComponent(token)}&service=${service}`,
           rebookHref: `book?service=${service}&staff=${encodeURIComponent(booking.staff.id)}`,
         },

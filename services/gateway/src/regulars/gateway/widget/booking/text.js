@@ -1,20 +1,11 @@
-// The booking flow's own message catalogs (booking/i18n/<locale>.json), in the widget's language,
-// its stylesheet, and formatting of times in the business's time zone.
-import { locale } from "../i18n.js";
+// The booking flow's texts (namespace "booking", widget/i18n/booking/<locale>.json) in the widget's
+// language, its stylesheet, and formatting of times in the business's time zone.
+import { loadNamespace, locale, translator } from "../i18n.js";
 
-const catalogs = new Map();
-let current = {};
-let fallback = {};
+/** The text for `key` in the booking namespace, `{name}` placeholders filled. */
+export const bt = translator("booking");
 
-async function load(code) {
-  if (!catalogs.has(code)) {
-    const response = await fetch(new URL(`./i18n/${code}.json`, import.meta.url));
-    catalogs.set(code, response.ok ? await response.json() : {});
-  }
-  return catalogs.get(code);
-}
-
-/** Loads the catalog of the widget's current language and the booking stylesheet. */
+/** Loads the booking texts in the widget's current language and the booking stylesheet. */
 export async function prepare() {
   if (!document.querySelector("link[data-booking-styles]")) {
     document.head.append(
@@ -25,23 +16,7 @@ export async function prepare() {
     );
     document.head.lastElementChild.setAttribute("data-booking-styles", "");
   }
-  [current, fallback] = await Promise.all([load(locale()), load("en")]);
-}
-
-function lookup(table, key) {
-  return key.split(".").reduce((node, part) => (node && typeof node === "object" ? node[part] : undefined), table);
-}
-
-/** The text for `key`, `{name}` placeholders filled. */
-export function bt(key, vars = {}) {
-  let text = lookup(current, key);
-  if (typeof text !== "string") text = lookup(fallback, key);
-  if (typeof text !== "string") return key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
-}
-
-export function hasText(key) {
-  return typeof lookup(current, key) === "string" || typeof lookup(fallback, key) === "string";
+  await loadNamespace("booking");
 }
 
 /** "14:30" (or "2:30 PM") in the business's zone. */
@@ -80,20 +55,5 @@ export function money(minor, currency) {
 export function reasonText(rule, business) {
   const code = rule.reason || "not_allowed";
   const until = rule.until ? whenOf(rule.until, business.timezone) : "";
-  return hasText(`reasons.${code}`) ? bt(`reasons.${code}`, { until, business: business.name }) : code;
-}
-
-/** An API error in the booking catalog's words when it has them (the message of the error changes). */
-export function localized(error) {
-  if (error && error.code && hasText(`errors.${error.code}`)) error.message = bt(`errors.${error.code}`);
-  return error;
-}
-
-/** Runs `work`; an API error is re-thrown in the booking catalog's words. */
-export async function inWords(work) {
-  try {
-    return await work();
-  } catch (error) {
-    throw localized(error);
-  }
+  return bt.has(`reasons.${code}`) ? bt(`reasons.${code}`, { until, business: business.name }) : code;
 }

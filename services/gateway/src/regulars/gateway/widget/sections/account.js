@@ -1,8 +1,8 @@
 // Account settings (R-I7, R-I9, R-U2): profile, email, password, pets on pet businesses,
 // signed-in devices, export and account deletion.
-import { button, errorText, field, flash, form, h } from "../dom.js";
+import { button, errorNotice, field, flash, form, h, newPasswordField } from "../dom.js";
 import { countryOptions } from "../countries.js";
-import { LOCALES, languageName } from "../i18n.js";
+import { errorText, languageName, LOCALES } from "../i18n.js";
 import { renderPets } from "./pets.js";
 
 function card(id, title, ...children) {
@@ -148,15 +148,7 @@ function passwordCard(ctx) {
       label: t("password.title"),
       fields: [
         field({ name: "current_password", label: t("fields.current_password"), type: "password", autocomplete: "current-password", required: true }),
-        field({
-          name: "new_password",
-          label: t("fields.new_password"),
-          type: "password",
-          autocomplete: "new-password",
-          required: true,
-          hint: t("fields.password_hint"),
-          attrs: { minlength: 8, maxlength: 128 },
-        }),
+        newPasswordField({ name: "new_password", label: t("fields.new_password") }),
       ],
       submitLabel: t("password.submit"),
       async onsubmit(values, formEl) {
@@ -185,7 +177,7 @@ async function renderDevices(el, ctx) {
   try {
     ({ sessions } = await ctx.api.get("/me/sessions"));
   } catch (error) {
-    el.replaceChildren(title, h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    el.replaceChildren(title, errorNotice(error));
     return;
   }
   const rows = sessions.map((session) => {

@@ -3,7 +3,7 @@
 // global client database the list spans the organization's locations, each labelled.
 import { bookingCard } from "../booking/card.js";
 import { bt, prepare } from "../booking/text.js";
-import { errorText, h } from "../dom.js";
+import { errorNotice, h, notice } from "../dom.js";
 import { rememberNext } from "../next-booking.js";
 
 export async function render(container, ctx) {
@@ -70,10 +70,10 @@ export async function render(container, ctx) {
         // R-A5: products of the booking's own business.
         products: here ? async () => (await ctx.api.get("/products")).products : null,
         async onchange(_updated, message) {
-          status.replaceChildren(h("p", { class: "notice success", role: "status" }, message));
+          status.replaceChildren(notice(message));
           await load();
         },
-        calendarHref: `/api/v1/b/${encodeURIComponent(ctx.slug)}/me/bookings/${booking.id}/calendar.ics`,
+        calendarHref: `${ctx.api.base}/me/bookings/${booking.id}/calendar.ics`,
         rescheduleHref: `${widget}book?reschedule=${booking.id}&service=${service}&staff=${staff}`,
         rebookHref: `${widget}book?service=${service}&staff=${staff}`,
       },
@@ -90,9 +90,9 @@ export async function render(container, ctx) {
           try {
             const answer = await ctx.api.post("/me/calendar-feed/rotate");
             drawFeed(answer);
-            feed.append(h("p", { class: "notice success", role: "status" }, bt("feed.rotated")));
+            feed.append(notice(bt("feed.rotated")));
           } catch (error) {
-            feed.append(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+            feed.append(errorNotice(error));
           }
         },
       },

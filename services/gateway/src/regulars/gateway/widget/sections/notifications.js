@@ -1,6 +1,7 @@
 // Notifications (R-N1, R-N3): which messages reach the client, per channel and category.
 // Each switch saves at once; messages the law requires are always sent and have no switch.
-import { errorText, flash, h, toggle } from "../dom.js";
+import { flash, h, toggle } from "../dom.js";
+import { errorText } from "../i18n.js";
 
 export const CHANNELS = ["email", "sms"];
 export const CATEGORIES = ["transactional", "marketing"];

@@ -1,6 +1,7 @@
 // Pet profiles on pet businesses (R-I9): add, edit, delete. Staff-only fields never reach
 // this API, so nothing here could show them.
-import { button, errorText, field, flash, form, h } from "../dom.js";
+import { button, errorNotice, field, flash, form, h } from "../dom.js";
+import { errorText } from "../i18n.js";
 
 const SPECIES = ["dog", "cat", "rabbit", "bird", "other"];
 
@@ -67,7 +68,7 @@ export async function renderPets(el, ctx) {
   try {
     ({ pets } = await ctx.api.get("/me/pets"));
   } catch (error) {
-    el.replaceChildren(title, h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    el.replaceChildren(title, errorNotice(error));
     return;
   }
   const list = h("ul", { class: "pets" });

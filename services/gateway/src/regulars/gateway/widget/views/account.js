@@ -1,5 +1,5 @@
 // The account page (R-U2): a left sidebar of sections (a menu on phones), Account settings first.
-import { errorText, h } from "../dom.js";
+import { errorNotice, h, notice } from "../dom.js";
 import { DEFAULT_SECTION, visibleSections } from "../sections/index.js";
 
 export async function render(container, ctx, { parts }) {
@@ -51,9 +51,9 @@ export async function render(container, ctx, { parts }) {
   );
   const body = h("div", { class: "section-body" });
   const heading = h("h1", { class: "section-title" }, title);
-  const notice = ctx.notice ? h("p", { class: "notice success", role: "status" }, ctx.notice) : null;
+  const saved = ctx.notice ? notice(ctx.notice) : null;
   ctx.notice = null;
-  container.append(h("div", { class: "account-layout" }, h("div", { class: "sidebar-wrap" }, toggle, nav), h("div", { class: "section" }, heading, notice, body)));
+  container.append(h("div", { class: "account-layout" }, h("div", { class: "sidebar-wrap" }, toggle, nav), h("div", { class: "section" }, heading, saved, body)));
   const loading = h("p", { class: "loading", role: "status" }, t("shell.loading"));
   body.before(loading);
   body.setAttribute("aria-busy", "true");
@@ -61,7 +61,7 @@ export async function render(container, ctx, { parts }) {
     const module = await current.load();
     await module.render(body, ctx);
   } catch (error) {
-    body.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    body.replaceChildren(errorNotice(error));
     if (error.status === 401) {
       ctx.setAccount(null);
       await ctx.navigate(`sign-in?next=${encodeURIComponent(`account/${current.id}`)}`, { replace: true });

@@ -1,5 +1,6 @@
 // After sign-up: where the link went, and a way to have it sent again.
 import { field, flash, form, h, page } from "../dom.js";
+import { CODE } from "../limits.js";
 
 const KEY = "regulars.pending_email";
 
@@ -48,7 +49,7 @@ export async function render(container, ctx) {
         label: t("check_inbox.code"),
         required: true,
         autocomplete: "one-time-code",
-        attrs: { inputmode: "numeric", maxlength: 7 },
+        attrs: { inputmode: "numeric", ...CODE },
       }),
     ],
     submitLabel: t("check_inbox.code_submit"),

@@ -1,5 +1,5 @@
 // Landing page of the email-change link sent to the new address (R-I7).
-import { errorText, h, page } from "../dom.js";
+import { errorNotice, h, notice, page } from "../dom.js";
 import { takeToken } from "./tokens.js";
 
 let inFlight = null;
@@ -11,7 +11,7 @@ export async function render(container, ctx, { query }) {
   container.append(card);
   const status = card.querySelector("[role=status]");
   if (!token) {
-    status.replaceWith(h("p", { class: "notice error", role: "alert" }, t("verify.missing")));
+    status.replaceWith(notice(t("verify.missing"), "error"));
     return;
   }
   try {
@@ -21,11 +21,11 @@ export async function render(container, ctx, { query }) {
     await inFlight.promise;
     if (ctx.account) ctx.setAccount(await ctx.api.me());
     status.replaceWith(
-      h("p", { class: "notice success", role: "status" }, t("confirm_email.done")),
+      notice(t("confirm_email.done")),
       h("p", {}, h("a", { href: ctx.account ? "account" : "sign-in", class: "button primary" }, ctx.account ? t("shell.my_account") : t("shell.sign_in"))),
     );
   } catch (error) {
     inFlight = null;
-    status.replaceWith(h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message)));
+    status.replaceWith(errorNotice(error));
   }
 }

@@ -1,5 +1,5 @@
 // Forgot password (R-I5): a reset link by email. The answer never says whether the address has an account.
-import { field, form, h, page } from "../dom.js";
+import { field, form, h, notice, page } from "../dom.js";
 
 export async function render(container, ctx) {
   const { t } = ctx;
@@ -11,7 +11,7 @@ export async function render(container, ctx) {
       submitLabel: t("forgot.submit"),
       async onsubmit(values, formEl) {
         await ctx.api.post("/auth/password/forgot", { email: values.email });
-        formEl.replaceWith(h("p", { class: "notice success", role: "status" }, t("forgot.sent", { email: values.email })));
+        formEl.replaceWith(notice(t("forgot.sent", { email: values.email })));
       },
     }),
     h("p", { class: "switch-flow" }, h("a", { href: "sign-in" }, t("forgot.back"))),

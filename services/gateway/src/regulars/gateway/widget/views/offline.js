@@ -1,6 +1,6 @@
 // Shown instead of the start page or the account page when the widget opened without a
 // network: the client's next booking as last seen online, with when that was.
-import { h } from "../dom.js";
+import { h, notice } from "../dom.js";
 import { recallNext } from "../next-booking.js";
 
 export async function render(container, ctx) {
@@ -19,7 +19,7 @@ export async function render(container, ctx) {
     timeZone: booking.timezone || undefined,
   }).format(new Date(booking.starts_at));
   section.append(
-    h("p", { class: "notice offline", role: "status" }, t("offline.updated", { when: ctx.formatDateTime(saved.saved_at) })),
+    notice(t("offline.updated", { when: ctx.formatDateTime(saved.saved_at) }), "offline"),
     h(
       "article",
       { class: "next-booking", "aria-labelledby": "next-booking-title" },

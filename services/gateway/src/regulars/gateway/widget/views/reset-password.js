@@ -1,5 +1,5 @@
 // Landing page of the password-reset link: choose a new password.
-import { field, form, h, page } from "../dom.js";
+import { form, h, newPasswordField, notice, page } from "../dom.js";
 import { takeToken } from "./tokens.js";
 
 let kept = "";
@@ -11,7 +11,7 @@ export async function render(container, ctx, { query }) {
   container.append(card);
   if (!kept) {
     card.append(
-      h("p", { class: "notice error", role: "alert" }, t("reset.missing")),
+      notice(t("reset.missing"), "error"),
       h("p", {}, h("a", { href: "forgot-password" }, t("reset.ask_again"))),
     );
     return;
@@ -20,15 +20,7 @@ export async function render(container, ctx, { query }) {
     form({
       label: t("reset.title"),
       fields: [
-        field({
-          name: "password",
-          label: t("fields.new_password"),
-          type: "password",
-          autocomplete: "new-password",
-          required: true,
-          hint: t("fields.password_hint"),
-          attrs: { minlength: 8, maxlength: 128 },
-        }),
+        newPasswordField({ label: t("fields.new_password") }),
       ],
       submitLabel: t("reset.submit"),
       async onsubmit(values, formEl) {
@@ -36,7 +28,7 @@ export async function render(container, ctx, { query }) {
         kept = "";
         ctx.setAccount(null);
         formEl.replaceWith(
-          h("p", { class: "notice success", role: "status" }, t("reset.done")),
+          notice(t("reset.done")),
           h("p", {}, h("a", { href: "sign-in", class: "button primary" }, t("shell.sign_in"))),
         );
       },

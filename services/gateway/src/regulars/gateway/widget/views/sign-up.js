@@ -1,5 +1,5 @@
 // Create an account (R-I1); the address is verified by a link sent by email (R-I3).
-import { field, form, h, page } from "../dom.js";
+import { field, form, h, newPasswordField, page } from "../dom.js";
 import { rememberEmail } from "./check-inbox.js";
 
 export async function render(container, ctx) {
@@ -14,15 +14,7 @@ export async function render(container, ctx) {
         field({ name: "last_name", label: t("fields.last_name"), autocomplete: "family-name", required: true }),
       ),
       field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true }),
-      field({
-        name: "password",
-        label: t("fields.password"),
-        type: "password",
-        autocomplete: "new-password",
-        required: true,
-        hint: t("fields.password_hint"),
-        attrs: { minlength: 8, maxlength: 128 },
-      }),
+      newPasswordField({ label: t("fields.password") }),
       field({ name: "phone", label: t("fields.phone_optional"), type: "tel", autocomplete: "tel", hint: t("fields.phone_hint") }),
       field({ name: "birthday", label: t("fields.birthday_optional"), type: "date", autocomplete: "bday" }),
       h(

@@ -1,6 +1,6 @@
 // Landing page of an unsubscribe link: opening it changes nothing (mail scanners follow links);
 // it shows what will change, and only the button sends the POST.
-import { errorText, h, page } from "../dom.js";
+import { errorNotice, h, notice, page } from "../dom.js";
 import { takeToken } from "./tokens.js";
 
 let kept = "";
@@ -19,16 +19,15 @@ export async function render(container, ctx, { query }) {
   kept = takeToken(query, "unsubscribe") || kept;
   const card = page(t("unsubscribe.title"));
   container.append(card);
-  const fail = (error) => h("p", { class: "notice error", role: "alert" }, errorText(error.code, error.message));
   if (!kept) {
-    card.append(h("p", { class: "notice error", role: "alert" }, t("verify.missing")));
+    card.append(notice(t("verify.missing"), "error"));
     return;
   }
   let info;
   try {
     info = await ctx.api.get(`/unsubscribe?token=${encodeURIComponent(kept)}`);
   } catch (error) {
-    card.append(fail(error));
+    card.append(errorNotice(error));
     return;
   }
   const manage = ctx.account ? h("p", {}, h("a", { href: "account/notifications" }, t("unsubscribe.manage"))) : null;
@@ -45,11 +44,11 @@ export async function render(container, ctx, { query }) {
         confirm.disabled = true;
         try {
           await ctx.api.post("/unsubscribe", { token: kept });
-          confirm.replaceWith(h("p", { class: "notice success", role: "status" }, t("unsubscribe.done")));
+          confirm.replaceWith(notice(t("unsubscribe.done")));
         } catch (error) {
           confirm.disabled = false;
           card.querySelector(".notice.error")?.remove();
-          card.append(fail(error));
+          card.append(errorNotice(error));
         }
       },
     },

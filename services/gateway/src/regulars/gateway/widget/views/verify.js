@@ -1,5 +1,6 @@
 // Landing page of the verification link: verifies the address and signs the client in.
-import { errorText, field, flash, form, h, page } from "../dom.js";
+import { field, flash, form, h, notice, page } from "../dom.js";
+import { errorText } from "../i18n.js";
 import { rememberEmail } from "./check-inbox.js";
 import { takeToken } from "./tokens.js";
 
@@ -31,7 +32,7 @@ function showFailure(card, ctx, message) {
   const { t } = ctx;
   card.querySelector("[role=status]").remove();
   card.append(
-    h("p", { class: "notice error", role: "alert" }, message),
+    notice(message, "error"),
     h("h2", {}, t("check_inbox.not_received")),
     form({
       label: t("check_inbox.resend"),
