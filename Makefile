@@ -40,7 +40,7 @@ lint:
 	scripts/infra.sh node-tools
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy shared/src services/*/src
+	.venv/bin/mypy shared/src services/*/src shared/tests services/*/tests tests bench
 	tests/browser/node_modules/.bin/eslint --config tests/browser/eslint.config.js services/gateway/src/regulars/gateway/widget
 
 docs:

@@ -67,8 +67,8 @@ async def test_r_u4_language_switch_to_spanish_changes_texts_and_is_remembered(
 async def test_r_u4_language_follows_the_browser_then_the_business(
     make_context: Any, stack: Stack, salon: str, spanish_salon: str
 ) -> None:
-    cases = (("it-IT", salon, "Accedi"), ("pt-BR", salon, "Entrar"), ("de-DE", salon, "Sign in"))
-    cases += (("de-DE", spanish_salon, "Inicia sesión"), ("en-GB", spanish_salon, "Sign in"))
+    cases = [("it-IT", salon, "Accedi"), ("pt-BR", salon, "Entrar"), ("de-DE", salon, "Sign in")]
+    cases += [("de-DE", spanish_salon, "Inicia sesión"), ("en-GB", spanish_salon, "Sign in")]
     for browser_locale, slug, heading in cases:
         page = await (await make_context("desktop", locale=browser_locale)).new_page()
         await page.goto(f"{stack.gateway_url}/w/{slug}/sign-in")

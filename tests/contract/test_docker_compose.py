@@ -46,7 +46,9 @@ class FileSettings(Settings):
     """Settings from the given values and the defaults only, never from this process's environment."""
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls: Any, init_settings: Any, **_others: Any) -> tuple[Any, ...]:
+    def settings_customise_sources(  # type: ignore[override]  # only the init source, whatever the others
+        cls, settings_cls: Any, init_settings: Any, **_others: Any
+    ) -> tuple[Any, ...]:
         return (init_settings,)
 
 
@@ -275,24 +277,37 @@ def problems_with_wiring(config: Config) -> list[str]:
             problems.append(f"{name}: {exc}")
             continue
         tokens.add(settings.internal_token)
-        if settings.bind_host != "0.0.0.0":
-            problems.append(f"{name} binds {settings.bind_host}: other containers cannot reach it")
-        if settings.db_host != "postgres":
-            problems.append(f"{name} looks for PostgreSQL at {settings.db_host}")
-        if "@rabbitmq:" not in settings.amqp_url or "guest:" in settings.amqp_url:
-            problems.append(f"{name} AMQP URL must name the rabbitmq container and not the guest user")
-        if settings.smtp_host != MAILBOX:
-            problems.append(f"{name} sends mail to {settings.smtp_host}")
-        mailbox_url = f"http://{MAILBOX}:{DEFAULTS.mailbox_http_port}"
-        if settings.sms_provider == "dev" and not (settings.sms_dev_url or "").startswith(mailbox_url):
-            problems.append(f"{name} sends SMS to {settings.sms_dev_url}, not to the {MAILBOX} container")
-        for service in SERVICES:
-            if settings.url_of(service) != f"http://{service}:{settings.port_of(service)}":
-                problems.append(f"{name} calls {service} at {settings.url_of(service)}")
+        problems += problems_with_addresses(name, settings)
     if tokens & {Settings.model_fields["internal_token"].default}:
         problems.append("the internal token is the development default")
     if len(tokens) > 1:
         problems.append("the containers do not share one internal token")
+    return problems + problems_with_secrets_and_ports(services)
+
+
+def problems_with_addresses(name: str, settings: Settings) -> list[str]:
+    """Where one process listens and where it looks for the others."""
+    problems = []
+    if settings.bind_host != "0.0.0.0":
+        problems.append(f"{name} binds {settings.bind_host}: other containers cannot reach it")
+    if settings.db_host != "postgres":
+        problems.append(f"{name} looks for PostgreSQL at {settings.db_host}")
+    if "@rabbitmq:" not in settings.amqp_url or "guest:" in settings.amqp_url:
+        problems.append(f"{name} AMQP URL must name the rabbitmq container and not the guest user")
+    if settings.smtp_host != MAILBOX:
+        problems.append(f"{name} sends mail to {settings.smtp_host}")
+    mailbox_url = f"http://{MAILBOX}:{DEFAULTS.mailbox_http_port}"
+    if settings.sms_provider == "dev" and not (settings.sms_dev_url or "").startswith(mailbox_url):
+        problems.append(f"{name} sends SMS to {settings.sms_dev_url}, not to the {MAILBOX} container")
+    for service in SERVICES:
+        if settings.url_of(service) != f"http://{service}:{settings.port_of(service)}":
+            problems.append(f"{name} calls {service} at {settings.url_of(service)}")
+    return problems
+
+
+def problems_with_secrets_and_ports(services: dict[str, Any]) -> list[str]:
+    """No development secret left at its default, RabbitMQ's own user, the two published ports."""
+    problems = []
     for name in (*PROCESSES, MIGRATE):
         env = services.get(name, {}).get("environment") or {}
         for field in DEV_SECRETS:
@@ -338,8 +353,13 @@ def problems_with_dockerfile(dockerfile: str, dockerignore: str, repo: Path) -> 
     users = [arguments for keyword, arguments in instructions if keyword == "USER"]
     if not users or users[-1] in ("root", "0"):
         problems.append("the image must run as an unprivileged user")
-    # Every file of the packages must reach the build context, or pip installs less than we test.
-    for project in sorted(projects & installed):
+    return problems + problems_with_context(sorted(projects & installed), patterns, repo)
+
+
+def problems_with_context(projects: list[str], patterns: list[tuple[bool, re.Pattern[str]]], repo: Path) -> list[str]:
+    """Every file of the packages must reach the build context, or pip installs less than we test."""
+    problems = []
+    for project in projects:
         for path in (repo / project / "src").rglob("*"):
             relative = path.relative_to(repo).as_posix()
             generated = "__pycache__" in relative or ".egg-info" in relative

@@ -87,6 +87,41 @@ def references(node: Any) -> list[str]:
     return []
 
 
+def channel_problems(
+    document: dict[str, Any], routing_key: str, name: str, cid: str, channel: dict[str, Any]
+) -> list[str]:
+    """What is wrong with the channel of one event: its binding, its message, its envelope, its operation."""
+    problems = []
+    amqp = (channel.get("bindings") or {}).get("amqp") or {}
+    exchange = amqp.get("exchange") or {}
+    if (amqp.get("is"), exchange.get("name"), exchange.get("type"), exchange.get("durable")) != (
+        "routingKey",
+        EVENTS_EXCHANGE,
+        "topic",
+        True,
+    ):
+        problems.append(f"{routing_key}: channel binding is not the durable topic exchange {EVENTS_EXCHANGE}")
+    if name not in (channel.get("messages") or {}):
+        problems.append(f"{routing_key}: channel has no message {name}")
+        return problems
+    try:
+        message = resolve(document, channel["messages"][name]["$ref"])
+        payload = resolve(document, message["payload"]["$ref"])
+    except (KeyError, TypeError):
+        return problems  # reported as an unresolved reference
+    missing = [field for field in ENVELOPE if field not in payload.get("properties", {})]
+    if missing:
+        problems.append(f"{routing_key}: payload lacks the envelope fields {missing}")
+    sends = [
+        op
+        for op in (document.get("operations") or {}).values()
+        if op.get("action") == "send" and op.get("channel", {}).get("$ref") == f"#/channels/{cid}"
+    ]
+    if not sends:
+        problems.append(f"{routing_key}: no send operation")
+    return problems
+
+
 def asyncapi_problems(document: dict[str, Any], events: dict[str, str]) -> list[str]:
     """What is wrong with an AsyncAPI document of our events (empty when nothing is)."""
     problems = []
@@ -111,33 +146,7 @@ def asyncapi_problems(document: dict[str, Any], events: dict[str, str]) -> list[
             problems.append(f"no channel for {routing_key}")
             continue
         cid, channel = by_address[routing_key]
-        amqp = (channel.get("bindings") or {}).get("amqp") or {}
-        exchange = amqp.get("exchange") or {}
-        if (amqp.get("is"), exchange.get("name"), exchange.get("type"), exchange.get("durable")) != (
-            "routingKey",
-            EVENTS_EXCHANGE,
-            "topic",
-            True,
-        ):
-            problems.append(f"{routing_key}: channel binding is not the durable topic exchange {EVENTS_EXCHANGE}")
-        if name not in (channel.get("messages") or {}):
-            problems.append(f"{routing_key}: channel has no message {name}")
-            continue
-        try:
-            message = resolve(document, channel["messages"][name]["$ref"])
-            payload = resolve(document, message["payload"]["$ref"])
-        except (KeyError, TypeError):
-            continue  # reported as an unresolved reference
-        missing = [field for field in ENVELOPE if field not in payload.get("properties", {})]
-        if missing:
-            problems.append(f"{routing_key}: payload lacks the envelope fields {missing}")
-        sends = [
-            op
-            for op in (document.get("operations") or {}).values()
-            if op.get("action") == "send" and op.get("channel", {}).get("$ref") == f"#/channels/{cid}"
-        ]
-        if not sends:
-            problems.append(f"{routing_key}: no send operation")
+        problems += channel_problems(document, routing_key, name, cid, channel)
     for address in sorted(set(by_address) - set(events)):
         problems.append(f"channel {address} is not a registered event")
     description = (document.get("info") or {}).get("description") or ""

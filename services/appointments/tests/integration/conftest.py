@@ -77,7 +77,7 @@ async def api(migrated: Settings) -> AsyncIterator[Api]:
     # events to the consumer themselves).
     service = dataclasses.replace(SERVICE, consumers=no_consumers)
     app = build_app(service, migrated.model_copy(update={"db_pool_size": 4}))
-    app[CLOCK] = clock
+    app[CLOCK] = clock  # type: ignore[misc]  # the test clock is a Clock that moves
     server = TestServer(app)
     await server.start_server()
     async with aiohttp.ClientSession() as http:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -52,7 +53,7 @@ def email() -> str:
     return f"client-{uuid.uuid4().hex[:8]}@example.com"
 
 
-async def staff_book(api: Api, shop: Shop, address: str, hour: int) -> dict:
+async def staff_book(api: Api, shop: Shop, address: str, hour: int) -> dict[str, Any]:
     status, body = await api.call(
         "POST", "/internal/admin/bookings", shop.admin,
         json={
@@ -61,7 +62,7 @@ async def staff_book(api: Api, shop: Shop, address: str, hour: int) -> dict:
         },
     )  # fmt: skip
     assert status == 201, body
-    return body["booking"]
+    return dict(body["booking"])
 
 
 async def test_r_a6_booked_while_signed_in_is_assigned(api: Api, engines: dict[str, AsyncEngine]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -35,7 +36,9 @@ def day_window(day: date, zone: ZoneInfo) -> Interval:
     return Interval(start.astimezone(UTC), end.astimezone(UTC))
 
 
-def slots_on(day: date, zone: ZoneInfo, calendars: list[StaffCalendar], minutes: int = 60, buffer: int = 0) -> list:
+def slots_on(
+    day: date, zone: ZoneInfo, calendars: list[StaffCalendar], minutes: int = 60, buffer: int = 0
+) -> list[Any]:
     return free_slots(
         calendars,
         zone=zone,

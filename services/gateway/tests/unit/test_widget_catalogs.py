@@ -19,7 +19,9 @@ WIDGET = Path(widget.__file__).parent
 CATALOGS = WIDGET / "i18n"
 SOURCES = {path: path.read_text() for path in WIDGET.rglob("*.js")}
 # The widget's languages, as its i18n module lists them.
-LOCALES = re.findall(r'"(\w+)"', re.search(r"export const LOCALES = \[(.*?)\]", (WIDGET / "i18n.js").read_text())[1])
+LISTED = re.search(r"export const LOCALES = \[(.*?)\]", (WIDGET / "i18n.js").read_text())
+assert LISTED, "i18n.js exports no LOCALES"
+LOCALES = re.findall(r'"(\w+)"', LISTED[1])
 NAMESPACES = sorted(path.name for path in CATALOGS.iterdir() if path.is_dir())
 
 

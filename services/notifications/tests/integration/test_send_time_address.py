@@ -34,7 +34,9 @@ async def feed(consumer: Any, harness: Any, event: Event) -> None:
     assert await consumer.handle(harness.engine, event.routing_key, event.model_dump_json().encode())
 
 
-async def registered(harness: Any, business: Any, email: str, phone: str | None = None) -> tuple[uuid.UUID, dict]:
+async def registered(
+    harness: Any, business: Any, email: str, phone: str | None = None
+) -> tuple[uuid.UUID, dict[str, Any]]:
     account = uuid.uuid4()
     scope = {"org_id": business.org_id, "business_id": business.business_id, "account_id": account,
              "account_scope_business_id": business.business_id}  # fmt: skip
