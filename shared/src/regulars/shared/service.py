@@ -31,6 +31,7 @@ from regulars.shared.messaging.dead_letters import count_dead_letters, replay_de
 from regulars.shared.messaging.maintenance import prune_messaging
 from regulars.shared.messaging.runtime import MessagingRuntime, declare_queues
 from regulars.shared.settings import Settings, get_settings
+from regulars.shared.startup import refuse_development_values
 
 log = structlog.get_logger(__name__)
 
@@ -146,6 +147,7 @@ def main(service: Service, argv: list[str] | None = None) -> int:
     if service.add_commands is not None:
         service.add_commands(commands)
     args = parser.parse_args(argv)
+    refuse_development_values(settings, service.name)
     configure_logging(settings.log_level, settings.log_json, process=service.name)
     clock.configure(settings)
 

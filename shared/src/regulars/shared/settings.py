@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("identity", "appointments", "wallet", "notifications")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REGULARS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="REGULARS_", extra="ignore", populate_by_name=True)
 
-    environment: str = "development"
+    # "production" refuses development secrets and test-only settings (regulars.shared.startup).
+    environment: str = Field(
+        default="development", validation_alias=AliasChoices("REGULARS_ENVIRONMENT", "REGULARS_ENV")
+    )
     # Tests only: every process's clock reads now + this many seconds (regulars.shared.clock).
     clock_offset_seconds: float = 0.0
     log_level: str = "INFO"

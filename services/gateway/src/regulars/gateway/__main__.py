@@ -12,6 +12,7 @@ from regulars.gateway.app import build_app, openapi_document
 from regulars.shared import clock
 from regulars.shared.logging import configure_logging
 from regulars.shared.settings import get_settings
+from regulars.shared.startup import refuse_development_values
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default=settings.bind_host)
     commands.add_parser("openapi", help="print the OpenAPI document")
     args = parser.parse_args(argv)
+    refuse_development_values(settings, "gateway")
     if args.command == "openapi":
         print(json.dumps(openapi_document(), indent=2, sort_keys=True))
         return 0
