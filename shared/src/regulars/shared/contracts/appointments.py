@@ -1,4 +1,8 @@
-"""Events published by the appointments service.
+"""The appointments service's contracts: its internal booking API and the events it publishes.
+
+The booking requests and answers are validated by both sides with these models: the gateway
+before it calls (and in the public OpenAPI document), the service when it is called and when
+it answers. Times in answers are ISO 8601 text with the business's offset.
 
 Each appointment event carries what the wallet and notifications need: the service,
 staff, start and end (ISO 8601 with offset), price and currency, the account it is
@@ -9,13 +13,247 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
+from regulars.shared.contracts.dates import Moment
 from regulars.shared.contracts.events import Event
 
 AppointmentStatus = Literal["booked", "confirmed", "cancelled", "completed", "no_show"]
+BookingAction = Literal["reschedule", "cancel", "confirm", "products"]
+BookingWhen = Literal["upcoming", "past"]
+
+# --- Internal API: requests ----------------------------------------------------------
+
+
+class ClientDetails(BaseModel):
+    """Who the booking is for (R-I2: name, email and phone for guests)."""
+
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: EmailStr
+    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() .\-]+$")
+
+
+class PetDetails(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    species: str = Field(default="dog", max_length=50)
+    breed: str = Field(default="", max_length=100)
+    notes: str = Field(default="", max_length=500)
+
+
+class BookingRequest(BaseModel):
+    service_id: uuid.UUID
+    staff_id: uuid.UUID | None = Field(None, description="Leave out for anyone free")
+    start: Moment = Field(description="A free slot's start, ISO 8601 with offset")
+    client: ClientDetails = Field(description="Name, email and phone (R-I2); pre-filled for signed-in clients")
+    notes: str = Field(default="", max_length=1000)
+    pet: PetDetails | None = Field(None, description="Pet businesses only")
+    intake_answers: dict[str, str] = Field(default_factory=dict)
+    locale: Literal["en", "es", "it", "pt"] | None = None
+
+
+class RescheduleRequest(BaseModel):
+    start: Moment
+    staff_id: uuid.UUID | None = None
+
+
+class CancelRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ProductReservation(BaseModel):
+    product_id: uuid.UUID
+    quantity: int = Field(default=1, ge=1, le=20)
+
+
+ACTION_REQUESTS: dict[BookingAction, type[BaseModel] | None] = {
+    "reschedule": RescheduleRequest,
+    "cancel": CancelRequest,
+    "confirm": None,
+    "products": ProductReservation,
+}
+"""The body each booking action takes (None: no body)."""
+
+# --- Internal API: answers -----------------------------------------------------------
+
+
+class IntakeQuestion(BaseModel):
+    id: str
+    label: str
+    kind: str
+    choices: list[str] = []
+    required: bool = False
+
+
+class ServiceItem(BaseModel):
+    id: str
+    name: str
+    description: str
+    category: str
+    duration_minutes: int
+    price_minor: int = Field(description="In minor units of the currency")
+    currency: str
+    staff_ids: list[str]
+    online_booking: bool
+    prepayment_required: bool
+    intake_questions: list[IntakeQuestion]
+
+
+class ServiceList(BaseModel):
+    services: list[ServiceItem]
+
+
+class StaffItem(BaseModel):
+    id: str
+    name: str
+    title: str
+    service_ids: list[str]
+
+
+class StaffList(BaseModel):
+    staff: list[StaffItem]
+
+
+class ProductItem(BaseModel):
+    id: str
+    name: str
+    description: str
+    price_minor: int
+    currency: str
+    stock: int
+    active: bool
+
+
+class ProductList(BaseModel):
+    products: list[ProductItem]
+
+
+class FreeSlot(BaseModel):
+    start: str = Field(description="ISO 8601 with the business's offset")
+    end: str
+    staff_ids: list[str] = Field(description="Staff free at that time")
+
+
+class Availability(BaseModel):
+    service_id: str
+    timezone: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    slots: list[FreeSlot]
+
+
+class ActionRule(BaseModel):
+    allowed: bool
+    until: str | None = Field(None, description="Allowed until this time (ISO 8601), or the time it stopped")
+    reason: str | None = Field(None, description="Why not: a stable code")
+    fee_minor: int | None = None
+    currency: str | None = None
+
+
+class Named(BaseModel):
+    id: str
+    name: str
+
+
+class BusinessLabel(BaseModel):
+    slug: str
+    name: str
+    timezone: str
+
+
+class ReservedProduct(BaseModel):
+    product_id: str
+    name: str
+    quantity: int
+    price_minor: int
+    currency: str
+
+
+class Booking(BaseModel):
+    id: str
+    status: AppointmentStatus
+    business: BusinessLabel = Field(description="The location (business) of the booking")
+    service: Named
+    staff: Named
+    starts_at: str
+    ends_at: str
+    price_minor: int
+    currency: str
+    notes: str
+    pet: dict[str, Any] | None
+    intake_answers: dict[str, str]
+    products: list[ReservedProduct]
+    cancel_reason: str | None
+    actions: dict[str, ActionRule] = Field(
+        description="confirm, reschedule, cancel, rebook, add_to_calendar, reserve_product: allowed now, until, why not"
+    )
+
+
+class AccountOffer(BaseModel):
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+
+
+class BookingCreated(BaseModel):
+    booking: Booking
+    manage_link: str | None = Field(None, description="Guests: the signed link to manage the booking")
+    account_offer: AccountOffer | None = Field(None, description="Guests: create an account, pre-filled (R-I1)")
+
+
+class BookingAnswer(BaseModel):
+    booking: Booking
+
+
+class BookingList(BaseModel):
+    when: BookingWhen
+    bookings: list[Booking]
+
+
+class Policy(BaseModel):
+    booking_id: str
+    timezone: str
+    now: str
+    policy: dict[str, Any]
+    actions: dict[str, ActionRule]
+
+
+class HistoryItem(BaseModel):
+    kind: Literal["service"]
+    booking_id: str
+    what: str
+    provider: str
+    date: str
+    location: dict[str, str]
+    price_minor: int
+    currency: str
+
+
+class History(BaseModel):
+    history: list[HistoryItem]
+
+
+class Prefill(BaseModel):
+    phone: str | None
+    intake_answers: dict[str, str]
+
+
+class CalendarFeed(BaseModel):
+    url: str = Field(description="webcal:// address of all your bookings; keep it secret")
+    https_url: str
+
+
+class CalendarFile(BaseModel):
+    """An iCalendar file inside the system (JSON); the gateway answers it as text/calendar."""
+
+    filename: str
+    ics: str
+
+
+# --- Events --------------------------------------------------------------------------
 
 
 class AppointmentFacts(BaseModel):

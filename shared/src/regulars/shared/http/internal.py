@@ -188,8 +188,12 @@ class ServiceClient:
         json: Any = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> tuple[int, Any]:
-        """Status and decoded JSON body; errors from the service are re-raised as ``ApiError``."""
+        """Status and decoded JSON body; errors from the service are re-raised as ``ApiError``.
+
+        ``timeout`` is the call's deadline in seconds (the session's, from the settings, if None);
+        a call past it answers 503 like an unreachable service."""
         check_internal_path(path)
         sent = {
             INTERNAL_TOKEN_HEADER: self._token,
@@ -199,7 +203,12 @@ class ServiceClient:
         }
         try:
             async with self._session.request(
-                method, f"{self.base_url}{path}", json=json, params=params, headers=sent
+                method,
+                f"{self.base_url}{path}",
+                json=json,
+                params=params,
+                headers=sent,
+                timeout=aiohttp.ClientTimeout(total=timeout) if timeout is not None else self._session.timeout,
             ) as response:
                 body = await response.json(content_type=None) if response.content_length != 0 else None
                 status = response.status

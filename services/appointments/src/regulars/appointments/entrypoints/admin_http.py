@@ -18,6 +18,7 @@ from regulars.appointments.domain.catalog import ProductSpec, ServiceSpec, Staff
 from regulars.appointments.entrypoints.common import business_of, now_of, path_id, query_id, query_time
 from regulars.appointments.service_layer import assignment, bookings, catalog
 from regulars.appointments.service_layer.records import booking_select, reserved_of, staff_view
+from regulars.shared.contracts import appointments as contract
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
@@ -148,7 +149,7 @@ async def admin_get_booking(request: web.Request) -> web.Response:
 
 async def admin_book(request: web.Request) -> web.Response:
     """Staff book for a client (assignment per R-A6 / R-A7)."""
-    booking = await parse_body(request, bookings.BookingRequest)
+    booking = await parse_body(request, contract.BookingRequest)
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         made = await bookings.book(
@@ -179,10 +180,10 @@ async def admin_act(request: web.Request) -> web.Response:
         else:
             row = await bookings.load(uow.conn, booking_id, for_update=True, business_id=business.business_id)
             if action == "reschedule":
-                body_r = await parse_body(request, bookings.RescheduleRequest)
+                body_r = await parse_body(request, contract.RescheduleRequest)
                 done = await bookings.reschedule(uow, row, body_r, by="staff", now=now)
             elif action == "cancel":
-                body_c = await parse_body(request, bookings.CancelRequest)
+                body_c = await parse_body(request, contract.CancelRequest)
                 done = await bookings.cancel(uow, row, body_c, by="staff", now=now)
             elif action in ("complete", "no-show"):
                 outcome: Literal["completed", "no_show"] = "completed" if action == "complete" else "no_show"

@@ -33,6 +33,7 @@ from regulars.appointments.service_layer.records import booking_select, calendar
 from regulars.appointments.service_layer.records import business_of as row_business
 from regulars.appointments.service_layer.tenancy import account_of
 from regulars.shared import idempotency
+from regulars.shared.contracts import appointments as contract
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
 from regulars.shared.http.app import json_response, parse_body
@@ -92,7 +93,9 @@ async def search_availability(request: web.Request) -> web.Response:
 
 
 def _booking_answer(row: Any, now: datetime, extra: dict[str, Any]) -> dict[str, Any]:
-    return {"booking": client_view(row, now, []), **extra}
+    """A ``BookingCreated``; guests' fields only for guests."""
+    answer = contract.BookingCreated.model_validate({"booking": client_view(row, now, []), **extra})
+    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 async def create_booking(request: web.Request) -> web.Response:
@@ -100,7 +103,7 @@ async def create_booking(request: web.Request) -> web.Response:
     principal = principal_of(request)
     key = idempotency.validate_key(request.headers.get(idempotency.HEADER))
     body = await json_body(request)
-    booking = bookings.BookingRequest.model_validate(body)
+    booking = contract.BookingRequest.model_validate(body)
     now = now_of(request)
     scope = f"appointments.book:{principal.business_id}:{principal.account_id or 'guest'}"
     async with UnitOfWork(request.app[ENGINE]) as uow:
@@ -146,7 +149,7 @@ async def list_my_bookings(request: web.Request) -> web.Response:
     works at (global client database), each labelled with its business; only those
     assigned to the account (R-A9), never deleted ones (R-A4)."""
     when = request.query.get("when", "upcoming")
-    if when not in ("upcoming", "past"):
+    if when != "upcoming" and when != "past":
         raise ApiError(422, "validation_error", "'when' is 'upcoming' or 'past'.")
     now = now_of(request)
     scope = _mine(request)
@@ -161,7 +164,8 @@ async def list_my_bookings(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         rows = (await conn.execute(query.limit(200))).all()
         reserved = await reserved_of(conn, [r.id for r in rows])
-    return json_response({"when": when, "bookings": [client_view(r, now, reserved.get(r.id, [])) for r in rows]})
+    found = [client_view(r, now, reserved.get(r.id, [])) for r in rows]
+    return json_response(contract.BookingList(when=when, bookings=found))
 
 
 async def _my_row(request: web.Request, conn: Any, *, for_update: bool = False) -> Any:
@@ -172,7 +176,7 @@ async def get_my_booking(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         row = await _my_row(request, conn)
         reserved = await reserved_of(conn, [row.id])
-    return json_response({"booking": client_view(row, now_of(request), reserved.get(row.id, []))})
+    return json_response(contract.BookingAnswer(booking=client_view(row, now_of(request), reserved.get(row.id, []))))
 
 
 async def get_my_policy(request: web.Request) -> web.Response:
@@ -182,21 +186,21 @@ async def get_my_policy(request: web.Request) -> web.Response:
     return json_response(_policy(row, now_of(request)))
 
 
-def _policy(row: Any, now: datetime) -> dict[str, Any]:
+def _policy(row: Any, now: datetime) -> contract.Policy:
     business = row_business(row)
     policy = business.settings.booking_policy
-    return {
-        "booking_id": str(row.id),
-        "timezone": business.timezone,
-        "now": now.astimezone(ZoneInfo(business.timezone)).isoformat(),
-        "policy": {
+    return contract.Policy(
+        booking_id=str(row.id),
+        timezone=business.timezone,
+        now=now.astimezone(ZoneInfo(business.timezone)).isoformat(),
+        policy={
             "online_reschedule": policy.online_reschedule,
             "online_cancel": policy.online_cancel,
             "reschedule_window_hours": policy.reschedule_window_hours,
             "cancel_window_hours": policy.cancel_window_hours,
         },
-        "actions": client_view(row, now, [])["actions"],
-    }
+        actions=client_view(row, now, []).actions,
+    )
 
 
 async def _act(request: web.Request, row_loader: Any, by: bookings.Actor) -> web.Response:
@@ -206,19 +210,19 @@ async def _act(request: web.Request, row_loader: Any, by: bookings.Actor) -> web
         row = await row_loader(uow.conn)
         if action == "reschedule":
             done = await bookings.reschedule(
-                uow, row, await parse_body(request, bookings.RescheduleRequest), by=by, now=now
+                uow, row, await parse_body(request, contract.RescheduleRequest), by=by, now=now
             )
         elif action == "cancel":
-            done = await bookings.cancel(uow, row, await parse_body(request, bookings.CancelRequest), by=by, now=now)
+            done = await bookings.cancel(uow, row, await parse_body(request, contract.CancelRequest), by=by, now=now)
         elif action == "confirm":
             done = await bookings.confirm(uow, row, now=now)
         elif action == "products":
-            await bookings.reserve_product(uow, row, await parse_body(request, bookings.ProductReservation), now=now)
+            await bookings.reserve_product(uow, row, await parse_body(request, contract.ProductReservation), now=now)
             done = await bookings.load(uow.conn, row.id)
         else:
             raise ApiError(404, "not_found", "No such action.")
         reserved = await reserved_of(uow.conn, [done.id])
-    return json_response({"booking": client_view(done, now, reserved.get(done.id, []))})
+    return json_response(contract.BookingAnswer(booking=client_view(done, now, reserved.get(done.id, []))))
 
 
 async def act_on_my_booking(request: web.Request) -> web.Response:
@@ -227,7 +231,7 @@ async def act_on_my_booking(request: web.Request) -> web.Response:
 
 def _ics(body: bytes, filename: str) -> web.Response:
     # JSON inside the system; the gateway answers text/calendar.
-    return json_response({"filename": filename, "ics": body.decode()})
+    return json_response(contract.CalendarFile(filename=filename, ics=body.decode()))
 
 
 async def my_booking_calendar(request: web.Request) -> web.Response:
@@ -364,7 +368,7 @@ async def guest_booking(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
         row = await bookings.load_by_token(conn, business.business_id, token)
-    return json_response({"booking": client_view(row, now_of(request), [])})
+    return json_response(contract.BookingAnswer(booking=client_view(row, now_of(request), [])))
 
 
 async def guest_calendar(request: web.Request) -> web.Response:

@@ -14,7 +14,6 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,49 +24,21 @@ from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.availability import BookableService, load_calendars, load_service
 from regulars.appointments.service_layer.records import booking_select, calendar_text, facts, rules
 from regulars.shared.contracts import appointments as events
-from regulars.shared.contracts.dates import Moment
+from regulars.shared.contracts.appointments import (
+    BookingRequest,
+    CancelRequest,
+    ProductReservation,
+    RescheduleRequest,
+)
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
 from regulars.shared.http.errors import ApiError, FieldError, not_found
 from regulars.shared.links import widget_link
-from regulars.shared.locale import Locale
 from regulars.shared.tokens import token_digest
 
 Actor = Literal["client", "guest", "staff"]
 EXCLUSION_VIOLATION = "23P01"
-
-
-class PetDetails(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    species: str = Field(default="dog", max_length=50)
-    breed: str = Field(default="", max_length=100)
-    notes: str = Field(default="", max_length=500)
-
-
-class BookingRequest(BaseModel):
-    service_id: uuid.UUID
-    staff_id: uuid.UUID | None = None
-    start: Moment
-    client: clients.ClientDetails
-    notes: str = Field(default="", max_length=1000)
-    pet: PetDetails | None = None
-    intake_answers: dict[str, str] = Field(default_factory=dict)
-    locale: Locale | None = None
-
-
-class RescheduleRequest(BaseModel):
-    start: Moment
-    staff_id: uuid.UUID | None = None
-
-
-class CancelRequest(BaseModel):
-    reason: str | None = Field(default=None, max_length=500)
-
-
-class ProductReservation(BaseModel):
-    product_id: uuid.UUID
-    quantity: int = Field(default=1, ge=1, le=20)
 
 
 def _check_start(start: datetime, now: datetime) -> None:

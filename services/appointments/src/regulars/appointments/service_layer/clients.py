@@ -7,21 +7,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.appointments.adapters.tables import appointments, calendar_feeds, client_records, known_accounts
+from regulars.shared.contracts.appointments import ClientDetails
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.emails import normalize_email
-
-
-class ClientDetails(BaseModel):
-    """Who the booking is for (R-I2: name, email and phone for guests)."""
-
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(default="", max_length=100)
-    email: EmailStr
-    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() .\-]+$")
 
 
 def account_scope_matches(business: BusinessSnapshot) -> sa.ColumnElement[bool]:

@@ -20,7 +20,7 @@ from regulars.appointments.adapters.tables import (
 )
 from regulars.appointments.domain.calendar import CalendarEntry, calendar_file
 from regulars.appointments.domain.policy import BookingFacts, evaluate
-from regulars.shared.contracts.appointments import AppointmentFacts
+from regulars.shared.contracts.appointments import AppointmentFacts, Booking
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.tables import business_projection
 
@@ -123,26 +123,28 @@ async def reserved_of(conn: AsyncConnection, appointment_ids: list[uuid.UUID]) -
     return found
 
 
-def client_view(row: Any, now: datetime, reserved: list[dict[str, Any]]) -> dict[str, Any]:
+def client_view(row: Any, now: datetime, reserved: list[dict[str, Any]]) -> Booking:
     """A booking as its client sees it, with the actions allowed now and why not (R-A2)."""
     business = business_of(row)
-    return {
-        "id": str(row.id),
-        "status": row.status,
-        "business": {"slug": business.slug, "name": business.name, "timezone": business.timezone},
-        "service": {"id": str(row.service_id), "name": row.service_name},
-        "staff": {"id": str(row.staff_id), "name": row.staff_name},
-        "starts_at": local(row.starts_at, business.timezone),
-        "ends_at": local(row.ends_at, business.timezone),
-        "price_minor": row.price_minor,
-        "currency": row.currency,
-        "notes": row.notes,
-        "pet": row.pet,
-        "intake_answers": row.intake_answers,
-        "products": reserved,
-        "cancel_reason": row.cancel_reason,
-        "actions": rules(row, now),
-    }
+    return Booking.model_validate(
+        {
+            "id": str(row.id),
+            "status": row.status,
+            "business": {"slug": business.slug, "name": business.name, "timezone": business.timezone},
+            "service": {"id": str(row.service_id), "name": row.service_name},
+            "staff": {"id": str(row.staff_id), "name": row.staff_name},
+            "starts_at": local(row.starts_at, business.timezone),
+            "ends_at": local(row.ends_at, business.timezone),
+            "price_minor": row.price_minor,
+            "currency": row.currency,
+            "notes": row.notes,
+            "pet": row.pet,
+            "intake_answers": row.intake_answers,
+            "products": reserved,
+            "cancel_reason": row.cancel_reason,
+            "actions": rules(row, now),
+        }
+    )
 
 
 def staff_view(row: Any, reserved: list[dict[str, Any]]) -> dict[str, Any]:

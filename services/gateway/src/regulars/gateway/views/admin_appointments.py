@@ -15,10 +15,10 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from regulars.gateway.auth import require_business_key, staff_principal
-from regulars.gateway.keys import CLIENTS
+from regulars.gateway.clients.appointments import AppointmentsClient
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid
-from regulars.gateway.views.bookings import BookingRequest, CancelRequest, RescheduleRequest
+from regulars.shared.contracts.appointments import BookingRequest, CancelRequest, RescheduleRequest
 from regulars.shared.http.app import json_response
 from regulars.shared.http.input import read_json
 from regulars.shared.http.internal import internal_path
@@ -99,8 +99,8 @@ def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None)
         if body is not None:
             payload = read_json(await request.read())
         params = dict(request.query) if method == "GET" else None
-        status, answer = await request.app[CLIENTS]["appointments"].request(
-            method, path, principal=staff_principal(business), json=payload, params=params
+        status, answer = await AppointmentsClient.of(request).admin(
+            staff_principal(business), method, path, body=payload, params=params
         )
         if answer is None:
             return web.Response(status=status)

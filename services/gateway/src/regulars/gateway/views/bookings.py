@@ -3,25 +3,26 @@
 A signed-in client books as themself; anyone else books as a guest unless the business
 requires accounts (R-S1). Guests manage a booking through the signed link of its email:
 reading it (GET) never changes anything, only a POST does (R-A3).
+
+Requests and answers are the appointments contracts (``regulars.shared.contracts.appointments``),
+the calls go through ``AppointmentsClient``; the route table at the end names each handler.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from regulars.gateway.auth import optional_client, require_client
-from regulars.gateway.keys import CLIENTS
-from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.clients.appointments import MANAGE_HEADER, AppointmentsClient
+from regulars.gateway.openapi import ApiRoutes, ViewHandler
 from regulars.gateway.paths import path_uuid, path_value
 from regulars.gateway.tenancy import resolve_business
+from regulars.shared import idempotency
+from regulars.shared.contracts import appointments as contract
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.input import read_json
-from regulars.shared.http.internal import Principal, internal_path
-from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
-from regulars.shared.locale import Locale
+from regulars.shared.http.internal import Principal
 
 TAG = "booking"
 BASE = "/api/v1/b/{business}"
@@ -30,193 +31,166 @@ AUTH = {
     403: "csrf_failed: a cookie session must send X-CSRF-Token on unsafe requests.",
     404: "booking_not_found, or the session does not belong to this business's client database.",
 }
-MANAGE_HEADER = "X-Manage-Token"
 
 
-class ClientDetails(BaseModel):
-    first_name: str
-    last_name: str = ""
-    email: str
-    phone: str
-
-
-class Pet(BaseModel):
-    name: str
-    species: str = "dog"
-    breed: str = ""
-    notes: str = ""
-
-
-class BookingRequest(BaseModel):
-    service_id: str
-    staff_id: str | None = Field(None, description="Leave out for anyone free")
-    start: str = Field(description="A free slot's start, ISO 8601 with offset")
-    client: ClientDetails = Field(description="Name, email and phone (R-I2); pre-filled for signed-in clients")
-    notes: str = ""
-    pet: Pet | None = Field(None, description="Pet businesses only")
-    intake_answers: dict[str, str] = {}
-    locale: Locale | None = None
-
-
-class ActionRule(BaseModel):
-    allowed: bool
-    until: str | None = Field(None, description="Allowed until this time (ISO 8601), or the time it stopped")
-    reason: str | None = Field(None, description="Why not: a stable code")
-    fee_minor: int | None = None
-    currency: str | None = None
-
-
-class Named(BaseModel):
-    id: str
-    name: str
-
-
-class BusinessLabel(BaseModel):
-    slug: str
-    name: str
-    timezone: str
-
-
-class ReservedProduct(BaseModel):
-    product_id: str
-    name: str
-    quantity: int
-    price_minor: int
-    currency: str
-
-
-class Booking(BaseModel):
-    id: str
-    status: Literal["booked", "confirmed", "cancelled", "completed", "no_show"]
-    business: BusinessLabel = Field(description="The location (business) of the booking")
-    service: Named
-    staff: Named
-    starts_at: str
-    ends_at: str
-    price_minor: int
-    currency: str
-    notes: str
-    pet: dict[str, Any] | None
-    intake_answers: dict[str, str]
-    products: list[ReservedProduct]
-    cancel_reason: str | None
-    actions: dict[str, ActionRule] = Field(
-        description="confirm, reschedule, cancel, rebook, add_to_calendar, reserve_product: allowed now, until, why not"
-    )
-
-
-class AccountOffer(BaseModel):
-    first_name: str
-    last_name: str
-    email: str
-    phone: str
-
-
-class BookingCreated(BaseModel):
-    booking: Booking
-    manage_link: str | None = Field(None, description="Guests: the signed link to manage the booking")
-    account_offer: AccountOffer | None = Field(None, description="Guests: create an account, pre-filled (R-I1)")
-
-
-class BookingAnswer(BaseModel):
-    booking: Booking
-
-
-class BookingList(BaseModel):
-    when: Literal["upcoming", "past"]
-    bookings: list[Booking]
-
-
-class Policy(BaseModel):
-    booking_id: str
-    timezone: str
-    now: str
-    policy: dict[str, Any]
-    actions: dict[str, ActionRule]
-
-
-class RescheduleRequest(BaseModel):
-    start: str
-    staff_id: str | None = None
-
-
-class CancelRequest(BaseModel):
-    reason: str | None = None
-
-
-class ProductRequest(BaseModel):
-    product_id: str
-    quantity: int = 1
-
-
-class HistoryItem(BaseModel):
-    kind: Literal["service"]
-    booking_id: str
-    what: str
-    provider: str
-    date: str
-    location: dict[str, str]
-    price_minor: int
-    currency: str
-
-
-class History(BaseModel):
-    history: list[HistoryItem]
-
-
-class Prefill(BaseModel):
-    phone: str | None
-    intake_answers: dict[str, str]
-
-
-class CalendarFeed(BaseModel):
-    url: str = Field(description="webcal:// address of all your bookings; keep it secret")
-    https_url: str
-
-
-ACTION_BODIES: dict[str, type[BaseModel] | None] = {
-    "reschedule": RescheduleRequest,
-    "cancel": CancelRequest,
-    "confirm": None,
-    "products": ProductRequest,
-}
-
-
-def _calendar(body: dict[str, Any]) -> web.Response:
+def _calendar(file: contract.CalendarFile) -> web.Response:
     return web.Response(
-        text=body["ics"],
+        text=file.ics,
         content_type="text/calendar",
         charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{body["filename"]}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"', "Cache-Control": "no-store"},
     )
 
 
-async def _appointments(
-    request: web.Request,
-    method: str,
-    path: str,
-    principal: Principal,
-    *,
-    json: Any = None,
-    params: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    return await request.app[CLIENTS]["appointments"].request(
-        method, path, principal=principal, json=json, params=params, headers=headers
-    )
+async def _visitor(request: web.Request) -> Principal:
+    """A guest at the business of the path."""
+    business = await resolve_business(request)
+    return Principal(org_id=business.org_id, business_id=business.business_id)
 
 
-def _booking_path(request: web.Request, tail: str = "") -> str:
-    """``tail`` is a constant of this module (``/policy``, ``/cancel``…), never request input."""
-    return internal_path("/internal/me/bookings/{booking_id}" + tail, booking_id=path_uuid(request, "booking_id"))
+async def _action_body(request: web.Request, action: contract.BookingAction) -> BaseModel | None:
+    model = contract.ACTION_REQUESTS[action]
+    return await parse_body(request, model) if model is not None else None
+
+
+async def create_booking(request: web.Request) -> web.Response:
+    client = await optional_client(request)
+    principal = client.principal if client is not None else await _visitor(request)
+    body = read_json(await request.read())
+    # The key before the fields, as the service checks them.
+    key = idempotency.validate_key(request.headers.get(idempotency.HEADER))
+    booking = contract.BookingRequest.model_validate(body)
+    created = await AppointmentsClient.of(request).book(principal, booking, key)
+    return json_response(created, status=201)
+
+
+async def list_my_bookings(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    when = request.query.get("when", "upcoming")
+    return json_response(await AppointmentsClient.of(request).my_bookings(client.principal, when))
+
+
+async def get_my_booking(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    booking_id = path_uuid(request, "booking_id")
+    return json_response(await AppointmentsClient.of(request).my_booking(client.principal, booking_id))
+
+
+async def get_my_booking_policy(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    booking_id = path_uuid(request, "booking_id")
+    return json_response(await AppointmentsClient.of(request).my_policy(client.principal, booking_id))
+
+
+async def get_my_booking_calendar(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    booking_id = path_uuid(request, "booking_id")
+    return _calendar(await AppointmentsClient.of(request).my_booking_calendar(client.principal, booking_id))
+
+
+async def _act_on_mine(request: web.Request, action: contract.BookingAction) -> web.Response:
+    client = await require_client(request)
+    body = await _action_body(request, action)
+    booking_id = path_uuid(request, "booking_id")
+    return json_response(await AppointmentsClient.of(request).act(client.principal, booking_id, action, body))
+
+
+async def reschedule_my_booking(request: web.Request) -> web.Response:
+    return await _act_on_mine(request, "reschedule")
+
+
+async def cancel_my_booking(request: web.Request) -> web.Response:
+    return await _act_on_mine(request, "cancel")
+
+
+async def confirm_my_booking(request: web.Request) -> web.Response:
+    return await _act_on_mine(request, "confirm")
+
+
+async def products_my_booking(request: web.Request) -> web.Response:
+    return await _act_on_mine(request, "products")
+
+
+async def get_my_history(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    return json_response(await AppointmentsClient.of(request).my_history(client.principal))
+
+
+async def get_my_booking_prefill(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    return json_response(await AppointmentsClient.of(request).my_prefill(client.principal))
+
+
+async def get_my_calendar_feed(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    return json_response(await AppointmentsClient.of(request).my_calendar_feed(client.principal))
+
+
+async def rotate_my_calendar_feed(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    return json_response(await AppointmentsClient.of(request).my_calendar_feed(client.principal, rotate=True))
+
+
+async def get_calendar_feed(request: web.Request) -> web.Response:
+    return _calendar(await AppointmentsClient.of(request).calendar_feed(path_value(request, "feed")))
+
+
+async def get_managed_booking(request: web.Request) -> web.Response:
+    principal = await _visitor(request)
+    token = request.query.get("token", "")
+    return json_response(await AppointmentsClient.of(request).managed_booking(principal, token))
+
+
+async def get_managed_booking_calendar(request: web.Request) -> web.Response:
+    principal = await _visitor(request)
+    token = request.query.get("token", "")
+    return _calendar(await AppointmentsClient.of(request).managed_calendar(principal, token))
+
+
+async def _act_as_guest(request: web.Request, action: contract.BookingAction) -> web.Response:
+    principal = await _visitor(request)
+    body = await _action_body(request, action)
+    token = request.headers.get(MANAGE_HEADER, "")
+    return json_response(await AppointmentsClient.of(request).act_as_guest(principal, token, action, body))
+
+
+async def reschedule_managed_booking(request: web.Request) -> web.Response:
+    return await _act_as_guest(request, "reschedule")
+
+
+async def cancel_managed_booking(request: web.Request) -> web.Response:
+    return await _act_as_guest(request, "cancel")
+
+
+async def confirm_managed_booking(request: web.Request) -> web.Response:
+    return await _act_as_guest(request, "confirm")
+
+
+async def products_managed_booking(request: web.Request) -> web.Response:
+    return await _act_as_guest(request, "products")
+
+
+MY_ACTIONS: dict[contract.BookingAction, ViewHandler] = {
+    "reschedule": reschedule_my_booking, "cancel": cancel_my_booking,
+    "confirm": confirm_my_booking, "products": products_my_booking,
+}  # fmt: skip
+GUEST_ACTIONS: dict[contract.BookingAction, ViewHandler] = {
+    "reschedule": reschedule_managed_booking, "cancel": cancel_managed_booking,
+    "confirm": confirm_managed_booking, "products": products_managed_booking,
+}  # fmt: skip
+POLICY_CODES = (
+    "inside_policy_window, online_cancel_disabled, online_reschedule_disabled, "
+    "booking_cancelled, booking_in_past, slot_unavailable, out_of_stock, already_confirmed"
+)
 
 
 def register(routes: ApiRoutes) -> None:
-    @routes.route(
+    routes.route(
         "POST", BASE + "/bookings",
         summary="Book a service (signed in, or as a guest unless the business requires accounts); "
         "send an Idempotency-Key header",
-        tag=TAG, request=BookingRequest, response=BookingCreated, status=201, auth="optional_client",
+        tag=TAG, request=contract.BookingRequest, response=contract.BookingCreated, status=201,
+        auth="optional_client",
         errors={
             400: "idempotency_key_required, invalid_json",
             401: "account_required: this business requires clients to sign in (R-S1)",
@@ -224,160 +198,62 @@ def register(routes: ApiRoutes) -> None:
             422: "validation_error, start_in_past, invalid_intake_answers, not_bookable_online, "
             "idempotency_key_reused",
         },
-    )  # fmt: skip
-    async def create_booking(request: web.Request) -> web.Response:
-        client = await optional_client(request)
-        if client is not None:
-            principal = client.principal
-        else:
-            business = await resolve_business(request)
-            principal = Principal(org_id=business.org_id, business_id=business.business_id)
-        body = read_json(await request.read())
-        key = request.headers.get(IDEMPOTENCY_HEADER)
-        headers = {IDEMPOTENCY_HEADER: key} if key else {}
-        status, answer = await _appointments(
-            request, "POST", "/internal/bookings", principal, json=body, headers=headers
-        )
-        return json_response(BookingCreated.model_validate(answer), status=status)
-
-    @routes.route(
+    )(create_booking)  # fmt: skip
+    routes.route(
         "GET", BASE + "/me/bookings", summary="My bookings: ?when=upcoming|past (R-A2); every location of a "
-        "global client database, each labelled", tag=TAG, response=BookingList, errors=AUTH,
-    )  # fmt: skip
-    async def list_my_bookings(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        params = {"when": request.query.get("when", "upcoming")}
-        _, body = await _appointments(request, "GET", "/internal/me/bookings", client.principal, params=params)
-        return json_response(BookingList.model_validate(body))
-
-    @routes.route(
+        "global client database, each labelled", tag=TAG, response=contract.BookingList, errors=AUTH,
+    )(list_my_bookings)  # fmt: skip
+    routes.route(
         "GET", BASE + "/me/bookings/{booking_id}", summary="One of my bookings, with the actions allowed now",
-        tag=TAG, response=BookingAnswer, errors=AUTH,
-    )  # fmt: skip
-    async def get_my_booking(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "GET", _booking_path(request), client.principal)
-        return json_response(BookingAnswer.model_validate(body))
-
-    @routes.route(
+        tag=TAG, response=contract.BookingAnswer, errors=AUTH,
+    )(get_my_booking)  # fmt: skip
+    routes.route(
         "GET", BASE + "/me/bookings/{booking_id}/policy",
         summary="Before acting: until when each action is allowed, any fee, and why not (R-S3)",
-        tag=TAG, response=Policy, errors=AUTH,
-    )  # fmt: skip
-    async def get_my_booking_policy(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "GET", _booking_path(request, "/policy"), client.principal)
-        return json_response(Policy.model_validate(body))
-
-    @routes.route(
+        tag=TAG, response=contract.Policy, errors=AUTH,
+    )(get_my_booking_policy)  # fmt: skip
+    routes.route(
         "GET", BASE + "/me/bookings/{booking_id}/calendar.ics",
         summary="The booking as an iCalendar file (stable UID; METHOD:CANCEL once cancelled)", tag=TAG, errors=AUTH,
-    )  # fmt: skip
-    async def get_my_booking_calendar(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, "GET", _booking_path(request, "/calendar.ics"), client.principal)
-        return _calendar(body)
-
-    for action, model in ACTION_BODIES.items():
-        _register_action(routes, action, model)
-
-    for name, method, path, internal, model, summary in CLIENT_READS:
-        _register_client_read(routes, name, method, path, internal, model, summary)
-
-    @routes.route(
+    )(get_my_booking_calendar)  # fmt: skip
+    for action, handler in MY_ACTIONS.items():
+        routes.route(
+            "POST", BASE + "/me/bookings/{booking_id}/" + action,
+            summary=f"{action.capitalize()} my booking (the server applies the business's policy with its own clock)",
+            tag=TAG, request=contract.ACTION_REQUESTS[action], response=contract.BookingAnswer,
+            errors={**AUTH, 409: POLICY_CODES},
+        )(handler)  # fmt: skip
+    for method, path, handler, model, summary in CLIENT_READS:
+        routes.route(method, BASE + path, summary=summary, tag=TAG, response=model, errors=AUTH)(handler)
+    routes.route(
         "GET", "/api/v1/calendar-feeds/{feed}", summary="A client's calendar feed: the secret address ending in .ics",
         tag=TAG, errors={404: "calendar_feed_not_found"},
-    )  # fmt: skip
-    async def get_calendar_feed(request: web.Request) -> web.Response:
-        path = internal_path("/internal/calendar-feeds/{token}.ics", token=path_value(request, "feed"))
-        _, body = await _appointments(request, "GET", path, Principal())
-        return _calendar(body)
-
-    @routes.route(
+    )(get_calendar_feed)  # fmt: skip
+    routes.route(
         "GET", BASE + "/manage", summary="Guests: the booking behind a manage link (?token=); changes nothing",
-        tag=TAG, response=BookingAnswer, errors={404: "invalid_manage_link"},
-    )  # fmt: skip
-    async def get_managed_booking(request: web.Request) -> web.Response:
-        business = await resolve_business(request)
-        principal = Principal(org_id=business.org_id, business_id=business.business_id)
-        params = {"token": request.query.get("token", "")}
-        _, body = await _appointments(request, "GET", "/internal/manage", principal, params=params)
-        return json_response(BookingAnswer.model_validate(body))
-
-    @routes.route(
+        tag=TAG, response=contract.BookingAnswer, errors={404: "invalid_manage_link"},
+    )(get_managed_booking)  # fmt: skip
+    routes.route(
         "GET", BASE + "/manage/calendar.ics", summary="Guests: the booking as an iCalendar file (?token=)",
         tag=TAG, errors={404: "invalid_manage_link"},
-    )  # fmt: skip
-    async def get_managed_booking_calendar(request: web.Request) -> web.Response:
-        business = await resolve_business(request)
-        principal = Principal(org_id=business.org_id, business_id=business.business_id)
-        params = {"token": request.query.get("token", "")}
-        _, body = await _appointments(request, "GET", "/internal/manage/calendar.ics", principal, params=params)
-        return _calendar(body)
-
-    for action, model in ACTION_BODIES.items():
-        _register_guest_action(routes, action, model)
+    )(get_managed_booking_calendar)  # fmt: skip
+    for action, handler in GUEST_ACTIONS.items():
+        routes.route(
+            "POST", BASE + "/manage/" + action,
+            summary=f"Guests: {action} the booking of a manage link (token in the {MANAGE_HEADER} header)",
+            tag=TAG, request=contract.ACTION_REQUESTS[action], response=contract.BookingAnswer,
+            errors={404: "invalid_manage_link", 409: "inside_policy_window and the other policy codes"},
+        )(handler)  # fmt: skip
 
 
 # Views that answer, for the signed-in client, one resource of the appointments service.
-CLIENT_READS: list[tuple[str, str, str, str, type[BaseModel], str]] = [
-    ("get_my_history", "GET", "/me/history", "/internal/me/history", History,
+CLIENT_READS: list[tuple[str, str, ViewHandler, type[BaseModel], str]] = [
+    ("GET", "/me/history", get_my_history, contract.History,
      "Completed services: what, provider, date and location (R-A10)"),
-    ("get_my_booking_prefill", "GET", "/me/booking-prefill", "/internal/me/prefill", Prefill,
+    ("GET", "/me/booking-prefill", get_my_booking_prefill, contract.Prefill,
      "Answers a returning client need not type again (R-I10)"),
-    ("get_my_calendar_feed", "GET", "/me/calendar-feed", "/internal/me/calendar-feed", CalendarFeed,
+    ("GET", "/me/calendar-feed", get_my_calendar_feed, contract.CalendarFeed,
      "The secret webcal:// feed of all my bookings"),
-    ("rotate_my_calendar_feed", "POST", "/me/calendar-feed/rotate", "/internal/me/calendar-feed/rotate",
-     CalendarFeed, "A new feed address; the old one stops working"),
+    ("POST", "/me/calendar-feed/rotate", rotate_my_calendar_feed, contract.CalendarFeed,
+     "A new feed address; the old one stops working"),
 ]  # fmt: skip
-
-
-def _register_client_read(
-    routes: ApiRoutes, name: str, method: str, path: str, internal: str, model: type[BaseModel], summary: str
-) -> None:
-    async def read(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await _appointments(request, method, internal, client.principal)
-        return json_response(model.model_validate(body))
-
-    read.__name__ = name
-    routes.route(method, BASE + path, summary=summary, tag=TAG, response=model, errors=AUTH)(read)
-
-
-def _register_action(routes: ApiRoutes, action: str, model: type[BaseModel] | None) -> None:
-    async def act(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        body = (await parse_body(request, model)).model_dump(exclude_none=True) if model else None
-        _, answer = await _appointments(
-            request, "POST", _booking_path(request, f"/{action}"), client.principal, json=body
-        )
-        return json_response(BookingAnswer.model_validate(answer))
-
-    act.__name__ = f"{action}_my_booking"
-    routes.route(
-        "POST", BASE + "/me/bookings/{booking_id}/" + action,
-        summary=f"{action.capitalize()} my booking (the server applies the business's policy with its own clock)",
-        tag=TAG, request=model, response=BookingAnswer,
-        errors={**AUTH, 409: "inside_policy_window, online_cancel_disabled, online_reschedule_disabled, "
-                "booking_cancelled, booking_in_past, slot_unavailable, out_of_stock, already_confirmed"},
-    )(act)  # fmt: skip
-
-
-def _register_guest_action(routes: ApiRoutes, action: str, model: type[BaseModel] | None) -> None:
-    async def act(request: web.Request) -> web.Response:
-        business = await resolve_business(request)
-        principal = Principal(org_id=business.org_id, business_id=business.business_id)
-        body = (await parse_body(request, model)).model_dump(exclude_none=True) if model else None
-        token = request.headers.get(MANAGE_HEADER, "")
-        _, answer = await _appointments(
-            request, "POST", f"/internal/manage/{action}", principal, json=body, headers={MANAGE_HEADER: token}
-        )
-        return json_response(BookingAnswer.model_validate(answer))
-
-    act.__name__ = f"{action}_managed_booking"
-    routes.route(
-        "POST", BASE + "/manage/" + action,
-        summary=f"Guests: {action} the booking of a manage link (token in the {MANAGE_HEADER} header)",
-        tag=TAG, request=model, response=BookingAnswer,
-        errors={404: "invalid_manage_link", 409: "inside_policy_window and the other policy codes"},
-    )(act)  # fmt: skip

@@ -1,0 +1,139 @@
+"""The gateway's client of the appointments service: one method per internal route it uses."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from regulars.gateway.keys import CLIENTS
+from regulars.shared.contracts import appointments as contract
+from regulars.shared.http.internal import Principal, ServiceClient, internal_path
+from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
+
+M = TypeVar("M", bound=BaseModel)
+MANAGE_HEADER = "X-Manage-Token"
+MY_BOOKING = "/internal/me/bookings/{booking_id}"
+
+
+class AppointmentsClient:
+    """Every answer is validated against its contract before a view sees it."""
+
+    def __init__(self, transport: ServiceClient, *, timeout: float | None = None) -> None:
+        self._transport = transport
+        self._timeout = timeout  # None: the gateway's downstream timeout (settings)
+
+    @classmethod
+    def of(cls, request: web.Request) -> AppointmentsClient:
+        return cls(request.app[CLIENTS]["appointments"])
+
+    async def _call(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        principal: Principal,
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> M:
+        _, answer = await self._transport.request(
+            method,
+            path,
+            principal=principal,
+            json=body.model_dump(mode="json", exclude_none=True) if body is not None else None,
+            params=params,
+            headers=headers,
+            timeout=self._timeout,
+        )
+        return model.model_validate(answer)
+
+    # --- Catalog and free times (any visitor of the business) ---------------------------
+
+    async def services(self, principal: Principal) -> contract.ServiceList:
+        return await self._call(contract.ServiceList, "GET", "/internal/catalog/services", principal)
+
+    async def staff(self, principal: Principal) -> contract.StaffList:
+        return await self._call(contract.StaffList, "GET", "/internal/catalog/staff", principal)
+
+    async def products(self, principal: Principal) -> contract.ProductList:
+        return await self._call(contract.ProductList, "GET", "/internal/catalog/products", principal)
+
+    async def availability(self, principal: Principal, query: dict[str, str]) -> contract.Availability:
+        return await self._call(contract.Availability, "GET", "/internal/availability", principal, params=query)
+
+    # --- Booking and the client's bookings ----------------------------------------------
+
+    async def book(
+        self, principal: Principal, request: contract.BookingRequest, idempotency_key: str
+    ) -> contract.BookingCreated:
+        return await self._call(
+            contract.BookingCreated, "POST", "/internal/bookings", principal,
+            body=request, headers={IDEMPOTENCY_HEADER: idempotency_key},
+        )  # fmt: skip
+
+    async def my_bookings(self, principal: Principal, when: str) -> contract.BookingList:
+        return await self._call(contract.BookingList, "GET", "/internal/me/bookings", principal, params={"when": when})
+
+    async def my_booking(self, principal: Principal, booking_id: uuid.UUID) -> contract.BookingAnswer:
+        path = internal_path(MY_BOOKING, booking_id=booking_id)
+        return await self._call(contract.BookingAnswer, "GET", path, principal)
+
+    async def my_policy(self, principal: Principal, booking_id: uuid.UUID) -> contract.Policy:
+        path = internal_path(MY_BOOKING + "/policy", booking_id=booking_id)
+        return await self._call(contract.Policy, "GET", path, principal)
+
+    async def my_booking_calendar(self, principal: Principal, booking_id: uuid.UUID) -> contract.CalendarFile:
+        path = internal_path(MY_BOOKING + "/calendar.ics", booking_id=booking_id)
+        return await self._call(contract.CalendarFile, "GET", path, principal)
+
+    async def act(
+        self, principal: Principal, booking_id: uuid.UUID, action: contract.BookingAction, body: BaseModel | None
+    ) -> contract.BookingAnswer:
+        path = internal_path(MY_BOOKING + "/{action}", booking_id=booking_id, action=action)
+        return await self._call(contract.BookingAnswer, "POST", path, principal, body=body)
+
+    async def my_history(self, principal: Principal) -> contract.History:
+        return await self._call(contract.History, "GET", "/internal/me/history", principal)
+
+    async def my_prefill(self, principal: Principal) -> contract.Prefill:
+        return await self._call(contract.Prefill, "GET", "/internal/me/prefill", principal)
+
+    async def my_calendar_feed(self, principal: Principal, *, rotate: bool = False) -> contract.CalendarFeed:
+        if rotate:
+            return await self._call(contract.CalendarFeed, "POST", "/internal/me/calendar-feed/rotate", principal)
+        return await self._call(contract.CalendarFeed, "GET", "/internal/me/calendar-feed", principal)
+
+    async def calendar_feed(self, token: str) -> contract.CalendarFile:
+        """The feed's secret token is the credential: no principal."""
+        path = internal_path("/internal/calendar-feeds/{token}.ics", token=token)
+        return await self._call(contract.CalendarFile, "GET", path, Principal())
+
+    # --- Guests, through the signed token of their manage link ---------------------------
+
+    async def managed_booking(self, principal: Principal, token: str) -> contract.BookingAnswer:
+        return await self._call(contract.BookingAnswer, "GET", "/internal/manage", principal, params={"token": token})
+
+    async def managed_calendar(self, principal: Principal, token: str) -> contract.CalendarFile:
+        params = {"token": token}
+        return await self._call(contract.CalendarFile, "GET", "/internal/manage/calendar.ics", principal, params=params)
+
+    async def act_as_guest(
+        self, principal: Principal, token: str, action: contract.BookingAction, body: BaseModel | None
+    ) -> contract.BookingAnswer:
+        path = internal_path("/internal/manage/{action}", action=action)
+        headers = {MANAGE_HEADER: token}
+        return await self._call(contract.BookingAnswer, "POST", path, principal, body=body, headers=headers)
+
+    # --- The business's API: its answers pass through as the service gives them --------
+
+    async def admin(
+        self, principal: Principal, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        """``path`` is built by the caller with ``internal_path`` under ``/internal/admin``."""
+        return await self._transport.request(
+            method, path, principal=principal, json=body, params=params, timeout=self._timeout
+        )
