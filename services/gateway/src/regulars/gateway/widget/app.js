@@ -29,6 +29,7 @@ const ROUTES = {
   "sign-up": { load: () => import("./views/sign-up.js"), guest: true },
   "check-inbox": { load: () => import("./views/check-inbox.js") },
   verify: { load: () => import("./views/verify.js") },
+  "sign-in-link": { load: () => import("./views/sign-in-link.js") },
   "forgot-password": { load: () => import("./views/forgot-password.js") },
   "reset-password": { load: () => import("./views/reset-password.js") },
   "confirm-email": { load: () => import("./views/confirm-email.js") },

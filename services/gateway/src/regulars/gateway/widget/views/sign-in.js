@@ -1,9 +1,15 @@
 // Sign in with email and password (R-I4); a wrong password or an empty field offers the
-// forgot-password link (R-I5).
+// forgot-password link (R-I5); an account under attack (429 sign_in_by_email) offers the emailed
+// sign-in link, the way in that the per-account ceiling never blocks.
 import { field, form, h, page } from "../dom.js";
 
 function forgotLink(ctx) {
   return h("p", { class: "forgot-offer" }, h("a", { href: "forgot-password" }, ctx.t("sign_in.forgot")));
+}
+
+function emailLink(ctx, email) {
+  const href = `sign-in-link?email=${encodeURIComponent(email || "")}`;
+  return h("p", { class: "email-link-offer" }, h("a", { href, class: "button primary" }, ctx.t("sign_in.email_link")));
 }
 
 export async function render(container, ctx, { query }) {
@@ -16,7 +22,10 @@ export async function render(container, ctx, { query }) {
       field({ name: "password", label: t("fields.password"), type: "password", autocomplete: "current-password", required: true }),
     ],
     submitLabel: t("sign_in.submit"),
-    after: [h("a", { href: "forgot-password", class: "secondary-link" }, t("sign_in.forgot"))],
+    after: [
+      h("a", { href: "forgot-password", class: "secondary-link" }, t("sign_in.forgot")),
+      h("a", { href: "sign-in-link", class: "secondary-link" }, t("sign_in.email_link")),
+    ],
     async onsubmit(values) {
       const answer = await ctx.api.post("/auth/login", { email: values.email, password: values.password });
       ctx.setAccount(answer.account);
@@ -25,6 +34,9 @@ export async function render(container, ctx, { query }) {
       await ctx.navigate(target);
     },
     onerror(formEl, error) {
+      if (error && error.code === "sign_in_by_email") {
+        formEl.querySelector(".form-error").append(emailLink(ctx, formEl.querySelector("[name=email]").value));
+      }
       if (!error || error.code === "invalid_credentials" || error.status === 422) {
         formEl.querySelector(".form-error").append(forgotLink(ctx));
       }
