@@ -7,13 +7,12 @@ desktop and a phone viewport. axe-core (npm, installed into tests/browser/node_m
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,16 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from regulars.shared import clock
+from regulars.shared.testing.businesses import create_api_key, wait_until_served
+from regulars.shared.testing.businesses import create_business as create_business_as_operator
 from regulars.shared.testing.infra import Stack, identity_cli
+from regulars.shared.testing.mailbox import mails
+from regulars.shared.testing.waiting import eventually
 
 HERE = Path(__file__).parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {
         "viewport": {"width": 390, "height": 844},
@@ -61,7 +64,8 @@ def viewport(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def context(make_context: Any, viewport: str) -> BrowserContext:
-    return await make_context(viewport)
+    made: BrowserContext = await make_context(viewport)
+    return made
 
 
 @pytest.fixture
@@ -130,28 +134,11 @@ def create_business(
 ) -> str:
     slug = f"{vertical}-{uuid.uuid4().hex[:8]}"
     org = org or f"org-{slug}"
-    args = [
-        "businesses", "create", "--org", org, "--org-name", f"Org {org[-8:]}", "--slug", slug,
-        "--client-database", client_database,
-        "--name", f"Browser {vertical.title()} {slug[-4:]}", "--vertical", vertical, "--timezone", "Europe/Madrid",
-        "--currency", "EUR", "--locale", locale,
-    ]  # fmt: skip
-    if settings:
-        args += ["--settings-json", json.dumps(settings)]
-    identity_cli(stack, *args)
+    create_business_as_operator(
+        stack, slug, org=org, org_name=f"Org {org[-8:]}", client_database=client_database,
+        name=f"Browser {vertical.title()} {slug[-4:]}", vertical=vertical, locale=locale, settings=settings,
+    )  # fmt: skip
     return slug
-
-
-async def wait_until_served(stack: Stack, slug: str, timeout: float = 20.0) -> None:
-    """The gateway reads businesses from identity; wait until the profile answers."""
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            async with http.get(f"{stack.gateway_url}/api/v1/b/{slug}") as response:
-                if response.status == 200:
-                    return
-            await asyncio.sleep(0.2)
-    raise TimeoutError(f"business {slug} not served")
 
 
 @pytest.fixture
@@ -187,18 +174,18 @@ async def pet_business(stack: Stack) -> str:
 
 async def read_mail(stack: Stack, to: str, pattern: str, timeout: float = 30.0) -> re.Match[str]:
     """The first message to `to` whose text matches `pattern` (a regex), from the dev mailbox's JSON API."""
-    deadline = time.monotonic() + timeout
     compiled = re.compile(pattern)
     async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            async with http.get(f"{stack.mailbox_url}/api/messages", params={"to": to}) as response:
-                messages = await response.json()
-            for message in messages:
+
+        async def matched() -> re.Match[str] | None:
+            for message in await mails(http, stack, to):
                 found = compiled.search(message["text"]) or compiled.search(message["html"])
                 if found:
                     return found
-            await asyncio.sleep(0.25)
-    raise TimeoutError(f"no mail to {to} matching {pattern!r}")
+            return None
+
+        found: re.Match[str] = await eventually(matched, timeout=timeout, every=0.25)
+        return found
 
 
 def unique_email(tag: str) -> str:
@@ -244,3 +231,45 @@ def top_nav(viewport: str) -> Any:
         return nav
 
     return open_nav
+
+
+async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
+    """One stylist all day every day; a haircut with an intake question."""
+    key = create_api_key(stack, slug)
+    base = f"{stack.gateway_url}/api/v1/admin/businesses/{slug}"
+    headers = {"Authorization": f"Bearer {key}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+
+        async def staff_created() -> Any:
+            async with http.post(f"{base}/staff", json={"name": "Ana Stylist"}) as response:
+                return (await response.json())["staff"] if response.status == 201 else None  # 404 until it is known
+
+        staff = await eventually(staff_created)
+        blocks = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
+        async with http.put(f"{base}/staff/{staff['id']}/hours", json={"blocks": blocks}) as response:
+            assert response.status == 200
+        service = {
+            "name": "Haircut", "duration_minutes": 45, "price_minor": 3000, "currency": "EUR",
+            "staff_ids": [staff["id"]],
+            "intake_questions": [{"id": "allergies", "label": "Any allergies?", "kind": "text"}],
+        }  # fmt: skip
+        async with http.post(f"{base}/services", json=service) as response:
+            assert response.status == 201
+        product = {"name": "Argan shampoo", "price_minor": 1800, "currency": "EUR", "stock": 5}
+        async with http.post(f"{base}/products", json=product) as response:
+            assert response.status == 201
+    return {"key": key}
+
+
+async def pick_first_slot_days_ahead(page: Page, days: int, next_day: str = "Next day") -> str:
+    """The first free time ``days`` after the day the picker shows (the browser's today at first)."""
+    shown = date.fromisoformat(await page.locator('input[name="day"]').input_value())
+    for _ in range(days):
+        await page.get_by_role("button", name=next_day).click()
+    wanted = (shown + timedelta(days=days)).isoformat()
+    # Free times are ISO 8601 in the business's zone: their date is the day they are shown on.
+    slot = page.locator(f'.slot[data-start^="{wanted}T"]').first
+    await expect(slot).to_be_visible()
+    start = str(await slot.get_attribute("data-start"))
+    await slot.click()
+    return start

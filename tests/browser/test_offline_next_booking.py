@@ -12,7 +12,7 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from regulars.shared.testing.infra import Stack
 
-from .test_booking_flow import pick_first_slot_days_ahead, with_catalog
+from .conftest import pick_first_slot_days_ahead, with_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.clock]
 

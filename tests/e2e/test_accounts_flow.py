@@ -13,25 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.service_layer.clients import Identity
-from regulars.identity.testing import fresh_ip, make_business
-from regulars.shared.testing.gateway import Gateway
+from regulars.identity.testing import make_business
+from regulars.shared.testing.gateway import Gateway, widget_at
 from regulars.shared.testing.infra import Stack
-from regulars.shared.testing.mailbox import wait_for_mail, wait_for_mails
+from regulars.shared.testing.mailbox import link_in, wait_for_mail, wait_for_mails
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "una contraseña bastante larga"
-
-
-def link_in(mail: dict[str, Any], stack: Stack, slug: str, page: str) -> str:
-    found = re.search(rf"{re.escape(stack.gateway_url)}/w/{slug}/{page}\?token=(rgt_[A-Za-z0-9_-]+)", mail["text"])
-    assert found, mail["text"]
-    return found.group(1)
-
-
-def widget_at(stack: Stack, slug: str) -> Gateway:
-    """What the widget does: the public API with the cookie session and the CSRF header, from a phone."""
-    return Gateway.device(stack, base=f"/api/v1/b/{slug}", ip=fresh_ip(), user_agent="Flow test (Android)")
 
 
 @pytest.fixture(scope="module")
@@ -73,24 +62,7 @@ async def test_sign_up_verify_sign_in_profile_pets_recovery_and_sign_out(stack: 
         status, body = await widget.call("POST", "/auth/login", json={"email": email.upper(), "password": PASSWORD})
         assert status == 200, body
 
-        # Profile and a pet.
-        status, me = await widget.call(
-            "PATCH", "/me",
-            json={"phone": "+34 611 22 33 44", "birthday": "1992-03-04",
-             "address": {"line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}},
-        )  # fmt: skip
-        assert status == 200, me
-        assert (me["phone"], me["birthday"], me["address"]["city"]) == ("+34611223344", "1992-03-04", "Madrid")
-        status, pet = await widget.call(
-            "POST", "/me/pets", json={"name": "Luna", "species": "cat", "birthday": "2020-01-01"}
-        )
-        assert status == 201, pet
-        status, pets = await widget.call("GET", "/me/pets")
-        assert [p["name"] for p in pets["pets"]] == ["Luna"]
-        status, sessions = await widget.call("GET", "/me/sessions")
-        assert status == 200
-        assert [s["current"] for s in sessions["sessions"]] == [True]
-        assert sessions["sessions"][0]["user_agent"] == "Flow test (Android)"
+        await fills_in_profile_and_a_pet(widget)
 
         # Forgot password → reset link by email → new password; the old session ends.
         assert (await widget.call("POST", "/auth/password/forgot", json={"email": email}))[0] == 202
@@ -122,6 +94,27 @@ async def test_sign_up_verify_sign_in_profile_pets_recovery_and_sign_out(stack: 
         assert (await widget.call("GET", "/me"))[0] == 401
     finally:
         await widget.close()
+
+
+async def fills_in_profile_and_a_pet(widget: Gateway) -> None:
+    """Profile and a pet, from the one signed-in device."""
+    status, me = await widget.call(
+        "PATCH", "/me",
+        json={"phone": "+34 611 22 33 44", "birthday": "1992-03-04",
+              "address": {"line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}},
+    )  # fmt: skip
+    assert status == 200, me
+    assert (me["phone"], me["birthday"], me["address"]["city"]) == ("+34611223344", "1992-03-04", "Madrid")
+    status, pet = await widget.call(
+        "POST", "/me/pets", json={"name": "Luna", "species": "cat", "birthday": "2020-01-01"}
+    )
+    assert status == 201, pet
+    status, pets = await widget.call("GET", "/me/pets")
+    assert [p["name"] for p in pets["pets"]] == ["Luna"]
+    status, sessions = await widget.call("GET", "/me/sessions")
+    assert status == 200
+    assert [s["current"] for s in sessions["sessions"]] == [True]
+    assert sessions["sessions"][0]["user_agent"] == "Flow test (Android)"
 
 
 async def test_signing_up_twice_emails_you_already_have_an_account(stack: Stack, ident: Identity) -> None:

@@ -16,10 +16,9 @@ from yarl import URL
 
 from regulars.identity.testing import fresh_ip
 from regulars.shared import clock
+from regulars.shared.testing.businesses import PASSWORD, bookable_business, catalog, guest, signed_up
+from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack, identity_cli
-
-from .test_bookings_admin import signed_up
-from .test_bookings_flow import PASSWORD, Gateway, catalog, create_business, guest
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +63,7 @@ class Edge:
 async def edge(stack: Stack) -> Any:
     run = uuid.uuid4().hex[:6]
     slug = f"edge-{run}"
-    key = create_business(stack, f"edge-org-{run}", slug)
+    key = bookable_business(stack, f"edge-org-{run}", slug)
     identity_cli(stack, "businesses", "update", "--slug", slug, "--vertical", "pet")
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
@@ -118,7 +117,11 @@ async def test_pets_refuse_bad_text_and_out_of_range_birthdays(edge: Edge) -> No
 
 async def test_bookings_refuse_bad_text_deep_json_and_far_dates(edge: Edge) -> None:
     start = await edge.a_free_start()
-    booking = {"service_id": edge.service_id, "start": start, "client": guest(f"g-{uuid.uuid4().hex[:6]}@example.com")}
+    booking: dict[str, Any] = {
+        "service_id": edge.service_id,
+        "start": start,
+        "client": guest(f"g-{uuid.uuid4().hex[:6]}@example.com"),
+    }
     url = f"{edge.public}/bookings"
 
     async def book(body: Any = None, raw: str | None = None) -> tuple[int, Any]:

@@ -7,7 +7,6 @@ refuses guests; happy-paws (another organization) refuses the session."""
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import uuid
 from datetime import datetime, timedelta
@@ -18,10 +17,10 @@ import aiohttp
 import pytest
 from icalendar import Calendar
 
+from regulars.shared.testing.businesses import PASSWORD, guest, signed_up
+from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import REPO, Stack, settings_env
 from regulars.shared.testing.waiting import eventually
-
-from .test_bookings_flow import PASSWORD, Gateway, guest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.clock]
 
@@ -63,17 +62,7 @@ async def test_demo_walk_through(stack: Stack, tmp_path: Path) -> None:
         assert str(Calendar.from_ical(ics["content"]).walk("VEVENT")[0]["uid"]) == f"{booking_id}@regulars"
 
         offer = made["account_offer"]
-        status, body = await gw.call(
-            "POST", "/api/v1/b/demo-salon/auth/register",
-            json={**{k: offer[k] for k in ("email", "first_name", "last_name")}, "password": PASSWORD, "locale": "en"},
-        )  # fmt: skip
-        assert status == 202, body
-        verification = (await eventually(lambda: gw.mail(email, "confirm")))[0]
-        token = re.search(r"verify\?token=([^\s&\"<]+)", verification["text"])
-        assert token is not None
-        status, signed = await gw.call("POST", "/api/v1/b/demo-salon/auth/verify", json={"token": token[1]})
-        assert status == 200, signed
-        session = signed["session"]["token"]
+        session = await signed_up(gw, "demo-salon", offer["email"], offer["first_name"], offer["last_name"])
 
         async def mine() -> Any:
             status, body = await gw.call("GET", "/api/v1/b/demo-salon/me/bookings", token=session)

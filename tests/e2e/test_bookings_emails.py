@@ -15,10 +15,10 @@ from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.notifications.adapters.tables import messages
+from regulars.shared.testing.businesses import bookable_business, catalog, guest
+from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
-
-from .test_bookings_flow import Gateway, catalog, create_business, guest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.clock]
 
@@ -39,7 +39,7 @@ async def reminder_of(engines: dict[str, AsyncEngine], booking_id: str) -> list[
 async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engines: dict[str, AsyncEngine]) -> None:
     run = uuid.uuid4().hex[:6]
     slug = f"mail-{run}"
-    key = create_business(stack, f"mail-org-{run}", slug)
+    key = bookable_business(stack, f"mail-org-{run}", slug)
     email = f"lola-{run}@example.com"
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
@@ -74,7 +74,7 @@ async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engin
         assert status == 200, body
         change = (await eventually(lambda: gw.mail(email, "Cambio")))[0]
         (ics,) = [a for a in change["attachments"] if a["content_type"] == "text/calendar"]
-        assert int(Calendar.from_ical(ics["content"]).walk("VEVENT")[0]["sequence"]) == 1
+        assert int(str(Calendar.from_ical(ics["content"]).walk("VEVENT")[0]["sequence"])) == 1
 
         async def moved() -> bool:
             return await reminder_of(engines, booking_id) == [

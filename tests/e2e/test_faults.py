@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -15,6 +15,7 @@ from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer.businesses import ensure_business
 from regulars.shared.db.tables import business_projection, inbox, outbox
 from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -41,13 +42,16 @@ async def projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID]) -> di
 
 
 async def wait_projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID], timeout: float = 60) -> dict[str, int]:
-    deadline = time.monotonic() + timeout
+    """The projected counts once every projection has all ``ids``, or as they stand after ``timeout``."""
     counts: dict[str, int] = {}
-    while time.monotonic() < deadline:
+
+    async def all_projected() -> bool:
+        nonlocal counts
         counts = await projected(engines, ids)
-        if all(c == len(ids) for c in counts.values()):
-            break
-        await asyncio.sleep(0.25)
+        return all(c == len(ids) for c in counts.values())
+
+    with contextlib.suppress(AssertionError):  # the caller's assert shows what is missing
+        await eventually(all_projected, timeout=timeout, every=0.25)
     return counts
 
 
@@ -77,6 +81,7 @@ async def test_relay_killed_mid_load_loses_nothing_and_applies_nothing_twice(
     first = await create_businesses(engines["identity"], prefix + "a", 40)
     stack.stop("identity", kill=True)  # SIGKILL: no graceful shutdown, batches may be mid-flight
     second = await create_businesses(engines["identity"], prefix + "b", 40)  # committed while no relay runs
+    # Nothing can be observed here but an absence: give a wrongly published event a second to show up.
     await asyncio.sleep(1.0)
     counts = await projected(engines, second)
     assert all(c == 0 for c in counts.values()), counts
@@ -103,7 +108,7 @@ async def test_events_committed_while_rabbitmq_is_down_are_published_after_it_re
     rabbitmqctl("stop_app")
     try:
         during = await create_businesses(engines["identity"], prefix + "b", 5)
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(2.0)  # part of the scenario: the relays try (and fail) while the broker is down
     finally:
         rabbitmqctl("start_app")
         rabbitmqctl("await_startup")

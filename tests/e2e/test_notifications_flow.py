@@ -109,7 +109,7 @@ async def test_unsubscribe_link_get_changes_nothing_post_unsubscribes(signed_in:
 
     async def marketing_on() -> bool:
         status, body = await gw.call("GET", f"/api/v1/b/{slug}/me/notification-preferences")
-        return status == 200 and body["email"]["marketing"]
+        return status == 200 and bool(body["email"]["marketing"])
 
     await eventually(marketing_on)
     status, _ = await gw.call(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 
 import aiohttp
@@ -12,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.tables import business_projection
+from regulars.shared.testing.businesses import create_business
 from regulars.shared.testing.infra import Stack, identity_cli
+from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -32,25 +32,21 @@ async def projection_versions(engines: dict[str, AsyncEngine], business_id: str)
 async def wait_for_versions(
     engines: dict[str, AsyncEngine], business_id: str, version: int, timeout: float = 20.0
 ) -> dict[str, int | None]:
-    deadline = time.monotonic() + timeout
-    found: dict[str, int | None] = {}
-    while time.monotonic() < deadline:
+    async def reached() -> dict[str, int | None] | None:
         found = await projection_versions(engines, business_id)
-        if all(v == version for v in found.values()):
-            return found
-        await asyncio.sleep(0.2)
-    return found
+        return found if all(v == version for v in found.values()) else None
+
+    result: dict[str, int | None] = await eventually(reached, timeout=timeout, every=0.2)
+    return result
 
 
 async def test_business_created_and_updated_reach_every_projection(
     stack: Stack, engines: dict[str, AsyncEngine]
 ) -> None:
     slug = f"flow-{uuid.uuid4().hex[:8]}"
-    created = identity_cli(
-        stack,
-        "businesses", "create", "--org", f"org-{slug}", "--org-name", "Flow Org",
-        "--client-database", "global", "--slug", slug, "--name", "Flow Salon",
-        "--timezone", "Europe/Rome", "--currency", "EUR", "--locale", "it",
+    created = create_business(
+        stack, slug, org_name="Flow Org", client_database="global", name="Flow Salon", timezone="Europe/Rome",
+        currency="EUR", locale="it",
     )  # fmt: skip
     business_id = str(created["business_id"])
     assert await wait_for_versions(engines, business_id, 1) == {
@@ -67,6 +63,7 @@ async def test_business_created_and_updated_reach_every_projection(
         snapshot = await conn.scalar(
             sa.select(business_projection.c.snapshot).where(business_projection.c.business_id == uuid.UUID(business_id))
         )
+    assert snapshot is not None
     assert snapshot["name"] == "Flow Salon Centro"
     assert snapshot["settings"]["client_logins"] == "required"
 

@@ -16,8 +16,18 @@ from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import auth
 from regulars.identity.service_layer.businesses import ensure_business
 from regulars.identity.service_layer.clients import Caller, Identity
-from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot, ClientDatabase, SignedIn, Vertical
+from regulars.notifications.domain.notices import emails_for
+from regulars.shared.contracts.events import EVENT_REGISTRY
+from regulars.shared.contracts.identity import (
+    AccountNotice,
+    BusinessSettings,
+    BusinessSnapshot,
+    ClientDatabase,
+    SignedIn,
+    Vertical,
+)
 from regulars.shared.db.tables import outbox
+from regulars.shared.testing.gateway import fresh_ip as fresh_ip  # its old home; one function
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
@@ -53,11 +63,6 @@ def unique_email(tag: str = "c") -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def fresh_ip() -> str:
-    n = uuid.uuid4().int
-    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
-
-
 def caller() -> Caller:
     return Caller(ip=fresh_ip(), user_agent="pytest")
 
@@ -78,12 +83,35 @@ async def outbox_events(engine: AsyncEngine, routing_key: str, **match: Any) -> 
     return [p for p in payloads if all(str(p.get(k)) == str(v) for k, v in match.items())]
 
 
-async def last_message(engine: AsyncEngine, to_email: str, template: str) -> dict[str, Any]:
-    found = [
-        p
-        for p in await outbox_events(engine, "identity.message.requested.v1", to_email=to_email)
-        if p["template"] == template
+async def emails_to(engine: AsyncEngine, to_email: str) -> list[dict[str, Any]]:
+    """The emails identity's facts in its outbox lead to for ``to_email``, oldest first, as the
+    notifications service derives them (its one mapping): template, to, category, locale, variables."""
+    notices = [key for key, model in EVENT_REGISTRY.items() if issubclass(model, AccountNotice)]
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(outbox.c.routing_key, outbox.c.payload)
+            .where(outbox.c.routing_key.in_(notices))
+            .order_by(outbox.c.id)
+        )
+        facts = [EVENT_REGISTRY[row.routing_key].model_validate(row.payload) for row in rows]
+    return [
+        {
+            "template": email.template,
+            "to": email.to,
+            "category": email.category,
+            "locale": fact.locale,
+            "account_id": fact.account_id,
+            "variables": email.variables,
+        }
+        for fact in facts
+        if isinstance(fact, AccountNotice)
+        for email in emails_for(fact)
+        if email.to == to_email
     ]
+
+
+async def last_message(engine: AsyncEngine, to_email: str, template: str) -> dict[str, Any]:
+    found = [m for m in await emails_to(engine, to_email) if m["template"] == template]
     assert found, f"no {template} message to {to_email}"
     return found[-1]
 

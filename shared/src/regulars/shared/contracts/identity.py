@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from regulars.shared.contracts.events import Event
 from regulars.shared.locale import Locale
@@ -80,11 +80,44 @@ class Branding(BaseModel):
         raise ValueError("must be an https URL (http only for localhost)")
 
 
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+MAX_EMBED_ORIGINS = 20
+
+
+def embed_origin(value: str) -> str:
+    """``https://host[:port]``, normalized (lower case, no default port); it goes into the widget's
+    Content-Security-Policy, so nothing but an origin passes (no path, wildcard, ``;`` or space)."""
+    problem = "must be an origin such as https://www.example.com (http only for localhost)"
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname or "", parts.port
+    except ValueError as exc:
+        raise ValueError(problem) from exc
+    if parts.username or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(problem)
+    if "?" in value or "#" in value or not (_HOST_NAME.fullmatch(host) or host in LOCAL_HOSTS):
+        raise ValueError(problem)
+    if parts.scheme.lower() != "https" and not (parts.scheme.lower() == "http" and host in LOCAL_HOSTS):
+        raise ValueError(problem)
+    scheme = parts.scheme.lower()
+    shown = f"[{host}]" if ":" in host else host
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{shown}" if port in (None, default) else f"{scheme}://{shown}:{port}"
+
+
+EmbedOrigin = Annotated[str, Field(max_length=300), AfterValidator(embed_origin)]
+
+
 class BusinessSettings(BaseModel):
     client_logins: ClientLogins = "optional"  # R-S1
     sections: Sections = Field(default_factory=Sections)  # R-S2
     booking_policy: BookingPolicy = Field(default_factory=BookingPolicy)  # R-S3
     branding: Branding = Field(default_factory=Branding)
+    embed_origins: list[EmbedOrigin] = Field(
+        default_factory=list,
+        max_length=MAX_EMBED_ORIGINS,
+        description="Sites allowed to frame the client widget (https origins); none: no site may frame it",
+    )
 
 
 class BusinessSnapshot(BaseModel):

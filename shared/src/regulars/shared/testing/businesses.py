@@ -93,11 +93,11 @@ def guest(email: str) -> dict[str, str]:
     return {"first_name": "Gala", "last_name": "Invitada", "email": email, "phone": "+34 600 123 456"}
 
 
-async def signed_up(gw: Gateway, slug: str, email: str) -> str:
+async def signed_up(gw: Gateway, slug: str, email: str, first_name: str = "Bo", last_name: str = "Client") -> str:
     """A verified client account at ``slug`` (registered, verified from its email); its session token."""
     status, body = await gw.call(
         "POST", f"/api/v1/b/{slug}/auth/register",
-        json={"email": email, "password": PASSWORD, "first_name": "Bo", "last_name": "Client", "locale": "en"},
+        json={"email": email, "password": PASSWORD, "first_name": first_name, "last_name": last_name, "locale": "en"},
     )  # fmt: skip
     assert status == 202, body
     mail = (await eventually(lambda: gw.mail(email, "confirm")))[0]

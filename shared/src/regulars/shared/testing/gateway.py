@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -99,3 +100,14 @@ class Gateway:
     async def mail(self, to: str, subject_part: str = "") -> list[Mail]:
         """The mails to ``to`` with ``subject_part`` in the subject (any case), newest first; polled with eventually."""
         return await mails(self.http, self.stack, to, subject_part)
+
+
+def fresh_ip() -> str:
+    """An address no other test uses (sent as X-Forwarded-For), so that rate limits count one device."""
+    n = uuid.uuid4().int
+    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
+
+
+def widget_at(stack: Stack, slug: str, user_agent: str = "Flow test (Android)") -> Gateway:
+    """What the widget does on one phone: the public API of ``slug`` with the cookie session and CSRF header."""
+    return Gateway.device(stack, base=f"/api/v1/b/{slug}", ip=fresh_ip(), user_agent=user_agent)

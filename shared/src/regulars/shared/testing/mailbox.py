@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aiohttp
@@ -40,3 +41,10 @@ async def wait_for_mail(
 ) -> Mail:
     """The newest mail to ``to`` with ``subject_has`` in its subject and ``text_has`` in its text, once it arrived."""
     return (await wait_for_mails(stack, to, subject_has, text_has, timeout=timeout))[0]
+
+
+def link_in(mail: Mail, stack: Stack, slug: str, page: str) -> str:
+    """The token of the widget link to ``page`` of ``slug`` in ``mail`` (verify, reset-password…)."""
+    found = re.search(rf"{re.escape(stack.gateway_url)}/w/{slug}/{page}\?token=(rgt_[A-Za-z0-9_-]+)", mail["text"])
+    assert found, mail["text"]
+    return found.group(1)
