@@ -5,21 +5,50 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from regulars.gateway import widget
+from regulars.gateway.keys import CLIENTS
+from regulars.shared.contracts.identity import BusinessSettings
+from regulars.shared.http.errors import ApiError
 
 WIDGET = Path(widget.__file__).parent
 
 
+class FakeIdentity:
+    """Identity's business lookup: demo-salon, framed by the sites in ``embed_origins``; others unknown."""
+
+    def __init__(self) -> None:
+        self.embed_origins: list[str] = []
+
+    async def get(self, path: str) -> dict[str, Any]:
+        if path != "/internal/businesses/demo-salon":
+            raise ApiError(404, "business_not_found", "No business has this slug.")
+        settings = BusinessSettings(embed_origins=self.embed_origins)
+        return {
+            "business_id": str(uuid.uuid4()), "org_id": str(uuid.uuid4()), "org_name": "Demo",
+            "client_database": "global", "slug": "demo-salon", "name": "Demo Salon", "vertical": "salon",
+            "timezone": "Europe/Madrid", "currency": "EUR", "default_locale": "en",
+            "settings": settings.model_dump(), "version": 1,
+        }  # fmt: skip
+
+
 @pytest.fixture
-async def client() -> AsyncIterator[TestClient[web.Request, web.Application]]:
+def identity() -> FakeIdentity:
+    return FakeIdentity()
+
+
+@pytest.fixture
+async def client(identity: FakeIdentity) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     app = web.Application()
+    app[CLIENTS] = {"identity": identity}  # type: ignore[dict-item]
     widget.setup_routes(app)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
@@ -36,6 +65,20 @@ async def test_every_client_route_is_the_widget_page_for_that_business(
     assert '<base href="/w/demo-salon/">' in page
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+async def test_the_page_is_framed_only_by_the_sites_its_business_lists(
+    client: TestClient[web.Request, web.Application], identity: FakeIdentity
+) -> None:
+    response = await client.get("/w/demo-salon/")
+    assert response.headers["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
+    identity.embed_origins = ["https://shop.example.com", "http://localhost:3000"]
+    response = await client.get("/w/demo-salon/book")
+    policy = response.headers["Content-Security-Policy"]
+    assert policy.endswith("; frame-ancestors https://shop.example.com http://localhost:3000")
+    unknown = await client.get("/w/no-such-salon/")
+    assert unknown.status == 200
+    assert unknown.headers["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
 
 
 async def test_a_malformed_slug_is_not_served(client: TestClient[web.Request, web.Application]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import aiohttp
@@ -70,6 +71,7 @@ def build_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(http_clients)
     app[READINESS_CHECKS]["self"] = _always_ready
+    app.on_response_prepare.append(no_store_own_data)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/v1/openapi.json", openapi_json)
     ROUTES.add_to(app)
@@ -79,3 +81,12 @@ def build_app(settings: Settings) -> web.Application:
 
 async def _always_ready() -> bool:
     return True
+
+
+# A client's own data (profile, bookings, devices…) is never kept by a browser or proxy cache.
+OWN_DATA = re.compile(r"/api/v1/b/[^/]+/me(?:/|$)")
+
+
+async def no_store_own_data(request: web.Request, response: web.StreamResponse) -> None:
+    if OWN_DATA.match(request.path):
+        response.headers["Cache-Control"] = "no-store"

@@ -31,6 +31,14 @@ REQUESTS = Counter("regulars_http_requests_total", "HTTP requests", ["method", "
 LATENCY = Histogram("regulars_http_request_seconds", "HTTP request duration", ["method", "route"])
 
 OPEN_PATHS = ("/health/", "/metrics")
+SERVER = "Regulars"
+"""The ``Server`` header of every answer: aiohttp's own names Python's and its version."""
+
+
+async def house_headers(_request: web.Request, response: web.StreamResponse) -> None:
+    """On every answer, errors and files included: no software version, no MIME sniffing."""
+    response.headers["Server"] = SERVER
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
 
 
 @web.middleware
@@ -134,6 +142,7 @@ def base_app(*, internal_token: str | None = None, client_max_size: int = 1024**
     middlewares.append(input_middleware)
     app = web.Application(middlewares=middlewares, client_max_size=client_max_size)
     app[READINESS_CHECKS] = {}
+    app.on_response_prepare.append(house_headers)
     app.router.add_get("/health/live", _live)
     app.router.add_get("/health/ready", _ready)
     app.router.add_get("/metrics", _metrics)

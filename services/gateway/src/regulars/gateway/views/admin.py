@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from regulars.gateway.auth import call_identity, require_business_key, staff_principal
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_slug, path_uuid
-from regulars.shared.contracts.identity import BookingPolicy, Branding, ClientStatus, Sections, StaffPet
+from regulars.shared.contracts.identity import (
+    MAX_EMBED_ORIGINS,
+    BookingPolicy,
+    Branding,
+    ClientStatus,
+    Sections,
+    StaffPet,
+)
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.internal import internal_path
 
@@ -31,6 +38,7 @@ class BusinessSettingsView(BaseModel):
     sections: Sections = Field(description="R-S2")
     booking_policy: BookingPolicy = Field(description="R-S3")
     branding: Branding = Field(description="Brand colour and logo of the client widget (public profile)")
+    embed_origins: list[str] = Field(description="Sites allowed to frame the client widget (public profile)")
     timezone: str = Field(description="R-S4, IANA name")
     default_locale: str = Field(description="R-S4: en, es, it or pt")
     currency: str = Field(description="R-S4, ISO 4217")
@@ -48,6 +56,12 @@ class SettingsPatch(BaseModel):
         None,
         description="brand_color (#rrggbb) and logo_url (https; http only for localhost); null removes one",
         examples=[{"brand_color": "#8a3ffc", "logo_url": "https://example.com/logo.png"}],
+    )
+    embed_origins: list[str] | None = Field(
+        None,
+        max_length=MAX_EMBED_ORIGINS,
+        description="The whole list of https origins allowed to frame the widget ([] : none may)",
+        examples=[["https://www.example.com"]],
     )
     timezone: str | None = None
     default_locale: str | None = None

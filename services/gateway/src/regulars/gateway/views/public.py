@@ -29,6 +29,9 @@ class PublicProfile(BaseModel):
     sections: list[str]
     brand_color: str | None = Field(None, description="#rrggbb: the widget's --brand colour")
     logo_url: str | None = Field(None, description="The business's logo (https)")
+    embed_origins: list[str] = Field(
+        default_factory=list, description="Sites allowed to frame the widget (its frame-ancestors)"
+    )
 
 
 def register(routes: ApiRoutes) -> None:
@@ -56,5 +59,6 @@ def register(routes: ApiRoutes) -> None:
             sections=business.settings.sections.enabled(),
             brand_color=business.settings.branding.brand_color,
             logo_url=business.settings.branding.logo_url,
+            embed_origins=business.settings.embed_origins,
         )
         return json_response(profile)

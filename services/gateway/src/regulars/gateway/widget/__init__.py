@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from regulars.gateway.tenancy import SLUG, resolve_business
+from regulars.shared.http.errors import ApiError
 
 ROOT = Path(str(files("regulars.gateway").joinpath("widget"))).resolve()
 ASSET_TYPES = {
@@ -33,10 +34,14 @@ PAGE_HEADERS = {
     "Cache-Control": "no-cache",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'"
-    ),
 }
+PAGE_POLICY = "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'"
+
+
+def page_headers(embed_origins: list[str]) -> dict[str, str]:
+    """The page's headers: only the sites the business lists may frame it (clickjacking), none by default."""
+    ancestors = " ".join(embed_origins) or "'none'"
+    return {**PAGE_HEADERS, "Content-Security-Policy": f"{PAGE_POLICY}; frame-ancestors {ancestors}"}
 
 
 def _slug(request: web.Request) -> str:
@@ -48,9 +53,13 @@ def _slug(request: web.Request) -> str:
 
 async def page(request: web.Request) -> web.Response:
     slug = _slug(request)
+    try:
+        embed_origins = (await resolve_business(request)).settings.embed_origins
+    except ApiError:  # no such business, or identity is away: the page explains; nobody frames it
+        embed_origins = []
     text = (ROOT / "index.html").read_text()
     text = text.replace("{{base}}", html.escape(f"/w/{slug}/", quote=True))
-    return web.Response(text=text, content_type="text/html", headers=PAGE_HEADERS)
+    return web.Response(text=text, content_type="text/html", headers=page_headers(embed_origins))
 
 
 # Our asset names; anything else (a NUL, which the file system refuses with an error, `..`, `%5C`) is 404.

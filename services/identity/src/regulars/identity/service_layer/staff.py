@@ -6,18 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from regulars.identity.domain.businesses import BusinessChanges, Currency, Timezone
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.clients import Identity, NotFound, account_by_email, account_by_id
 from regulars.shared.contracts.identity import (
+    MAX_EMBED_ORIGINS,
     BookingPolicy,
     Branding,
     BusinessSettings,
     BusinessSnapshot,
     ClientLogins,
     ClientStatus,
+    EmbedOrigin,
     Sections,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -34,6 +36,7 @@ class BusinessSettingsView(BaseModel):
     sections: Sections
     booking_policy: BookingPolicy
     branding: Branding
+    embed_origins: list[str]
     timezone: str
     default_locale: str
     currency: str
@@ -49,6 +52,7 @@ class SettingsChanges(BaseModel):
     sections: dict[str, bool] | None = None
     booking_policy: dict[str, Any] | None = None
     branding: dict[str, str | None] | None = None
+    embed_origins: list[EmbedOrigin] | None = Field(default=None, max_length=MAX_EMBED_ORIGINS)  # the whole list
     timezone: Timezone | None = None
     default_locale: Locale | None = None
     currency: Currency | None = None
@@ -60,6 +64,7 @@ def settings_view(business: BusinessSnapshot) -> BusinessSettingsView:
         sections=business.settings.sections,
         booking_policy=business.settings.booking_policy,
         branding=business.settings.branding,
+        embed_origins=business.settings.embed_origins,
         timezone=business.timezone,
         default_locale=business.default_locale,
         currency=business.currency,
@@ -88,6 +93,8 @@ async def change_settings(ident: Identity, slug: str, changes: SettingsChanges) 
             merged["booking_policy"] = {**merged["booking_policy"], **changes.booking_policy}
         if changes.branding is not None:
             merged["branding"] = {**merged["branding"], **changes.branding}
+        if changes.embed_origins is not None:
+            merged["embed_origins"] = list(dict.fromkeys(changes.embed_origins))
         settings = BusinessSettings.model_validate(merged)
         snapshot = await uc.update_business(
             uow,
