@@ -211,26 +211,66 @@ class SessionRevoked(ClientEvent):
     reason: Literal["logout", "password_reset", "password_changed", "signed_out_by_client", "account_deleted"]
 
 
-MessageCategory = Literal["security", "transactional", "marketing"]
+# --- What identity tells a client about ---------------------------------------------
+# Facts the notifications service turns into emails: it decides which template, to
+# which address and whether to send (identity names no template). Each carries what
+# its emails show, typed. They may carry one-time secrets (links, codes), so only the
+# notifications service consumes them. All are security messages (always sent, R-N3).
 
 
-class MessageRequested(Event):
-    """A request to tell a person something; the notifications service renders and sends it.
+class AccountNotice(Event):
+    """Base of identity's facts for a client: the address the fact is about, kept as given
+    (not the account's address at send time), the language and the client's first name."""
 
-    ``template`` names a message type (e.g. ``verify_email``, ``account_exists``,
-    ``password_reset``, ``password_changed``, ``email_change_verify``,
-    ``email_change_notice``). ``security`` messages are always sent (R-N3).
-    ``variables`` fill the template (links, codes, names); they may carry one-time
-    secrets, so this event is consumed only by the notifications service.
-    """
-
-    routing_key = "identity.message.requested.v1"
-    template: str
-    category: MessageCategory
-    to_email: str
     account_id: uuid.UUID | None = None
-    locale: Locale | None = None
-    variables: dict[str, str] = Field(default_factory=dict)
+    to_email: str
+    locale: Locale | None = Field(default=None, description="None: the business's default language.")
+    first_name: str = ""
+
+
+class VerificationRequested(AccountNotice):
+    """A new account's address is to be verified: the link and the code that verify it (R-I3)."""
+
+    routing_key = "identity.verification.requested.v1"
+    link: str
+    code: str = ""
+
+
+class ExistingAccountClaimed(AccountNotice):
+    """Someone signed up (or changed an email) with this account's address: it is told how to
+    sign in or reset its password, and the stranger learns nothing."""
+
+    routing_key = "identity.existing_account.claimed.v1"
+    sign_in_link: str
+    reset_link: str
+
+
+class PasswordResetRequested(AccountNotice):
+    routing_key = "identity.password_reset.requested.v1"
+    link: str
+
+
+class SignInLinkRequested(AccountNotice):
+    """An emailed sign-in: the one-time link and code."""
+
+    routing_key = "identity.sign_in_link.requested.v1"
+    link: str
+    code: str = ""
+
+
+class PasswordChanged(AccountNotice):
+    """The password was changed or reset: the client is told."""
+
+    routing_key = "identity.password.changed.v1"
+
+
+class EmailChangeRequested(AccountNotice):
+    """A new address was asked for: ``link`` verifies ``new_email``, and the current address
+    (``to_email``) is told (R-I7)."""
+
+    routing_key = "identity.email_change.requested.v1"
+    new_email: str
+    link: str
 
 
 # --- Internal API of identity (gateway ↔ identity), also the public shapes -------

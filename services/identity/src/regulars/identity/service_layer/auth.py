@@ -27,12 +27,12 @@ from regulars.identity.service_layer.clients import (
     account_by_email,
     account_by_id,
     account_view,
+    addressed,
     business_for_clients,
     event_scope,
     issue_token,
     open_session,
     redeem_token,
-    request_message,
     retire_tokens,
     revoke_sessions,
     scope_business_id,
@@ -45,8 +45,13 @@ from regulars.shared.contracts.identity import (
     ClientEmailVerified,
     ClientProfileUpdated,
     ClientRegistered,
+    ExistingAccountClaimed,
+    PasswordChanged,
+    PasswordResetRequested,
     ResolvedSession,
     SignedIn,
+    SignInLinkRequested,
+    VerificationRequested,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import Email
@@ -164,18 +169,13 @@ async def _register_in(
         "updated_at": now,
     }
     if existing is not None and existing.email_verified_at is not None:
-        await request_message(
-            uow,
-            business,
-            "account_exists",
-            existing.email,
-            existing.locale,
-            {
-                "first_name": existing.first_name,
-                "sign_in_link": widget_link(ident, business, "sign-in"),
-                "reset_link": widget_link(ident, business, "forgot-password"),
-            },
-            account_id=existing.account_id,
+        await uow.publish(
+            ExistingAccountClaimed(
+                **addressed(business, existing.email, existing.locale, existing.account_id),
+                first_name=existing.first_name,
+                sign_in_link=widget_link(ident, business, "sign-in"),
+                reset_link=widget_link(ident, business, "forgot-password"),
+            )
         )
         return
     if existing is not None:
@@ -227,14 +227,13 @@ async def _send_verification(
     now: datetime,
 ) -> None:
     secret, code = await issue_token(uow, business, account_id, "verify_email", now, with_code=True)
-    await request_message(
-        uow,
-        business,
-        "verify_email",
-        email,
-        locale,
-        {"first_name": first_name, "link": widget_link(ident, business, "verify", secret), "code": code or ""},
-        account_id=account_id,
+    await uow.publish(
+        VerificationRequested(
+            **addressed(business, email, locale, account_id),
+            first_name=first_name,
+            link=widget_link(ident, business, "verify", secret),
+            code=code or "",
+        )
     )
 
 
@@ -292,18 +291,13 @@ async def request_sign_in_link(ident: Identity, slug: BusinessRef, email: str, c
         if not await within_email_cap(uow.conn, business, email, now):
             return
         secret, code = await issue_token(uow, business, account.account_id, "sign_in", now, with_code=True)
-        await request_message(
-            uow,
-            business,
-            "sign_in_link",
-            account.email,
-            account.locale,
-            {
-                "first_name": account.first_name,
-                "link": widget_link(ident, business, "sign-in-link", secret),
-                "code": code or "",
-            },
-            account_id=account.account_id,
+        await uow.publish(
+            SignInLinkRequested(
+                **addressed(business, account.email, account.locale, account.account_id),
+                first_name=account.first_name,
+                link=widget_link(ident, business, "sign-in-link", secret),
+                code=code or "",
+            )
         )
 
 
@@ -495,14 +489,12 @@ async def forgot_password(ident: Identity, slug: BusinessRef, email: str, caller
         if account is None or not await within_email_cap(uow.conn, business, email, now):
             return
         secret, _ = await issue_token(uow, business, account.account_id, "password_reset", now)
-        await request_message(
-            uow,
-            business,
-            "password_reset",
-            account.email,
-            account.locale,
-            {"first_name": account.first_name, "link": widget_link(ident, business, "reset-password", secret)},
-            account_id=account.account_id,
+        await uow.publish(
+            PasswordResetRequested(
+                **addressed(business, account.email, account.locale, account.account_id),
+                first_name=account.first_name,
+                link=widget_link(ident, business, "reset-password", secret),
+            )
         )
 
 
@@ -523,10 +515,11 @@ async def reset_password(
         await _mark_verified(uow, business, account, now)  # the link proved the address too
         await retire_tokens(uow.conn, account.account_id, "password_reset", now)
         await revoke_sessions(uow, business, account, "password_reset", now)
-        await request_message(
-            uow, business, "password_changed", account.email, account.locale, {"first_name": account.first_name},
-            account_id=account.account_id,
-        )  # fmt: skip
+        await uow.publish(
+            PasswordChanged(
+                **addressed(business, account.email, account.locale, account.account_id), first_name=account.first_name
+            )
+        )
 
 
 async def confirm_email_change(ident: Identity, slug: BusinessRef, secret: str, caller: Caller, now: datetime) -> str:

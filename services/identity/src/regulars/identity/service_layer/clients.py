@@ -20,13 +20,12 @@ from regulars.shared.contracts.identity import (
     Address,
     BusinessSnapshot,
     ClientAccount,
-    MessageCategory,
-    MessageRequested,
     SessionRevoked,
     SessionToken,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
+from regulars.shared.locale import negotiate_locale
 
 
 @dataclass(frozen=True)
@@ -281,30 +280,17 @@ async def redeem_token(
     return row, account
 
 
-async def request_message(
-    uow: UnitOfWork,
-    business: BusinessSnapshot,
-    template: str,
-    to_email: str,
-    locale: str | None,
-    variables: dict[str, str],
-    *,
-    account_id: uuid.UUID | None = None,
-    category: MessageCategory = "security",
-) -> None:
-    """Ask the notifications service to send an email (it renders the template)."""
-    await uow.publish(
-        MessageRequested(
-            org_id=business.org_id,
-            business_id=business.business_id,
-            template=template,
-            category=category,
-            to_email=to_email,
-            account_id=account_id,
-            locale=locale if locale in ("en", "es", "it", "pt") else business.default_locale,  # type: ignore[arg-type]
-            variables=variables,
-        )
-    )
+def addressed(
+    business: BusinessSnapshot, to_email: str, locale: str | None, account_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """The common fields of a fact identity tells a client about (``AccountNotice``)."""
+    return {
+        "org_id": business.org_id,
+        "business_id": business.business_id,
+        "account_id": account_id,
+        "to_email": to_email,
+        "locale": negotiate_locale(locale, business.default_locale),
+    }
 
 
 def widget_link(ident: Identity, business: BusinessSnapshot, page: str, token: str | None = None) -> str:

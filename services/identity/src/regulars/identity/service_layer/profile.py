@@ -20,10 +20,10 @@ from regulars.identity.service_layer.clients import (
     account_by_email,
     account_by_id,
     account_view,
+    addressed,
     business_for_clients,
     event_scope,
     issue_token,
-    request_message,
     retire_tokens,
     revoke_sessions,
     widget_link,
@@ -35,6 +35,9 @@ from regulars.shared.contracts.identity import (
     ClientDeleted,
     ClientProfileUpdated,
     ClientSession,
+    EmailChangeRequested,
+    ExistingAccountClaimed,
+    PasswordChanged,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import Email
@@ -146,41 +149,26 @@ async def request_email_change(ident: Identity, me: Me, form: EmailChange, now: 
             if taken.account_id == account.account_id:
                 raise ApiError(409, "email_unchanged", "This is already your address.")
             # Said to the new address only, never to the requester (no enumeration).
-            await request_message(
-                uow,
-                me.business,
-                "account_exists",
-                taken.email,
-                taken.locale,
-                {
-                    "first_name": taken.first_name,
-                    "sign_in_link": widget_link(ident, me.business, "sign-in"),
-                    "reset_link": widget_link(ident, me.business, "forgot-password"),
-                },
-                account_id=taken.account_id,
+            await uow.publish(
+                ExistingAccountClaimed(
+                    **addressed(me.business, taken.email, taken.locale, taken.account_id),
+                    first_name=taken.first_name,
+                    sign_in_link=widget_link(ident, me.business, "sign-in"),
+                    reset_link=widget_link(ident, me.business, "forgot-password"),
+                )
             )
             return
         await retire_tokens(uow.conn, account.account_id, "email_change", now)
         secret, _ = await issue_token(
             uow, me.business, account.account_id, "email_change", now, new_email=form.new_email
         )
-        await request_message(
-            uow,
-            me.business,
-            "email_change_verify",
-            form.new_email,
-            account.locale,
-            {"first_name": account.first_name, "link": widget_link(ident, me.business, "confirm-email", secret)},
-            account_id=account.account_id,
-        )
-        await request_message(
-            uow,
-            me.business,
-            "email_change_notice",
-            account.email,
-            account.locale,
-            {"first_name": account.first_name, "new_email": form.new_email},
-            account_id=account.account_id,
+        await uow.publish(
+            EmailChangeRequested(
+                **addressed(me.business, account.email, account.locale, account.account_id),
+                first_name=account.first_name,
+                new_email=form.new_email,
+                link=widget_link(ident, me.business, "confirm-email", secret),
+            )
         )
 
 
@@ -199,10 +187,12 @@ async def change_password(ident: Identity, me: Me, form: PasswordChange, now: da
         )
         await retire_tokens(uow.conn, me.account_id, "password_reset", now)
         await revoke_sessions(uow, me.business, account, "password_changed", now, keep=me.session_id)
-        await request_message(
-            uow, me.business, "password_changed", account.email, account.locale,
-            {"first_name": account.first_name}, account_id=account.account_id,
-        )  # fmt: skip
+        await uow.publish(
+            PasswordChanged(
+                **addressed(me.business, account.email, account.locale, account.account_id),
+                first_name=account.first_name,
+            )
+        )
 
 
 async def list_sessions(ident: Identity, me: Me, now: datetime) -> list[ClientSession]:

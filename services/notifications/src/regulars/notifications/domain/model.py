@@ -1,7 +1,7 @@
 """Channels, categories, preferences and the rules that decide whether a message goes out.
 
-Pure: no I/O. The courier asks ``decide`` at send time; the enqueue step asks it
-too, so a message that would be suppressed is recorded as such at once.
+Pure: no I/O. The courier asks ``decide`` at send time; the enqueue step asks
+``decide_on_queueing``, so a message that would never go out is recorded as such at once.
 """
 
 from __future__ import annotations
@@ -108,6 +108,29 @@ def decide(channel: Channel, category: Category, preferences: Preferences | None
     if preferences.allows(channel, category):
         return Decision(True, f"{channel} {category} is on")
     return Decision(False, f"{channel} {category} is off in the recipient's preferences")
+
+
+def decide_on_queueing(
+    channel: Channel,
+    category: Category,
+    *,
+    has_account: bool,
+    recipient: str | None,
+    recipient_fixed: bool,
+    due: datetime,
+    now: datetime,
+    voided_subject: str | None,
+) -> tuple[Status, str]:
+    """A new message's first status: queued for the courier (which asks ``decide`` again, with
+    the preferences, at send time), or suppressed or dropped at once, with the reason."""
+    # A scheduled message for an account waits: the client may add the address before it is due.
+    if not recipient and (recipient_fixed or due <= now):
+        return Status.SUPPRESSED, f"no {channel} address known for the recipient"
+    if not has_account and not (guest := decide(channel, category, None)).send:
+        return Status.SUPPRESSED, guest.reason
+    if voided_subject is not None:
+        return Status.DROPPED, f"{voided_subject} was cancelled"
+    return Status.QUEUED, ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Events the notifications service consumes: identity's messages and client contacts.
+"""Events the notifications service consumes: identity's facts for a client, and client contacts.
 
 Each handler runs in the consumer's unit of work together with its inbox record,
 so a redelivered event creates no second message.
@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from regulars.notifications.domain.notices import NOTICES, emails_for
 from regulars.notifications.service_layer.contacts import erase_contact, upsert_contact
 from regulars.notifications.service_layer.messages import MessageRequest, request_message
 from regulars.notifications.service_layer.preferences import change_preferences
 from regulars.shared import clock
 from regulars.shared.contracts.identity import (
+    AccountNotice,
     ClientDeleted,
     ClientEmailChanged,
     ClientEmailVerified,
     ClientEvent,
     ClientProfileUpdated,
     ClientRegistered,
-    MessageRequested,
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.messaging.consumer import EventConsumer
@@ -28,28 +29,30 @@ from regulars.shared.settings import Settings
 
 
 def identity_messages_consumer(settings: Settings, on_queued: Callable[[], None] | None = None) -> EventConsumer:
-    """``identity.message.requested.v1`` -> a stored email for the courier."""
+    """Identity's facts for a client (``AccountNotice``) -> the stored emails they lead to."""
     consumer = EventConsumer("notifications.identity_messages")
 
-    @consumer.on(MessageRequested)
-    async def on_message_requested(event: MessageRequested, uow: UnitOfWork) -> None:
-        request = MessageRequest(
-            org_id=event.org_id,
-            business_id=event.business_id,
-            account_id=event.account_id,
-            template=event.template,
-            category=event.category,
-            channel="email",
-            to=event.to_email,
-            locale=event.locale,
-            variables=dict(event.variables),
-            dedupe_key=f"event:{event.event_id}:email",
-            correlation_id=event.correlation_id,
-        )
-        await request_message(uow.conn, settings, request, clock.now())
+    async def on_notice(event: AccountNotice, uow: UnitOfWork) -> None:
+        for email in emails_for(event):
+            request = MessageRequest(
+                org_id=event.org_id,
+                business_id=event.business_id,
+                account_id=event.account_id,
+                template=email.template,
+                category=email.category,
+                channel="email",
+                to=email.to,
+                locale=event.locale,
+                variables=email.variables,
+                dedupe_key=f"event:{event.event_id}:{email.template}",
+                correlation_id=event.correlation_id,
+            )
+            await request_message(uow.conn, settings, request, clock.now())
         if on_queued is not None:
             on_queued()
 
+    for notice in NOTICES:
+        consumer.on(notice)(on_notice)
     return consumer
 
 

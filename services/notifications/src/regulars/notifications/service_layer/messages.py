@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
 from regulars.notifications.adapters.templates import TemplateMissing, render
-from regulars.notifications.domain.model import Category, Channel, Status, recipient_is_fixed
+from regulars.notifications.domain.model import Category, Channel, Status, decide_on_queueing, recipient_is_fixed
 from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe
 from regulars.notifications.service_layer.contacts import Contact, get_contact
 from regulars.shared.contracts.identity import BusinessSnapshot
@@ -183,13 +183,18 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
     except (TemplateMissing, TemplateError, KeyError, ValueError) as exc:
         status, reason = Status.ABANDONED, f"cannot render {request.template!r} in {locale!r}: {exc}"
         subject, text, html = "", "", None
-    # A scheduled message for an account waits: the client may add the address before it is due.
-    if status is Status.QUEUED and not recipient and (fixed or due <= now):
-        status, reason = Status.SUPPRESSED, f"no {request.channel} address known for the recipient"
-    if status is Status.QUEUED and request.category == "marketing" and request.account_id is None:
-        status, reason = Status.SUPPRESSED, "no marketing consent: the recipient has no account"
-    if status is Status.QUEUED and await is_voided(conn, request.org_id, request.subject_ref):
-        status, reason = Status.DROPPED, f"{request.subject_ref} was cancelled"
+    if status is Status.QUEUED:
+        voided = await is_voided(conn, request.org_id, request.subject_ref)
+        status, reason = decide_on_queueing(
+            request.channel,
+            request.category,
+            has_account=request.account_id is not None,
+            recipient=recipient,
+            recipient_fixed=fixed,
+            due=due,
+            now=now,
+            voided_subject=request.subject_ref if voided else None,
+        )
 
     message_id = uuid.uuid4()
     inserted = await conn.scalar(
