@@ -139,14 +139,15 @@ class Recent:
         return self.estimate >= self.limit.max_hits
 
     def retry_after(self) -> int:
-        """Whole seconds until the estimate falls below the limit, if nothing more is counted."""
+        """The first whole second at which the estimate is below the limit, if nothing more is counted."""
         size = self.limit.window.total_seconds()
         if self.current >= self.limit.max_hits:  # wait for this window to be the previous one
             rest = size * (1 - self.elapsed) + size * (1 - self.limit.max_hits / self.current)
         else:
             reached = 1 - (self.limit.max_hits - self.current) / self.previous if self.previous else 0.0
             rest = size * (reached - self.elapsed)
-        return max(1, math.ceil(rest))
+        # At ``rest`` the estimate equals the limit, which still refuses: the next whole second.
+        return max(1, math.floor(round(rest, 6)) + 1)
 
 
 async def recent(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> Recent:
