@@ -4,7 +4,7 @@
 // or ?manage=<token> for a guest's link), which go back through the same calendar (R-A3).
 import { ApiError } from "../api.js";
 import { errorNotice, field, form, h, newPasswordField, notice } from "../dom.js";
-import { rememberEmail } from "../views/check-inbox.js";
+import { register } from "../views/check-inbox.js";
 import { addDays, bt, dayOf, isoDay, money, prepare, timeOf, whenOf } from "./text.js";
 
 const STEPS = ["service", "time", "details", "done"];
@@ -355,17 +355,7 @@ function accountOffer(ctx, offer) {
     ],
     submitLabel: bt("offer.submit"),
     async onsubmit(values) {
-      const body = {
-        email: values.email,
-        password: values.password,
-        first_name: values.first_name,
-        last_name: values.last_name,
-        locale: ctx.locale(),
-      };
-      if (values.phone) body.phone = values.phone;
-      await ctx.api.post("/auth/register", body);
-      rememberEmail(values.email);
-      await ctx.navigate("check-inbox");
+      await register(ctx, values);
     },
   });
   return h("section", { class: "account-offer" }, h("h2", {}, bt("offer.title")), h("p", {}, bt("offer.lead")), el);

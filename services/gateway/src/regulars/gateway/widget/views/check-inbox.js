@@ -20,15 +20,20 @@ function pendingEmail() {
   }
 }
 
-export async function render(container, ctx) {
+/** Creates the account (R-I1) and comes here: `values` of a sign-up form, `extra` more of the body. */
+export async function register(ctx, values, extra = {}) {
+  const { email, password, first_name, last_name } = values;
+  const body = { email, password, first_name, last_name, locale: ctx.locale(), ...extra };
+  if (values.phone) body.phone = values.phone;
+  await ctx.api.post("/auth/register", body);
+  rememberEmail(email);
+  await ctx.navigate("check-inbox");
+}
+
+/** Asks for the verification email again; `card` shows that it was sent. */
+export function resendForm(ctx, card, email = "") {
   const { t } = ctx;
-  const email = pendingEmail();
-  const card = page(
-    t("check_inbox.title"),
-    h("p", { class: "lead" }, email ? t("check_inbox.sent_to", { email }) : t("check_inbox.sent")),
-    h("p", {}, t("check_inbox.expires")),
-  );
-  const resend = form({
+  return form({
     label: t("check_inbox.resend"),
     fields: [field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true, value: email })],
     submitLabel: t("check_inbox.resend"),
@@ -39,6 +44,17 @@ export async function render(container, ctx) {
       flash(card, t("check_inbox.resent"));
     },
   });
+}
+
+export async function render(container, ctx) {
+  const { t } = ctx;
+  const email = pendingEmail();
+  const card = page(
+    t("check_inbox.title"),
+    h("p", { class: "lead" }, email ? t("check_inbox.sent_to", { email }) : t("check_inbox.sent")),
+    h("p", {}, t("check_inbox.expires")),
+  );
+  const resend = resendForm(ctx, card, email);
   // The email carries a code as well as the link, for a client who reads mail on another device.
   const byCode = form({
     label: t("check_inbox.code_title"),

@@ -1,6 +1,6 @@
 // Create an account (R-I1); the address is verified by a link sent by email (R-I3).
 import { field, form, h, newPasswordField, page } from "../dom.js";
-import { rememberEmail } from "./check-inbox.js";
+import { register } from "./check-inbox.js";
 
 export async function render(container, ctx) {
   const { t } = ctx;
@@ -26,19 +26,9 @@ export async function render(container, ctx) {
     ],
     submitLabel: t("sign_up.submit"),
     async onsubmit(values) {
-      const body = {
-        email: values.email,
-        password: values.password,
-        first_name: values.first_name,
-        last_name: values.last_name,
-        locale: ctx.locale(),
-        marketing_opt_in: values.marketing_opt_in,
-      };
-      if (values.phone) body.phone = values.phone;
-      if (values.birthday) body.birthday = values.birthday;
-      await ctx.api.post("/auth/register", body);
-      rememberEmail(values.email);
-      await ctx.navigate("check-inbox");
+      const extra = { marketing_opt_in: values.marketing_opt_in };
+      if (values.birthday) extra.birthday = values.birthday;
+      await register(ctx, values, extra);
     },
   });
   container.append(

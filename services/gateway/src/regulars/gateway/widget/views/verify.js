@@ -1,7 +1,7 @@
 // Landing page of the verification link: verifies the address and signs the client in.
-import { field, flash, form, h, notice, page } from "../dom.js";
+import { h, notice, page } from "../dom.js";
 import { errorText } from "../i18n.js";
-import { rememberEmail } from "./check-inbox.js";
+import { resendForm } from "./check-inbox.js";
 import { takeToken } from "./tokens.js";
 
 let inFlight = null;
@@ -34,16 +34,6 @@ function showFailure(card, ctx, message) {
   card.append(
     notice(message, "error"),
     h("h2", {}, t("check_inbox.not_received")),
-    form({
-      label: t("check_inbox.resend"),
-      fields: [field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true })],
-      submitLabel: t("check_inbox.resend"),
-      submitClass: "button",
-      async onsubmit(values) {
-        await ctx.api.post("/auth/resend-verification", { email: values.email });
-        rememberEmail(values.email);
-        flash(card, t("check_inbox.resent"));
-      },
-    }),
+    resendForm(ctx, card),
   );
 }
