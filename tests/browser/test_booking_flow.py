@@ -8,61 +8,17 @@ calendar; the policy is shown before cancelling), guests' manage link (GET chang
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from regulars.shared.testing.infra import Stack, identity_cli
+from regulars.shared.testing.infra import Stack
 
-from .conftest import PASSWORD, TOKEN
+from .conftest import PASSWORD, TOKEN, pick_first_slot_days_ahead, with_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.clock]
-
-
-async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
-    """One stylist all day every day; a haircut with an intake question."""
-    key = str(identity_cli(stack, "api-keys", "create", "--business", slug)["key"])
-    base = f"{stack.gateway_url}/api/v1/admin/businesses/{slug}"
-    headers = {"Authorization": f"Bearer {key}"}
-    async with aiohttp.ClientSession(headers=headers) as http:
-        for _ in range(100):
-            async with http.post(f"{base}/staff", json={"name": "Ana Stylist"}) as response:
-                if response.status == 201:
-                    staff = (await response.json())["staff"]
-                    break
-        else:
-            raise AssertionError("the business never reached appointments")
-        blocks = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
-        async with http.put(f"{base}/staff/{staff['id']}/hours", json={"blocks": blocks}) as response:
-            assert response.status == 200
-        service = {
-            "name": "Haircut", "duration_minutes": 45, "price_minor": 3000, "currency": "EUR",
-            "staff_ids": [staff["id"]],
-            "intake_questions": [{"id": "allergies", "label": "Any allergies?", "kind": "text"}],
-        }  # fmt: skip
-        async with http.post(f"{base}/services", json=service) as response:
-            assert response.status == 201
-        product = {"name": "Argan shampoo", "price_minor": 1800, "currency": "EUR", "stock": 5}
-        async with http.post(f"{base}/products", json=product) as response:
-            assert response.status == 201
-    return {"key": key}
-
-
-async def pick_first_slot_days_ahead(page: Page, days: int, next_day: str = "Next day") -> str:
-    """The first free time ``days`` after the day the picker shows (the browser's today at first)."""
-    shown = date.fromisoformat(await page.locator('input[name="day"]').input_value())
-    for _ in range(days):
-        await page.get_by_role("button", name=next_day).click()
-    wanted = (shown + timedelta(days=days)).isoformat()
-    # Free times are ISO 8601 in the business's zone: their date is the day they are shown on.
-    slot = page.locator(f'.slot[data-start^="{wanted}T"]').first
-    await expect(slot).to_be_visible()
-    start = str(await slot.get_attribute("data-start"))
-    await slot.click()
-    return start
 
 
 async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
@@ -75,23 +31,7 @@ async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
     await page.goto(f"{stack.gateway_url}/w/{slug}/book")
     await expect(page.get_by_role("heading", level=2, name="Choose a service")).to_be_visible()
     await a11y(page)
-    await page.get_by_role("button", name="Haircut").click()
-    await expect(page.get_by_role("heading", level=2, name="Choose a time for Haircut")).to_be_visible()
-    # Today may have no free time left (late evening); tomorrow always has some.
-    await page.get_by_role("button", name="Next day").click()
-    await expect(page.locator(".slot").first).to_be_visible()
-    await a11y(page)
-    await pick_first_slot_days_ahead(page, 2)
-
-    await page.get_by_label("First name").fill("Gala")
-    await page.get_by_label("Last name").fill("Guest")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Phone").fill("+34 600 111 222")
-    await page.get_by_label("Any allergies?").fill("None")
-    await a11y(page)
-    await page.get_by_role("button", name="Book", exact=True).click()
-    await expect(page.get_by_role("status").filter(has_text="You're booked.")).to_be_visible()
-    await expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
+    await books_a_haircut_as_a_guest(page, email, a11y)
 
     # R-I1: the confirmation offers an account, pre-filled from the booking.
     offer = page.locator(".account-offer")
@@ -130,9 +70,33 @@ async def test_r_a1_guest_books_creates_account_and_manages_in_bookings(
     await expect(page.locator(".account-offer")).to_have_count(0)
     await page.get_by_role("link", name="See my bookings").click()
     await expect(page.locator(".booking-card")).to_have_count(2)
-    card = page.locator(".booking-card").filter(has_text="Argan shampoo")
+    await reschedules_then_cancels(page, stack, slug, a11y)
 
-    # Reschedule goes back through the calendar (R-A3).
+
+async def books_a_haircut_as_a_guest(page: Page, email: str, a11y: Any) -> None:
+    """From the service list: a time two days ahead, the guest's details, booked."""
+    await page.get_by_role("button", name="Haircut").click()
+    await expect(page.get_by_role("heading", level=2, name="Choose a time for Haircut")).to_be_visible()
+    # Today may have no free time left (late evening); tomorrow always has some.
+    await page.get_by_role("button", name="Next day").click()
+    await expect(page.locator(".slot").first).to_be_visible()
+    await a11y(page)
+    await pick_first_slot_days_ahead(page, 2)
+
+    await page.get_by_label("First name").fill("Gala")
+    await page.get_by_label("Last name").fill("Guest")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Phone").fill("+34 600 111 222")
+    await page.get_by_label("Any allergies?").fill("None")
+    await a11y(page)
+    await page.get_by_role("button", name="Book", exact=True).click()
+    await expect(page.get_by_role("status").filter(has_text="You're booked.")).to_be_visible()
+    await expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
+
+
+async def reschedules_then_cancels(page: Page, stack: Stack, slug: str, a11y: Any) -> None:
+    """Reschedule goes back through the calendar (R-A3); the policy is shown before cancelling."""
+    card = page.locator(".booking-card").filter(has_text="Argan shampoo")
     await card.get_by_role("link", name="Reschedule").click()
     await expect(page.get_by_role("heading", level=1, name="Pick a new time")).to_be_visible()
     await pick_first_slot_days_ahead(page, 2)

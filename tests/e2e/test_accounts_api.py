@@ -22,6 +22,7 @@ from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import REPO, Stack, free_port, settings_env
+from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -294,16 +295,15 @@ async def test_sign_out_on_one_gateway_instance_ends_the_session_on_another_at_o
         bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
         other = f"http://127.0.0.1:{port}/api/v1/b/{business.slug}"
         async with aiohttp.ClientSession() as http:
-            deadline = asyncio.get_running_loop().time() + 30
-            while True:  # wait for the second instance to answer
+
+            async def answered() -> int | None:  # the second instance is up once it answers
                 try:
                     async with http.get(f"{other}/me", headers=bearer) as response:
-                        status = response.status
-                    break
+                        return response.status
                 except aiohttp.ClientConnectionError:
-                    assert asyncio.get_running_loop().time() < deadline, "second gateway never answered"
-                    await asyncio.sleep(0.2)
-            assert status == 200
+                    return None
+
+            assert await eventually(answered, timeout=30, every=0.2) == 200
             async with http.post(f"{stack.gateway_url}/api/v1/b/{business.slug}/auth/logout", headers=bearer) as r:
                 assert r.status == 204
             async with http.get(f"{other}/me", headers=bearer) as response:  # no wait, no cache

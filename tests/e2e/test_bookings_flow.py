@@ -9,7 +9,6 @@ refused on another organization's business. And 50 concurrent requests for one s
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,7 @@ import aiohttp
 import pytest
 from icalendar import Calendar
 
-from regulars.shared.testing.businesses import PASSWORD, bookable_business, catalog, guest
+from regulars.shared.testing.businesses import PASSWORD, bookable_business, catalog, guest, signed_up
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.slots import free_slots
@@ -41,43 +40,13 @@ async def test_done_when_guest_books_creates_account_and_manages_bookings(stack:
         gw = Gateway(http, stack)
         service_down = await catalog(gw, downtown, keys[downtown])
         service_up = await catalog(gw, uptown, keys[uptown])
-
-        # The guest finds a free time about 18 hours ahead (inside the cancellation window) and books it.
-        start = await gw.free_slot(downtown, service_down, 18)
-        status, made = await gw.call(
-            "POST", f"/api/v1/b/{downtown}/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
-            json={"service_id": service_down, "start": start.isoformat(), "client": guest(email)},
-        )  # fmt: skip
-        assert status == 201, made
+        made = await guest_books_and_opens_the_manage_link(gw, downtown, service_down, email)
         booking_id = made["booking"]["id"]
-        assert start not in await free_slots(http, stack.gateway_url, downtown, service_down, after=timedelta(hours=17))
-        offer = made["account_offer"]
-        assert offer["email"] == email
-
-        # Opening the manage link changes nothing; its calendar file is there.
-        token = made["manage_link"].split("token=")[1]
-        for _ in range(2):
-            status, seen = await gw.call("GET", f"/api/v1/b/{downtown}/manage", params={"token": token})
-            assert (status, seen["booking"]["status"]) == (200, "booked")
-        status, (content_type, ics) = await gw.call(
-            "GET", f"/api/v1/b/{downtown}/manage/calendar.ics", params={"token": token}
-        )
-        assert (status, content_type) == (200, "text/calendar")
-        assert Calendar.from_ical(ics).walk("VTIMEZONE")[0]["tzid"] == "Europe/Madrid"
 
         # An account from the confirmation, pre-filled; verified from the email.
-        status, body = await gw.call(
-            "POST", f"/api/v1/b/{downtown}/auth/register",
-            json={"email": offer["email"], "password": PASSWORD, "first_name": offer["first_name"],
-                  "last_name": offer["last_name"], "locale": "en"},
-        )  # fmt: skip
-        assert status == 202, body
-        mail = (await eventually(lambda: gw.mail(email, "confirm")))[0]
-        found = re.search(r"verify\?token=([^\s&\"<]+)", mail["text"])
-        assert found is not None
-        status, signed = await gw.call("POST", f"/api/v1/b/{downtown}/auth/verify", json={"token": found[1]})
-        assert status == 200, signed
-        session = signed["session"]["token"]
+        offer = made["account_offer"]
+        assert offer["email"] == email
+        session = await signed_up(gw, downtown, offer["email"], offer["first_name"], offer["last_name"])
 
         async def claimed() -> Any:
             status, mine = await gw.call("GET", f"/api/v1/b/{downtown}/me/bookings", token=session)
@@ -85,37 +54,14 @@ async def test_done_when_guest_books_creates_account_and_manages_bookings(stack:
 
         mine = await eventually(claimed)
         assert [b["id"] for b in mine["bookings"]] == [booking_id]
-
-        # Reschedule (allowed until 12 hours before), then cancel is refused inside 24 hours.
-        new_start = await gw.free_slot(downtown, service_down, 20)
-        status, moved = await gw.call(
-            "POST", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/reschedule", token=session,
-            json={"start": new_start.isoformat()},
-        )  # fmt: skip
-        assert status == 200, moved
-        assert moved["booking"]["starts_at"] == new_start.isoformat()
-        status, policy = await gw.call("GET", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/policy", token=session)
-        # 24 hours before, told in the business's zone: its offset may differ from the start's (DST night).
-        until = (new_start - timedelta(hours=24)).astimezone(ZoneInfo("Europe/Madrid")).isoformat()
-        assert policy["actions"]["cancel"] == {
-            "allowed": False, "until": until, "reason": "inside_policy_window", "fee_minor": None, "currency": None
-        }  # fmt: skip
-        status, refused = await gw.call(
-            "POST", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/cancel", token=session, json={}
-        )
-        assert (status, refused["error"]["code"]) == (409, "inside_policy_window")
-        assert until in refused["error"]["message"]
-        status, (content_type, ics) = await gw.call(
-            "GET", f"/api/v1/b/{downtown}/me/bookings/{booking_id}/calendar.ics", token=session
-        )
-        assert int(Calendar.from_ical(ics).walk("VEVENT")[0]["sequence"]) == 1
+        await reschedules_then_cannot_cancel(gw, downtown, service_down, booking_id, session)
 
         # The same account on the other location of the organization (global database).
-        status, signed_up = await gw.call(
+        status, signed_in = await gw.call(
             "POST", f"/api/v1/b/{uptown}/auth/login", json={"email": email, "password": PASSWORD}
         )
-        assert status == 200, signed_up
-        uptown_session = signed_up["session"]["token"]
+        assert status == 200, signed_in
+        uptown_session = signed_in["session"]["token"]
         status, second = await gw.call(
             "POST", f"/api/v1/b/{uptown}/bookings", token=uptown_session,
             headers={"Idempotency-Key": uuid.uuid4().hex},
@@ -130,24 +76,72 @@ async def test_done_when_guest_books_creates_account_and_manages_bookings(stack:
             (booking_id, downtown),
             (second["booking"]["id"], uptown),
         ]
-
-        # The calendar feed: a secret address with every booking of the account, until rotated.
-        status, feed = await gw.call("GET", f"/api/v1/b/{uptown}/me/calendar-feed", token=uptown_session)
-        assert status == 200, feed
-        assert feed["url"].startswith("webcal://")
-        path = feed["https_url"].split("://", 1)[1].split("/", 1)[1]
-        status, (content_type, ics) = await gw.call("GET", f"/{path}")
-        assert (status, content_type) == (200, "text/calendar")
-        assert len(Calendar.from_ical(ics).walk("VEVENT")) == 2
-        status, rotated = await gw.call("POST", f"/api/v1/b/{uptown}/me/calendar-feed/rotate", token=uptown_session)
-        assert status == 200, rotated
-        status, gone = await gw.call("GET", f"/{path}")
-        assert (status, gone["error"]["code"]) == (404, "calendar_feed_not_found")
+        await calendar_feed_serves_every_booking_until_rotated(gw, uptown, uptown_session)
 
         # Another organization refuses the session.
         status, body = await gw.call("GET", f"/api/v1/b/{elsewhere}/me/bookings", token=session)
         assert status in (401, 404), body
         assert "bookings" not in body
+
+
+async def guest_books_and_opens_the_manage_link(gw: Gateway, slug: str, service_id: str, email: str) -> Any:
+    """A guest books a free time about 18 hours ahead (inside the cancellation window); the answer."""
+    start = await gw.free_slot(slug, service_id, 18)
+    status, made = await gw.call(
+        "POST", f"/api/v1/b/{slug}/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+        json={"service_id": service_id, "start": start.isoformat(), "client": guest(email)},
+    )  # fmt: skip
+    assert status == 201, made
+    assert start not in await free_slots(gw.http, gw.stack.gateway_url, slug, service_id, after=timedelta(hours=17))
+
+    # Opening the manage link changes nothing; its calendar file is there.
+    token = made["manage_link"].split("token=")[1]
+    for _ in range(2):
+        status, seen = await gw.call("GET", f"/api/v1/b/{slug}/manage", params={"token": token})
+        assert (status, seen["booking"]["status"]) == (200, "booked")
+    status, (content_type, ics) = await gw.call("GET", f"/api/v1/b/{slug}/manage/calendar.ics", params={"token": token})
+    assert (status, content_type) == (200, "text/calendar")
+    assert Calendar.from_ical(ics).walk("VTIMEZONE")[0]["tzid"] == "Europe/Madrid"
+    return made
+
+
+async def reschedules_then_cannot_cancel(
+    gw: Gateway, slug: str, service_id: str, booking_id: str, session: str
+) -> None:
+    """Reschedule (allowed until 12 hours before), then cancel is refused inside 24 hours, saying until when."""
+    new_start = await gw.free_slot(slug, service_id, 20)
+    status, moved = await gw.call(
+        "POST", f"/api/v1/b/{slug}/me/bookings/{booking_id}/reschedule", token=session,
+        json={"start": new_start.isoformat()},
+    )  # fmt: skip
+    assert status == 200, moved
+    assert moved["booking"]["starts_at"] == new_start.isoformat()
+    status, policy = await gw.call("GET", f"/api/v1/b/{slug}/me/bookings/{booking_id}/policy", token=session)
+    # 24 hours before, told in the business's zone: its offset may differ from the start's (DST night).
+    until = (new_start - timedelta(hours=24)).astimezone(ZoneInfo("Europe/Madrid")).isoformat()
+    assert policy["actions"]["cancel"] == {
+        "allowed": False, "until": until, "reason": "inside_policy_window", "fee_minor": None, "currency": None
+    }  # fmt: skip
+    status, refused = await gw.call("POST", f"/api/v1/b/{slug}/me/bookings/{booking_id}/cancel", token=session, json={})
+    assert (status, refused["error"]["code"]) == (409, "inside_policy_window")
+    assert until in refused["error"]["message"]
+    status, (_, ics) = await gw.call("GET", f"/api/v1/b/{slug}/me/bookings/{booking_id}/calendar.ics", token=session)
+    assert int(str(Calendar.from_ical(ics).walk("VEVENT")[0]["sequence"])) == 1
+
+
+async def calendar_feed_serves_every_booking_until_rotated(gw: Gateway, slug: str, session: str) -> None:
+    """The calendar feed: a secret address with every booking of the account (two here), until rotated."""
+    status, feed = await gw.call("GET", f"/api/v1/b/{slug}/me/calendar-feed", token=session)
+    assert status == 200, feed
+    assert feed["url"].startswith("webcal://")
+    path = feed["https_url"].split("://", 1)[1].split("/", 1)[1]
+    status, (content_type, ics) = await gw.call("GET", f"/{path}")
+    assert (status, content_type) == (200, "text/calendar")
+    assert len(Calendar.from_ical(ics).walk("VEVENT")) == 2
+    status, rotated = await gw.call("POST", f"/api/v1/b/{slug}/me/calendar-feed/rotate", token=session)
+    assert status == 200, rotated
+    status, gone = await gw.call("GET", f"/{path}")
+    assert (status, gone["error"]["code"]) == (404, "calendar_feed_not_found")
 
 
 async def test_fifty_concurrent_bookings_through_the_gateway_give_one(stack: Stack) -> None:
