@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from regulars.shared.contracts.appointments import ClientDetails
 from regulars.shared.emails import Email, normalize_email
 from regulars.shared.links import widget_link
 from regulars.shared.locale import DEFAULT_LOCALE, LOCALES, negotiate_locale
@@ -45,22 +46,20 @@ def test_token_digest_is_sha256_of_the_secret() -> None:
 
 @pytest.mark.parametrize("address", ADDRESSES)
 def test_identity_and_appointments_normalise_emails_alike(address: str) -> None:
-    """Identity (``Email`` on its requests) and appointments (``normalize_email`` on booking
-    emails and on identity's events) use the one function: the same address, the same value."""
+    """An account's email as identity stores it and a guest booking's email as appointments
+    stores it are the same value, so the booking joins the account (R-A6)."""
     from regulars.appointments.service_layer import clients as appointments_clients
-    from regulars.identity.domain import accounts as identity_accounts
+    from regulars.identity.domain.accounts import Registration
 
-    assert appointments_clients.normalize_email is normalize_email
-    assert identity_accounts.Email is Email
-
-    class Request(BaseModel):
-        email: Email
-
-    normal = Request(email=address).email
-    guest = appointments_clients.ClientDetails(first_name="Ana", email=address.strip(), phone="+34600000000")
-    assert normalize_email(guest.email) == normal  # a guest booking's email, as appointments stores it
-    assert normal == normalize_email(address) == normal.lower() == normalize_email(normal)
-    assert normal == normal.strip()
+    account = Registration.model_validate(
+        {"email": address, "password": "correct horse battery staple", "first_name": "Ana", "last_name": "R"}
+    )
+    guest = ClientDetails(first_name="Ana", email=address.strip(), phone="+34600000000")
+    # Appointments compares and stores booking emails with the one function.
+    assert vars(appointments_clients)["normalize_email"] is normalize_email
+    assert normalize_email(guest.email) == account.email
+    assert account.email == normalize_email(address) == account.email.lower() == normalize_email(account.email)
+    assert account.email == account.email.strip()
 
 
 def test_email_normalisation_lowercases_and_refuses_non_addresses() -> None:

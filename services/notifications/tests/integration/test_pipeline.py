@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from regulars.notifications.adapters.sms import InboundSms
 from regulars.notifications.adapters.tables import contacts, messages, preferences
-from regulars.notifications.domain.model import Preferences
+from regulars.notifications.domain.model import Category, Channel, Preferences
 from regulars.notifications.domain.tokens import verify_unsubscribe
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
 from regulars.notifications.service_layer.consent import handle_inbound_sms, unsubscribe
@@ -55,7 +55,7 @@ matrices = st.builds(Preferences, st.booleans(), st.booleans(), st.booleans(), s
     category=st.sampled_from(["security", "receipt", "transactional", "marketing"]),
 )
 async def test_r_n1_r_n3_preferences_obeyed_at_send_time_on_every_channel_and_category(
-    harness: Any, at_enqueue: Preferences, at_send: Preferences, channel: str, category: str
+    harness: Any, at_enqueue: Preferences, at_send: Preferences, channel: Channel, category: Category
 ) -> None:
     business = await harness.business()
     account = await harness.contact(business)
