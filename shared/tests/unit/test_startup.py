@@ -21,7 +21,7 @@ def test_every_placeholder_secret_is_checked() -> None:
 
 
 def test_production_with_its_own_values_has_nothing_to_change() -> None:
-    assert development_values(Settings(**READY)) == []
+    assert development_values(Settings.model_validate(READY)) == []
 
 
 def test_each_development_value_is_named_with_its_setting() -> None:
@@ -44,13 +44,15 @@ def test_each_development_value_is_named_with_its_setting() -> None:
     ],
 )
 def test_one_development_value_is_enough_to_refuse(change: dict[str, object], setting: str) -> None:
-    problems = development_values(Settings(**{**READY, **change}))
+    problems = development_values(Settings.model_validate({**READY, **change}))
     assert len(problems) == 1
     assert problems[0].startswith(setting)
 
 
 def test_a_database_url_with_its_own_password_replaces_the_db_password() -> None:
-    settings = Settings(**{**READY, "db_password": "regulars", "database_url": "postgresql+asyncpg://u:Strong-1@db/x"})
+    settings = Settings.model_validate(
+        {**READY, "db_password": "regulars", "database_url": "postgresql+asyncpg://u:Strong-1@db/x"}
+    )
     assert development_values(settings) == []
 
 

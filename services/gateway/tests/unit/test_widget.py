@@ -48,7 +48,7 @@ def identity() -> FakeIdentity:
 @pytest.fixture
 async def client(identity: FakeIdentity) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     app = web.Application()
-    app[CLIENTS] = {"identity": identity}  # type: ignore[dict-item]
+    app[CLIENTS] = {"identity": identity}  # type: ignore[dict-item,misc]
     widget.setup_routes(app)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
