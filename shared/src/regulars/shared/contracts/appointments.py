@@ -19,6 +19,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from regulars.shared.contracts.dates import Moment
 from regulars.shared.contracts.events import Event
+from regulars.shared.locale import Locale
 
 AppointmentStatus = Literal["booked", "confirmed", "cancelled", "completed", "no_show"]
 BookingAction = Literal["reschedule", "cancel", "confirm", "products"]
@@ -51,7 +52,7 @@ class BookingRequest(BaseModel):
     notes: str = Field(default="", max_length=1000)
     pet: PetDetails | None = Field(None, description="Pet businesses only")
     intake_answers: dict[str, str] = Field(default_factory=dict)
-    locale: Literal["en", "es", "it", "pt"] | None = None
+    locale: Locale | None = None
 
 
 class RescheduleRequest(BaseModel):
