@@ -104,6 +104,7 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Claim and publish one batch; returns how many were published."""
+        # The real clock, not regulars.shared.clock: next_attempt_at is compared with PostgreSQL's now().
         now = datetime.now(UTC)
         async with self._engine.begin() as conn:
             rows = (
