@@ -1,4 +1,4 @@
-"""The rate-limit arithmetic: windows, the sliding estimate, Retry-After (no database)."""
+"""The rate-limit arithmetic: windows, slices of a ceiling, Retry-After (no database)."""
 
 from __future__ import annotations
 
@@ -19,24 +19,35 @@ def test_seconds_left_is_until_the_window_ends() -> None:
     assert seconds_left(HOUR_START + timedelta(minutes=59, seconds=59, microseconds=1), HOURLY) == 1
 
 
-def test_the_sliding_estimate_counts_the_share_of_the_previous_window_still_inside_the_last_hour() -> None:
-    quarter_past = HOUR_START + timedelta(minutes=15)
-    recent = Recent(HOURLY, quarter_past, current=40, previous=80)
-    assert recent.estimate == 40 + 80 * 0.75
-    assert recent.over()
-    assert not Recent(HOURLY, quarter_past, current=20, previous=80).over()
+CEILING = Limit("test-ceiling", 100, timedelta(hours=1), slices=60)
 
 
-def test_retry_after_is_when_the_estimate_falls_below_the_limit() -> None:
-    # 40 now and 80 before: below 100 once 80 * (1 - f) < 60, f > 1/4, i.e. just after 12:15.
-    at_ten_past = Recent(HOURLY, HOUR_START + timedelta(minutes=10), current=40, previous=80)
-    assert at_ten_past.retry_after() == 5 * 60 + 1
-    assert Recent(HOURLY, HOUR_START + timedelta(minutes=15), current=40, previous=80).over()
-    assert not Recent(HOURLY, HOUR_START + timedelta(minutes=15, seconds=1), current=40, previous=80).over()
-    # 150 in this window: the rest of it, then until 150 * (1 - f) < 100 in the next (f > 1/3).
-    full = Recent(HOURLY, HOUR_START + timedelta(minutes=30), current=150, previous=0)
-    assert full.retry_after() == 30 * 60 + 20 * 60 + 1
-    assert Recent(HOURLY, HOUR_START, current=100, previous=0).retry_after() == 3600 + 1
+def minutes(*pairs: tuple[int, int]) -> tuple[tuple[datetime, int], ...]:
+    """Slices (minute after HOUR_START, hits)."""
+    return tuple((HOUR_START + timedelta(minutes=m), hits) for m, hits in pairs)
+
+
+def test_a_sliced_limit_counts_per_slice() -> None:
+    assert CEILING.slice == timedelta(minutes=1)
+    assert window_start(HOUR_START + timedelta(minutes=7, seconds=42), CEILING) == HOUR_START + timedelta(minutes=7)
+
+
+def test_the_ceiling_holds_across_an_hour_edge() -> None:
+    # 60 failures at 12:59 and 40 at 13:00: all 100 within the last hour, refused at once
+    # (a weighted estimate of the hour before would have let more through).
+    now = HOUR_START + timedelta(minutes=60, seconds=5)
+    assert Recent(CEILING, now, minutes((59, 60), (60, 40))).over()
+    assert not Recent(CEILING, now, minutes((59, 60), (60, 39))).over()
+
+
+def test_retry_after_is_when_enough_slices_age_out() -> None:
+    # 99 at 12:10 and 1 at 12:40: below 100 once the 12:10 slice ends an hour ago, at 13:11.
+    now = HOUR_START + timedelta(minutes=45)
+    held = Recent(CEILING, now, minutes((10, 99), (40, 1)))
+    assert held.retry_after() == 26 * 60 + 1
+    # 150 in one slice: all of it must age out.
+    assert Recent(CEILING, now, minutes((40, 150))).retry_after() == 56 * 60 + 1
+    assert Recent(CEILING, now, minutes((40, 5))).retry_after() == 1
 
 
 def test_every_429_says_retry_after() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -171,3 +171,26 @@ async def test_sign_in_link_goes_only_to_verified_accounts(ident: Identity) -> N
         await auth.request_sign_in_link(ident, business.slug, email, caller(), NOW)  # accepted all the same
         sent = await emails_to(ident.engine, email)
         assert [m["template"] for m in sent if m["template"] == "sign_in_link"] == []
+
+
+async def test_asvs_2_2_1_no_more_than_the_ceiling_in_any_hour_across_an_hour_edge(ident: Identity) -> None:
+    """Failures just before and just after the hour all count: at 13:00:05, 60 from 12:59 and
+    40 from 13:00 hold the account, as they would at any other minute."""
+    business = await make_business(ident)
+    email = unique_email()
+    edge = NOW.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+    async def guess(at: datetime, times: int) -> list[str]:
+        async def one() -> str:
+            attempt = auth.login(ident, business.slug, creds(email, "guess guess"), caller(), at)
+            return (await _error(attempt)).code
+
+        return list(await asyncio.gather(*(one() for _ in range(times))))
+
+    before = edge - timedelta(seconds=30)
+    assert set(await guess(before, CEILING * 3 // 5)) == {"invalid_credentials"}
+    after = edge + timedelta(seconds=5)
+    assert set(await guess(after, CEILING - CEILING * 3 // 5)) == {"invalid_credentials"}
+    assert set(await guess(after, 1)) == {"sign_in_by_email"}
+    # The 12:59 failures stop counting once that minute ended an hour ago (14:00): then 40 remain.
+    assert set(await guess(edge + timedelta(hours=1), 1)) == {"invalid_credentials"}

@@ -12,9 +12,12 @@ migration with ``create_rate_limits_table`` and prunes it in a periodic job with
   request that then fails (a wrong password, a wrong gift-card code) still counts.
 - ``hit`` / ``count``: count one hit and get the window's total, for callers that decide
   themselves (a quiet cap: answer the same but send nothing more).
-- ``recent``: the hits of about the last window (this one and a share of the one before),
-  without counting, for ceilings that must not let twice the limit through across a
-  window's edge; its ``retry_after`` says when the estimate falls below the limit.
+- ``recent``: every hit of the last window, without counting one, for ceilings that must
+  never let more than the limit through in any such span (a fixed window lets up to twice
+  the limit through across its edge, a weighted estimate of the window before lets through
+  more when its hits came late). Such a ``Limit`` is kept in ``slices`` short windows; a
+  slice counts while any part of it is inside the last window, so the ceiling is exact to
+  one slice and errs on the safe side. Its ``retry_after`` says when enough slices age out.
 
 Example, a gift-card code lookup limited per address, per device and per card::
 
@@ -48,6 +51,11 @@ class Limit:
     name: str  # the bucket kind, unique per service
     max_hits: int
     window: timedelta
+    slices: int = 1  # counters per window; more than one for a ceiling read with ``recent``
+
+    @property
+    def slice(self) -> timedelta:
+        return self.window / self.slices
 
 
 class RateLimited(ApiError):
@@ -74,14 +82,15 @@ def bucket_key(*parts: object) -> str:
 
 
 def window_start(now: datetime, limit: Limit) -> datetime:
-    size = limit.window.total_seconds()
+    """The start of the counter ``now`` falls in (the window's, or its slice's)."""
+    size = limit.slice.total_seconds()
     elapsed = (now - EPOCH).total_seconds()
     return EPOCH + timedelta(seconds=elapsed - elapsed % size)
 
 
 def seconds_left(now: datetime, limit: Limit) -> int:
-    """Whole seconds until the current window of ``limit`` ends (at least 1)."""
-    ends = window_start(now, limit) + limit.window
+    """Whole seconds until the current counter of ``limit`` ends (at least 1)."""
+    ends = window_start(now, limit) + limit.slice
     return max(1, math.ceil((ends - now).total_seconds()))
 
 
@@ -117,44 +126,41 @@ async def peek(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> 
 
 @dataclass(frozen=True)
 class Recent:
-    """The hits of this window and of the one before, seen at ``now``."""
+    """The hits of the last ``window`` seen at ``now``: the slices any part of which is inside it."""
 
     limit: Limit
     now: datetime
-    current: int
-    previous: int
+    slices: tuple[tuple[datetime, int], ...]  # (slice start, hits), oldest first
 
     @property
-    def elapsed(self) -> float:
-        """How much of the current window has passed, 0 to 1."""
-        return (self.now - window_start(self.now, self.limit)) / self.limit.window
-
-    @property
-    def estimate(self) -> float:
-        """About the hits of the last ``window``: this window's, plus the previous window's
-        weighted by how much of it the last ``window`` still covers (a sliding window)."""
-        return self.current + self.previous * (1 - self.elapsed)
+    def total(self) -> int:
+        return sum(hits for _start, hits in self.slices)
 
     def over(self) -> bool:
-        return self.estimate >= self.limit.max_hits
+        return self.total >= self.limit.max_hits
 
     def retry_after(self) -> int:
-        """The first whole second at which the estimate is below the limit, if nothing more is counted."""
-        size = self.limit.window.total_seconds()
-        if self.current >= self.limit.max_hits:  # wait for this window to be the previous one
-            rest = size * (1 - self.elapsed) + size * (1 - self.limit.max_hits / self.current)
-        else:
-            reached = 1 - (self.limit.max_hits - self.current) / self.previous if self.previous else 0.0
-            rest = size * (reached - self.elapsed)
-        # At ``rest`` the estimate equals the limit, which still refuses: the next whole second.
-        return max(1, math.floor(round(rest, 6)) + 1)
+        """The first whole second at which the hits still counted are below the limit."""
+        left, ages_out = self.total, self.now
+        for start, hits in self.slices:
+            if left < self.limit.max_hits:
+                break
+            left -= hits
+            # A slice stops counting once its end is a whole window ago.
+            ages_out = start + self.limit.slice + self.limit.window
+        seconds = (ages_out - self.now).total_seconds()
+        return max(1, math.floor(round(seconds, 6)) + 1)
 
 
 async def recent(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> Recent:
-    """The hits of about the last ``limit.window``, without counting one (see ``Recent``)."""
-    start = window_start(now, limit)
-    current = await _hits(conn, limit, key, start)
-    return Recent(limit, now, current, await _hits(conn, limit, key, start - limit.window))
+    """Every hit of the last ``limit.window``, without counting one (see ``Recent``)."""
+    oldest = now - limit.window - limit.slice
+    rows = await conn.execute(
+        sa.select(rate_limits.c.window_start, rate_limits.c.hits)
+        .where(rate_limits.c.bucket == _bucket(limit, key), rate_limits.c.window_start > oldest)
+        .order_by(rate_limits.c.window_start)
+    )
+    return Recent(limit, now, tuple((row.window_start, int(row.hits)) for row in rows))
 
 
 async def _hits(conn: AsyncConnection, limit: Limit, key: str, start: datetime) -> int:

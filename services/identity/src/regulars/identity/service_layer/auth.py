@@ -386,7 +386,7 @@ async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: 
         raise rl.RateLimited(limits.LOGIN_PER_IP, now)
     if not known and failures.over():
         raise sign_in_by_email(now, failures)
-    under_attack = failures.estimate >= limits.LOGIN_UNDER_ATTACK
+    under_attack = failures.total >= limits.LOGIN_UNDER_ATTACK
     allowance = limits.LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK if under_attack and not known else per_client_limit.max_hits
     if per_client > allowance:
         raise rl.RateLimited(per_client_limit, now)
