@@ -1,4 +1,4 @@
-"""Rate limits for any service: fixed-window counters in PostgreSQL, shared by every replica.
+"""Rate limits for any service: counters in PostgreSQL, shared by every replica.
 
 A ``Limit`` names a bucket kind (``login-ip``, ``gift-card-code-device``…), how many hits
 it allows and per how long. A bucket is that kind plus a key made with ``bucket_key`` from
@@ -7,17 +7,19 @@ hashed, so emails and addresses are never stored in clear. The table is
 ``regulars.shared.db.tables.rate_limits``; a service that wants limits creates it in a
 migration with ``create_rate_limits_table`` and prunes it in a periodic job with ``prune``.
 
-- ``enforce``: count one hit and refuse with 429 (``RateLimited``, with ``Retry-After``)
-  beyond the limit. Use it before the work it guards: the hit commits at once, so a
-  request that then fails (a wrong password, a wrong gift-card code) still counts.
-- ``hit`` / ``count``: count one hit and get the window's total, for callers that decide
-  themselves (a quiet cap: answer the same but send nothing more).
-- ``recent``: every hit of the last window, without counting one, for ceilings that must
-  never let more than the limit through in any such span (a fixed window lets up to twice
-  the limit through across its edge, a weighted estimate of the window before lets through
-  more when its hits came late). Such a ``Limit`` is kept in ``slices`` short windows; a
-  slice counts while any part of it is inside the last window, so the ceiling is exact to
-  one slice and errs on the safe side. Its ``retry_after`` says when enough slices age out.
+Every limit holds in any span of its window, not per calendar window: hits are kept in
+short slices (a minute by default), and a slice counts while any part of it is inside the
+last window. A fixed window would let up to twice the limit through across its edge, and a
+test of a limit would then fail when it happens to run at the edge (at :00 for an hourly
+one); counting whole slices errs, by at most one slice, on the safe side.
+
+- ``enforce``: count one hit and refuse with 429 (``RateLimited``, with ``Retry-After``:
+  when enough slices age out) beyond the limit. Use it before the work it guards: the hit
+  commits at once, so a request that then fails (a wrong password, a wrong gift-card code)
+  still counts.
+- ``hit`` / ``count``: count one hit and get the hits of the last window (a ``Recent``),
+  for callers that decide themselves (a quiet cap: answer the same but send nothing more).
+- ``recent``: the hits of the last window without counting one (a ceiling on failures).
 
 Example, a gift-card code lookup limited per address, per device and per card::
 
@@ -44,6 +46,7 @@ from regulars.shared.db.tables import rate_limits
 from regulars.shared.http.errors import ApiError
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,15 @@ class Limit:
     name: str  # the bucket kind, unique per service
     max_hits: int
     window: timedelta
-    slices: int = 1  # counters per window; more than one for a ceiling read with ``recent``
+    slices: int = 0  # counters per window; 0: one a minute (one for a window of a minute or less)
 
     @property
     def slice(self) -> timedelta:
-        return self.window / self.slices
+        return self.window / (self.slices or max(1, self.window // MINUTE))
 
 
 class RateLimited(ApiError):
-    """429 with ``Retry-After``: the seconds until the window that refused ends."""
+    """429 with ``Retry-After``: the seconds until the limit lets a hit through again."""
 
     def __init__(
         self,
@@ -70,7 +73,7 @@ class RateLimited(ApiError):
         message: str | None = None,
         retry_after: int | None = None,
     ) -> None:
-        retry_after = retry_after or seconds_left(now, limit)
+        retry_after = retry_after or int(limit.window.total_seconds())
         minutes = max(1, math.ceil(retry_after / 60))
         text = message or f"Too many attempts; try again within {minutes} minutes."
         super().__init__(429, code, text, retry_after=retry_after)
@@ -82,46 +85,14 @@ def bucket_key(*parts: object) -> str:
 
 
 def window_start(now: datetime, limit: Limit) -> datetime:
-    """The start of the counter ``now`` falls in (the window's, or its slice's)."""
+    """The start of the slice ``now`` falls in."""
     size = limit.slice.total_seconds()
     elapsed = (now - EPOCH).total_seconds()
     return EPOCH + timedelta(seconds=elapsed - elapsed % size)
 
 
-def seconds_left(now: datetime, limit: Limit) -> int:
-    """Whole seconds until the current counter of ``limit`` ends (at least 1)."""
-    ends = window_start(now, limit) + limit.slice
-    return max(1, math.ceil((ends - now).total_seconds()))
-
-
 def _bucket(limit: Limit, key: str) -> str:
     return f"{limit.name}:{key}"
-
-
-async def hit(engine: AsyncEngine, limit: Limit, key: str, now: datetime) -> int:
-    """Count one hit, committed at once; the number of hits in the current window, this one included."""
-    async with engine.begin() as conn:
-        return await count(conn, limit, key, now)
-
-
-async def count(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> int:
-    """``hit`` inside the caller's transaction (which must commit before the guarded work)."""
-    values = {"bucket": _bucket(limit, key), "window_start": window_start(now, limit), "hits": 1}
-    statement = (
-        insert(rate_limits)
-        .values(**values)
-        .on_conflict_do_update(
-            index_elements=[rate_limits.c.bucket, rate_limits.c.window_start],
-            set_={"hits": rate_limits.c.hits + 1},
-        )
-        .returning(rate_limits.c.hits)
-    )
-    return int((await conn.execute(statement)).scalar_one())
-
-
-async def peek(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> int:
-    """The hits in the current window, without counting one."""
-    return await _hits(conn, limit, key, window_start(now, limit))
 
 
 @dataclass(frozen=True)
@@ -136,20 +107,43 @@ class Recent:
     def total(self) -> int:
         return sum(hits for _start, hits in self.slices)
 
-    def over(self) -> bool:
-        return self.total >= self.limit.max_hits
+    def over(self, max_hits: int | None = None) -> bool:
+        """Whether another hit would be one too many (``max_hits``: another allowance than the limit's)."""
+        return self.total >= (self.limit.max_hits if max_hits is None else max_hits)
 
-    def retry_after(self) -> int:
-        """The first whole second at which the hits still counted are below the limit."""
+    def retry_after(self, max_hits: int | None = None) -> int:
+        """The first whole second at which another hit is allowed, if nothing more is counted."""
+        allowed = self.limit.max_hits if max_hits is None else max_hits
         left, ages_out = self.total, self.now
         for start, hits in self.slices:
-            if left < self.limit.max_hits:
+            if left < allowed:
                 break
             left -= hits
             # A slice stops counting once its end is a whole window ago.
             ages_out = start + self.limit.slice + self.limit.window
         seconds = (ages_out - self.now).total_seconds()
         return max(1, math.floor(round(seconds, 6)) + 1)
+
+
+async def hit(engine: AsyncEngine, limit: Limit, key: str, now: datetime) -> Recent:
+    """Count one hit, committed at once; the hits of the last window, this one included."""
+    async with engine.begin() as conn:
+        return await count(conn, limit, key, now)
+
+
+async def count(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> Recent:
+    """``hit`` inside the caller's transaction (which must commit before the guarded work)."""
+    values = {"bucket": _bucket(limit, key), "window_start": window_start(now, limit), "hits": 1}
+    # The upsert locks the slice's row: concurrent hits on one bucket are counted one after the other.
+    await conn.execute(
+        insert(rate_limits)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[rate_limits.c.bucket, rate_limits.c.window_start],
+            set_={"hits": rate_limits.c.hits + 1},
+        )
+    )
+    return await recent(conn, limit, key, now)
 
 
 async def recent(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -> Recent:
@@ -163,19 +157,11 @@ async def recent(conn: AsyncConnection, limit: Limit, key: str, now: datetime) -
     return Recent(limit, now, tuple((row.window_start, int(row.hits)) for row in rows))
 
 
-async def _hits(conn: AsyncConnection, limit: Limit, key: str, start: datetime) -> int:
-    hits = await conn.scalar(
-        sa.select(rate_limits.c.hits).where(
-            rate_limits.c.bucket == _bucket(limit, key), rate_limits.c.window_start == start
-        )
-    )
-    return int(hits or 0)
-
-
-async def enforce(engine: AsyncEngine, limit: Limit, key: str, now: datetime, max_hits: int | None = None) -> None:
+async def enforce(engine: AsyncEngine, limit: Limit, key: str, now: datetime) -> None:
     """Count one hit and refuse (429) when over the limit."""
-    if await hit(engine, limit, key, now) > (max_hits if max_hits is not None else limit.max_hits):
-        raise RateLimited(limit, now)
+    counted = await hit(engine, limit, key, now)
+    if counted.total > limit.max_hits:
+        raise RateLimited(limit, now, retry_after=counted.retry_after())
 
 
 async def prune(engine: AsyncEngine, before: datetime) -> int:

@@ -36,8 +36,7 @@ LOGIN_PER_IP_ACCOUNT = Limit("login-ip-account", 10, MINUTES_15)
 LOGIN_PER_DEVICE_ACCOUNT = Limit("login-device-account", 10, MINUTES_15)  # a known device's own allowance
 LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK = 3  # allowance of unknown addresses while the account is under attack
 LOGIN_UNDER_ATTACK = 30  # failed sign-ins of an account in the last hour, from anywhere
-# The ceiling for unknown clients, counted in minutes: never more than 100 in any hour.
-LOGIN_FAILURES_PER_ACCOUNT = Limit("login-failures-account", 100, HOUR, slices=60)
+LOGIN_FAILURES_PER_ACCOUNT = Limit("login-failures-account", 100, HOUR)  # the ceiling for unknown clients
 KNOWN_ADDRESS_DAYS = 30  # an address that signed in to the account this recently is known
 REGISTER_PER_IP = Limit("register-ip", 20, HOUR)
 EMAIL_FLOW_PER_IP = Limit("email-flow-ip", 20, MINUTES_15)  # forgot, resend, sign-in link

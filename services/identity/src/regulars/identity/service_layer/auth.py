@@ -122,8 +122,8 @@ def account_key(business: BusinessSnapshot, email: str) -> str:
 async def within_email_cap(conn: AsyncConnection, business: BusinessSnapshot, email: str, now: datetime) -> bool:
     """Count one email that someone else asked to send to this address, in the transaction that
     queues it; False beyond ``EMAILS_PER_ACCOUNT`` (then nothing is sent, and the answer is the same)."""
-    hits = await rl.count(conn, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
-    return hits <= limits.EMAILS_PER_ACCOUNT.max_hits
+    counted = await rl.count(conn, limits.EMAILS_PER_ACCOUNT, account_key(business, email), now)
+    return counted.total <= limits.EMAILS_PER_ACCOUNT.max_hits
 
 
 async def _business(ident: Identity, slug: BusinessRef) -> BusinessSnapshot:
@@ -382,14 +382,14 @@ async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: 
             known, per_client_limit = await _known_address(conn, account, caller.ip, now), limits.LOGIN_PER_IP_ACCOUNT
             per_client = await rl.count(conn, per_client_limit, rl.bucket_key(caller.ip, key), now)
         failures = await rl.recent(conn, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
-    if per_address > limits.LOGIN_PER_IP.max_hits:
-        raise rl.RateLimited(limits.LOGIN_PER_IP, now)
+    if per_address.total > limits.LOGIN_PER_IP.max_hits:
+        raise rl.RateLimited(limits.LOGIN_PER_IP, now, retry_after=per_address.retry_after())
     if not known and failures.over():
         raise sign_in_by_email(now, failures)
     under_attack = failures.total >= limits.LOGIN_UNDER_ATTACK
     allowance = limits.LOGIN_PER_IP_ACCOUNT_UNDER_ATTACK if under_attack and not known else per_client_limit.max_hits
-    if per_client > allowance:
-        raise rl.RateLimited(per_client_limit, now)
+    if per_client.total > allowance:
+        raise rl.RateLimited(per_client_limit, now, retry_after=per_client.retry_after(allowance))
     if not await ident.hashing.verify(account.password_hash if account else None, creds.password):
         await rl.hit(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
         raise invalid_credentials()
