@@ -118,7 +118,8 @@ async def test_every_429_carries_retry_after(stack: Stack, ident: Identity) -> N
         codes = [(await guesser.call("POST", "/auth/login", json=body))[0] for _ in range(11)]
         assert codes == [401] * 10 + [429]
         assert guesser.response is not None
-        assert 0 < int(guesser.response.headers["Retry-After"]) <= 900
+        # The 15-minute window, plus at most the minute the tries are counted in.
+        assert 0 < int(guesser.response.headers["Retry-After"]) <= 15 * 60 + 60
     finally:
         await guesser.close()
 
