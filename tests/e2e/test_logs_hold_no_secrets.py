@@ -29,8 +29,9 @@ from regulars.shared.testing.mailbox import link_in, wait_for_mail
 pytestmark = pytest.mark.e2e
 
 CARD = "4242 4242 4242 4242"
-# A card number as people write it: 13-19 digits, or groups of four split by spaces or dashes.
-CARD_LIKE = re.compile(r"(?<![\d])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?)(?![\d])")
+# A card number as people write it: 13-19 digits, or groups of four split by spaces or dashes, standing
+# on its own (a run of digits inside a hex id such as a correlation id is part of that id, not a card).
+CARD_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?)(?![0-9A-Za-z])")
 ARGON2 = re.compile(r"\$argon2(?:id|i|d)\$")
 
 
@@ -53,6 +54,9 @@ def test_the_card_scan_finds_cards_and_ignores_ids_and_times() -> None:
     assert card_like_numbers("4242 4242 4242 4241") == []  # fails Luhn
     ordinary = '{"timestamp": "2026-03-27T10:00:00.123456Z", "id": "12345678-1234-1234-1234-123456789012"}'
     assert card_like_numbers(ordinary) == []
+    # A hex correlation id whose first 15 characters are digits that pass the Luhn check (seen in a run).
+    assert passes_luhn("718758408883433")
+    assert card_like_numbers('{"correlation_id": "718758408883433da1abe3fe38f2c4d2"}') == []
 
 
 @pytest.fixture
