@@ -21,7 +21,9 @@ from regulars.identity.testing import (
     PASSWORD,
     Client,
     caller,
+    creds,
     emails_to,
+    error_of,
     fresh_ip,
     last_message,
     make_business,
@@ -31,7 +33,6 @@ from regulars.identity.testing import (
     unique_email,
 )
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError
 
 pytestmark = pytest.mark.integration
 
@@ -47,23 +48,11 @@ async def ident(engines: dict[str, AsyncEngine]) -> AsyncIterator[Identity]:
     hashing.close()
 
 
-def creds(email: str, password: str = PASSWORD) -> auth.Credentials:
-    return auth.Credentials(email=email, password=password)
-
-
-async def _error(coro: object) -> ApiError:
-    try:
-        await coro  # type: ignore[misc]
-    except ApiError as exc:
-        return exc
-    raise AssertionError("no error")
-
-
 async def guess_from_everywhere(ident: Identity, business: BusinessSnapshot, email: str, times: int) -> list[str]:
     """``times`` wrong passwords, each from a fresh address; the codes answered."""
 
     async def one() -> str:
-        return (await _error(auth.login(ident, business.slug, creds(email, "guess guess"), caller(), NOW))).code
+        return (await error_of(auth.login(ident, business.slug, creds(email, "guess guess"), caller(), NOW))).code
 
     codes: list[str] = []
     for start in range(0, times, 10):  # ten at a time: the hashing pool is the bottleneck anyway
@@ -85,7 +74,7 @@ async def test_asvs_2_2_1_at_most_100_failed_sign_ins_an_hour_from_unknown_clien
     assert codes == ["invalid_credentials"] * CEILING
     # From any new address, even with the right password, no password is checked any more.
     for password in ("guess guess", PASSWORD):
-        held = await _error(auth.login(ident, business.slug, creds(client.email, password), caller(), NOW))
+        held = await error_of(auth.login(ident, business.slug, creds(client.email, password), caller(), NOW))
         assert (held.status, held.code) == (429, "sign_in_by_email")
         assert held.retry_after is not None
         assert 0 < held.retry_after <= 2 * 3600
@@ -96,7 +85,7 @@ async def test_asvs_2_2_1_at_most_100_failed_sign_ins_an_hour_from_unknown_clien
     assert await auth.login(ident, business.slug, creds(client.email), Caller(ip=usual.ip), NOW)
     # A made-up device id is an unknown device.
     stranger = Caller(ip=fresh_ip(), device_id=uuid.uuid4().hex)
-    assert (await _error(auth.login(ident, business.slug, creds(client.email), stranger, NOW))).code == (
+    assert (await error_of(auth.login(ident, business.slug, creds(client.email), stranger, NOW))).code == (
         "sign_in_by_email"
     )
 
@@ -107,8 +96,8 @@ async def test_the_ceiling_answers_the_same_for_an_email_without_an_account(iden
     nobody = unique_email()
     await guess_from_everywhere(ident, business, client.email, CEILING)
     await guess_from_everywhere(ident, business, nobody, CEILING)
-    known = await _error(auth.login(ident, business.slug, creds(client.email), caller(), NOW))
-    unknown = await _error(auth.login(ident, business.slug, creds(nobody), caller(), NOW))
+    known = await error_of(auth.login(ident, business.slug, creds(client.email), caller(), NOW))
+    unknown = await error_of(auth.login(ident, business.slug, creds(nobody), caller(), NOW))
     assert (known.status, known.body(), known.retry_after) == (unknown.status, unknown.body(), unknown.retry_after)
 
 
@@ -116,11 +105,11 @@ async def test_the_ceiling_lifts_as_the_failures_age(ident: Identity) -> None:
     business = await make_business(ident)
     client, _usual = await owner_with_a_device(ident, business)
     await guess_from_everywhere(ident, business, client.email, CEILING)
-    held = await _error(auth.login(ident, business.slug, creds(client.email), caller(), NOW))
+    held = await error_of(auth.login(ident, business.slug, creds(client.email), caller(), NOW))
     assert held.retry_after is not None
     # The estimate of the last hour's failures still holds a second before Retry-After ...
     just_before = NOW + timedelta(seconds=held.retry_after - 2)
-    early = await _error(auth.login(ident, business.slug, creds(client.email), caller(), just_before))
+    early = await error_of(auth.login(ident, business.slug, creds(client.email), caller(), just_before))
     assert early.code == "sign_in_by_email"
     # ... and lets a password be tried once Retry-After has passed.
     later = NOW + timedelta(seconds=held.retry_after + 1)
@@ -139,24 +128,24 @@ async def test_emailed_sign_in_link_and_code_get_the_owner_in_while_the_ceiling_
         ident, business.slug, auth.Verification(token=token_of(message)), new_phone, NOW
     )
     assert signed_in.account.email == client.email
-    again = await _error(
+    again = await error_of(
         auth.sign_in_with_link(ident, business.slug, auth.Verification(token=token_of(message)), caller(), NOW)
     )
     assert again.code == "token_used"
     # The code of a second email works once too, and only for this purpose.
     await auth.request_sign_in_link(ident, business.slug, client.email, caller(), NOW)
     code = (await last_message(ident.engine, client.email, "sign_in_link"))["variables"]["code"]
-    wrong_purpose = await _error(
+    wrong_purpose = await error_of(
         auth.verify_email(ident, business.slug, auth.Verification(email=client.email, code=code), caller(), NOW)
     )
     assert wrong_purpose.code == "code_invalid"
     proof = auth.Verification(email=client.email, code=code)
     assert await auth.sign_in_with_link(ident, business.slug, proof, caller(), NOW)
-    assert (await _error(auth.sign_in_with_link(ident, business.slug, proof, caller(), NOW))).code == "code_invalid"
+    assert (await error_of(auth.sign_in_with_link(ident, business.slug, proof, caller(), NOW))).code == "code_invalid"
     # The link expires.
     await auth.request_sign_in_link(ident, business.slug, client.email, caller(), NOW)
     late = token_of(await last_message(ident.engine, client.email, "sign_in_link"))
-    expired = await _error(
+    expired = await error_of(
         auth.sign_in_with_link(ident, business.slug, auth.Verification(token=late), caller(), NOW + timedelta(hours=1))
     )
     assert expired.code == "token_expired"
@@ -183,7 +172,7 @@ async def test_asvs_2_2_1_no_more_than_the_ceiling_in_any_hour_across_an_hour_ed
     async def guess(at: datetime, times: int) -> list[str]:
         async def one() -> str:
             attempt = auth.login(ident, business.slug, creds(email, "guess guess"), caller(), at)
-            return (await _error(attempt)).code
+            return (await error_of(attempt)).code
 
         return list(await asyncio.gather(*(one() for _ in range(times))))
 

@@ -10,6 +10,7 @@ from regulars.identity.service_layer.profile import Me, export_account
 from regulars.identity.testing import (
     NOW,
     caller,
+    error_of,
     make_business,
     outbox_events,
     registration,
@@ -17,7 +18,6 @@ from regulars.identity.testing import (
     unique_email,
 )
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError
 
 pytestmark = pytest.mark.integration
 
@@ -27,14 +27,6 @@ async def signed_in(ident: Identity, business: BusinessSnapshot) -> Me:
     assert client.signed_in is not None
     resolved = await auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW)
     return Me(business, resolved.account_id, resolved.session_id)
-
-
-async def _error(coro: object) -> ApiError:
-    try:
-        await coro  # type: ignore[misc]
-    except ApiError as exc:
-        return exc
-    raise AssertionError("no error")
 
 
 def rex() -> pets.PetForm:
@@ -77,7 +69,7 @@ async def test_r_i9_staff_only_fields_never_reach_the_client(ident: Identity) ->
 async def test_r_i9_pets_only_on_pet_businesses(ident: Identity) -> None:
     salon = await make_business(ident, vertical="salon")
     me = await signed_in(ident, salon)
-    refused = await _error(pets.add_pet(ident, me, rex(), NOW))
+    refused = await error_of(pets.add_pet(ident, me, rex(), NOW))
     assert (refused.status, refused.code) == (404, "pets_not_offered")
 
 
@@ -89,7 +81,7 @@ async def test_r_t4_another_clients_pet_is_not_found(ident: Identity) -> None:
         pets.update_pet(ident, bob, pet.pet_id, pets.PetChanges(name="Mine"), NOW),
         pets.delete_pet(ident, bob, pet.pet_id),
     ):
-        assert (await _error(attempt)).status == 404
+        assert (await error_of(attempt)).status == 404
     assert await pets.list_pets(ident, bob) == []
     assert [p.name for p in await pets.list_pets(ident, alice)] == ["Rex"]
 
@@ -104,7 +96,7 @@ async def test_r_t4_staff_of_another_organization_cannot_see_or_touch_a_client(i
         pets.staff_list_pets(ident, other, me.account_id),
         pets.staff_update_pet(ident, other, me.account_id, pet.pet_id, pets.StaffPetChanges(staff_notes="x"), NOW),
     ):
-        assert (await _error(attempt)).status == 404
+        assert (await error_of(attempt)).status == 404
 
 
 async def test_staff_see_whether_a_client_has_a_verified_account(ident: Identity) -> None:
@@ -116,7 +108,7 @@ async def test_staff_see_whether_a_client_has_a_verified_account(ident: Identity
     assert active.status == "active"
     found = await staff.client_status(ident, business.slug, account_id=None, email=pending.upper())
     assert found.status == "unverified"
-    missing = await _error(staff.client_status(ident, business.slug, account_id=None, email=unique_email()))
+    missing = await error_of(staff.client_status(ident, business.slug, account_id=None, email=unique_email()))
     assert missing.status == 404
 
 
@@ -141,5 +133,5 @@ async def test_r_s1_to_r_s4_settings_change_emits_business_updated(ident: Identi
     assert (changed.timezone, changed.default_locale, changed.version) == ("Europe/Lisbon", "pt", 2)
     events = await outbox_events(ident.engine, "identity.business.updated.v1", business_id=business.business_id)
     assert sorted(events[-1]["changed"]) == ["default_locale", "settings", "timezone"]
-    unknown = await _error(staff.change_settings(ident, business.slug, staff.SettingsChanges(sections={"spa": True})))
+    unknown = await error_of(staff.change_settings(ident, business.slug, staff.SettingsChanges(sections={"spa": True})))
     assert unknown.status == 422

@@ -19,6 +19,7 @@ from regulars.identity.testing import (
     Client,
     caller,
     emails_to,
+    error_of,
     last_message,
     make_business,
     outbox_events,
@@ -27,7 +28,6 @@ from regulars.identity.testing import (
     unique_email,
 )
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError
 
 pytestmark = pytest.mark.integration
 
@@ -37,14 +37,6 @@ async def signed_in(ident: Identity, business: BusinessSnapshot) -> tuple[Client
     assert client.signed_in is not None
     resolved = await auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW)
     return client, Me(business, resolved.account_id, resolved.session_id)
-
-
-async def _error(coro: object) -> ApiError:
-    try:
-        await coro  # type: ignore[misc]
-    except ApiError as exc:
-        return exc
-    raise AssertionError("no error")
 
 
 async def test_r_i5_forgot_password_emails_a_link_only_to_existing_accounts(ident: Identity) -> None:
@@ -69,18 +61,18 @@ async def test_r_i5_reset_link_is_single_use_revokes_sessions_and_tells_the_clie
         ident, business.slug, auth.PasswordReset(token=token, password=new_password), caller(), NOW
     )
 
-    gone = await _error(auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW))
+    gone = await error_of(auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW))
     assert gone.code == "not_signed_in"
     assert await last_message(ident.engine, client.email, "password_changed")
     revoked = await outbox_events(ident.engine, "identity.session.revoked.v1", session_id=me.session_id)
     assert revoked[-1]["reason"] == "password_reset"
-    reused = await _error(
+    reused = await error_of(
         auth.reset_password(
             ident, business.slug, auth.PasswordReset(token=token, password="yet another one!"), caller(), NOW
         )
     )
     assert (reused.status, reused.code) == (400, "token_used")
-    old = await _error(
+    old = await error_of(
         auth.login(ident, business.slug, auth.Credentials(email=client.email, password=PASSWORD), caller(), NOW)
     )
     assert old.code == "invalid_credentials"
@@ -94,7 +86,7 @@ async def test_r_i5_reset_link_expires_after_one_hour(ident: Identity) -> None:
     client = await signed_up_and_verified(ident, business)
     await auth.forgot_password(ident, business.slug, client.email, caller(), NOW)
     token = token_of(await last_message(ident.engine, client.email, "password_reset"))
-    expired = await _error(
+    expired = await error_of(
         auth.reset_password(
             ident, business.slug, auth.PasswordReset(token=token, password="a brand new passphrase"), caller(),
             NOW + timedelta(hours=1),
@@ -144,7 +136,9 @@ def test_r_i7_invalid_profile_fields_are_refused(fields: dict[str, str]) -> None
 async def test_profile_required_fields_cannot_be_cleared(ident: Identity) -> None:
     business = await make_business(ident)
     _client, me = await signed_in(ident, business)
-    refused = await _error(profile.update_profile(ident, me, ProfileChanges.model_validate({"first_name": None}), NOW))
+    refused = await error_of(
+        profile.update_profile(ident, me, ProfileChanges.model_validate({"first_name": None}), NOW)
+    )
     assert (refused.status, refused.code) == (422, "validation_error")
 
 
@@ -152,7 +146,7 @@ async def test_r_i7_email_change_applies_only_once_the_new_address_is_verified(i
     business = await make_business(ident)
     client, me = await signed_in(ident, business)
     new_email = unique_email("new")
-    wrong = await _error(
+    wrong = await error_of(
         profile.request_email_change(ident, me, profile.EmailChange(new_email=new_email, password="wrong pass"), NOW)
     )
     assert wrong.code == "wrong_password"
@@ -168,7 +162,7 @@ async def test_r_i7_email_change_applies_only_once_the_new_address_is_verified(i
     assert (changed[-1]["old_email"], changed[-1]["new_email"]) == (client.email, new_email)
     updated = await outbox_events(ident.engine, "identity.client.profile_updated.v1", account_id=me.account_id)
     assert updated[-1]["changed"] == ["email"]
-    reused = await _error(auth.confirm_email_change(ident, business.slug, token_of(link), caller(), NOW))
+    reused = await error_of(auth.confirm_email_change(ident, business.slug, token_of(link), caller(), NOW))
     assert reused.code == "token_used"
 
 
@@ -192,7 +186,7 @@ async def test_r_i7_password_change_keeps_this_device_and_signs_out_the_others(i
     )
     assert client.signed_in is not None
     assert await auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW)
-    gone = await _error(auth.resolve_session(ident, business.slug, other_device.session.token, NOW))
+    gone = await error_of(auth.resolve_session(ident, business.slug, other_device.session.token, NOW))
     assert gone.code == "not_signed_in"
     assert await last_message(ident.engine, client.email, "password_changed")
 
@@ -208,7 +202,9 @@ async def test_devices_listed_and_signed_out_one_by_one(ident: Identity) -> None
     assert [s.current for s in sessions].count(True) == 1
     other_id = next(s.session_id for s in sessions if not s.current)
     await profile.sign_out_session(ident, me, other_id, NOW)
-    assert (await _error(auth.resolve_session(ident, business.slug, other.session.token, NOW))).code == "not_signed_in"
+    assert (
+        await error_of(auth.resolve_session(ident, business.slug, other.session.token, NOW))
+    ).code == "not_signed_in"
     assert len(await profile.list_sessions(ident, me, NOW)) == 1
 
 
@@ -217,7 +213,7 @@ async def test_r_t4_another_clients_session_cannot_be_signed_out(ident: Identity
     _alice, alice = await signed_in(ident, business)
     bob_client, bob = await signed_in(ident, business)
     assert bob_client.signed_in is not None
-    refused = await _error(profile.sign_out_session(ident, alice, bob.session_id or alice.account_id, NOW))
+    refused = await error_of(profile.sign_out_session(ident, alice, bob.session_id or alice.account_id, NOW))
     assert refused.status == 404
     assert await auth.resolve_session(ident, business.slug, bob_client.signed_in.session.token, NOW)
 
@@ -237,7 +233,9 @@ async def test_export_holds_the_account_sessions_and_links(ident: Identity) -> N
 async def test_r_t5_account_deletion_needs_the_password_and_tells_every_service(ident: Identity) -> None:
     business = await make_business(ident)
     _client, me = await signed_in(ident, business)
-    wrong = await _error(profile.delete_account(ident, me, profile.PasswordConfirmation(password="not it at all"), NOW))
+    wrong = await error_of(
+        profile.delete_account(ident, me, profile.PasswordConfirmation(password="not it at all"), NOW)
+    )
     assert (wrong.status, wrong.code) == (403, "wrong_password")
     await profile.delete_account(ident, me, profile.PasswordConfirmation(password=PASSWORD), NOW)
     async with ident.engine.connect() as conn:

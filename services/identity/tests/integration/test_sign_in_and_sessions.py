@@ -14,9 +14,10 @@ from regulars.identity.service_layer import auth
 from regulars.identity.service_layer.clients import Caller, Identity
 from regulars.identity.testing import (
     NOW,
-    PASSWORD,
     account_row,
     caller,
+    creds,
+    error_of,
     fresh_ip,
     make_business,
     outbox_events,
@@ -24,28 +25,15 @@ from regulars.identity.testing import (
     signed_up_and_verified,
     unique_email,
 )
-from regulars.shared.http.errors import ApiError
 
 pytestmark = pytest.mark.integration
-
-
-def creds(email: str, password: str = PASSWORD) -> auth.Credentials:
-    return auth.Credentials(email=email, password=password)
-
-
-async def _error(coro: object) -> ApiError:
-    try:
-        await coro  # type: ignore[misc]
-    except ApiError as exc:
-        return exc
-    raise AssertionError("no error")
 
 
 async def test_r_i4_wrong_password_and_unknown_email_get_the_same_answer(ident: Identity) -> None:
     business = await make_business(ident)
     client = await signed_up_and_verified(ident, business)
-    wrong = await _error(auth.login(ident, business.slug, creds(client.email, "not the password"), caller(), NOW))
-    unknown = await _error(auth.login(ident, business.slug, creds(unique_email()), caller(), NOW))
+    wrong = await error_of(auth.login(ident, business.slug, creds(client.email, "not the password"), caller(), NOW))
+    unknown = await error_of(auth.login(ident, business.slug, creds(unique_email()), caller(), NOW))
     assert (wrong.status, wrong.code, wrong.message) == (unknown.status, unknown.code, unknown.message)
     assert wrong.body() == unknown.body()
 
@@ -56,7 +44,7 @@ async def test_r_i4_unknown_email_costs_a_password_check_like_a_wrong_password(i
 
     async def timed(email: str) -> float:
         started = time.perf_counter()
-        await _error(auth.login(ident, business.slug, creds(email, "wrong password!"), caller(), NOW))
+        await error_of(auth.login(ident, business.slug, creds(email, "wrong password!"), caller(), NOW))
         return time.perf_counter() - started
 
     known: list[float] = []
@@ -76,7 +64,7 @@ async def test_r_i4_sign_in_opens_a_session_that_sign_out_ends_at_once(ident: Id
     assert resolved.account_id == signed_in.account.account_id
 
     await auth.logout(ident, business.slug, signed_in.session.token, NOW)
-    gone = await _error(auth.resolve_session(ident, business.slug, signed_in.session.token, NOW))
+    gone = await error_of(auth.resolve_session(ident, business.slug, signed_in.session.token, NOW))
     assert (gone.status, gone.code) == (401, "not_signed_in")
     revoked = await outbox_events(ident.engine, "identity.session.revoked.v1", session_id=resolved.session_id)
     assert [event["reason"] for event in revoked] == ["logout"]
@@ -90,7 +78,7 @@ async def test_session_expires_after_its_lifetime(ident: Identity) -> None:
     expires_at = client.signed_in.session.expires_at
     assert expires_at - NOW == timedelta(days=30)
     assert await auth.resolve_session(ident, business.slug, token, expires_at - timedelta(seconds=1))
-    expired = await _error(auth.resolve_session(ident, business.slug, token, expires_at))
+    expired = await error_of(auth.resolve_session(ident, business.slug, token, expires_at))
     assert expired.code == "not_signed_in"
 
 
@@ -114,9 +102,9 @@ async def test_r_t2_per_business_account_is_unknown_on_a_sibling_business(ident:
     sibling = await make_business(ident, org_slug=org)
     client = await signed_up_and_verified(ident, first)
     assert client.signed_in is not None
-    refused = await _error(auth.login(ident, sibling.slug, creds(client.email), caller(), NOW))
+    refused = await error_of(auth.login(ident, sibling.slug, creds(client.email), caller(), NOW))
     assert refused.code == "invalid_credentials"
-    cross = await _error(auth.resolve_session(ident, sibling.slug, client.signed_in.session.token, NOW))
+    cross = await error_of(auth.resolve_session(ident, sibling.slug, client.signed_in.session.token, NOW))
     assert cross.status == 404
 
 
@@ -125,7 +113,7 @@ async def test_r_t4_session_is_refused_with_404_on_another_organization(ident: I
     other = await make_business(ident, client_database="global")
     client = await signed_up_and_verified(ident, home)
     assert client.signed_in is not None
-    refused = await _error(auth.resolve_session(ident, other.slug, client.signed_in.session.token, NOW))
+    refused = await error_of(auth.resolve_session(ident, other.slug, client.signed_in.session.token, NOW))
     assert (refused.status, refused.code) == (404, "not_found")
 
 
@@ -135,13 +123,13 @@ async def test_login_rate_limit_per_address_and_account_comes_before_hashing(ide
     attacker = Caller(ip=fresh_ip())
     for _ in range(10):
         assert (
-            await _error(auth.login(ident, business.slug, creds(client.email, "guess guess"), attacker, NOW))
+            await error_of(auth.login(ident, business.slug, creds(client.email, "guess guess"), attacker, NOW))
         ).code == ("invalid_credentials")
     started = time.perf_counter()
-    limited = await _error(auth.login(ident, business.slug, creds(client.email, "guess guess"), attacker, NOW))
+    limited = await error_of(auth.login(ident, business.slug, creds(client.email, "guess guess"), attacker, NOW))
     assert (limited.status, limited.code) == (429, "rate_limited")
     # Even the right password is refused from this address now, and without hashing.
-    limited = await _error(auth.login(ident, business.slug, creds(client.email), attacker, NOW))
+    limited = await error_of(auth.login(ident, business.slug, creds(client.email), attacker, NOW))
     assert limited.code == "rate_limited"
     assert time.perf_counter() - started < 1.0
     # The client, from their own address, is not affected.
@@ -152,8 +140,8 @@ async def test_login_rate_limit_per_address_across_accounts(ident: Identity) -> 
     business = await make_business(ident)
     stuffer = Caller(ip=fresh_ip())
     for _ in range(60):
-        await _error(auth.login(ident, business.slug, creds(unique_email(), "some password"), stuffer, NOW))
-    limited = await _error(auth.login(ident, business.slug, creds(unique_email(), "some password"), stuffer, NOW))
+        await error_of(auth.login(ident, business.slug, creds(unique_email(), "some password"), stuffer, NOW))
+    limited = await error_of(auth.login(ident, business.slug, creds(unique_email(), "some password"), stuffer, NOW))
     assert limited.code == "rate_limited"
 
 
@@ -166,11 +154,11 @@ async def test_distributed_guessing_cannot_lock_the_client_out(ident: Identity) 
     for _ in range(4):  # 4 addresses, 10 wrong guesses: the account is now "under attack"
         bot = Caller(ip=fresh_ip())
         for _ in range(10):
-            await _error(auth.login(ident, business.slug, creds(client.email, "guess guess"), bot, NOW))
+            await error_of(auth.login(ident, business.slug, creds(client.email, "guess guess"), bot, NOW))
     # A fresh attacking address gets 3 tries, not 10.
     bot = Caller(ip=fresh_ip())
     codes = [
-        (await _error(auth.login(ident, business.slug, creds(client.email, "guess guess"), bot, NOW))).code
+        (await error_of(auth.login(ident, business.slug, creds(client.email, "guess guess"), bot, NOW))).code
         for _ in range(4)
     ]
     assert codes == ["invalid_credentials"] * 3 + ["rate_limited"]
@@ -184,10 +172,10 @@ async def test_rate_limit_windows_end(ident: Identity) -> None:
     client = await signed_up_and_verified(ident, business)
     attacker = Caller(ip=fresh_ip())
     for _ in range(11):
-        await _error(auth.login(ident, business.slug, creds(client.email, "guess guess"), attacker, NOW))
+        await error_of(auth.login(ident, business.slug, creds(client.email, "guess guess"), attacker, NOW))
     # Refused while the failures are within the last 15 minutes (counted by the minute), then let through.
     assert (
-        await _error(auth.login(ident, business.slug, creds(client.email), attacker, NOW + timedelta(minutes=15)))
+        await error_of(auth.login(ident, business.slug, creds(client.email), attacker, NOW + timedelta(minutes=15)))
     ).status == 429
     later = NOW + timedelta(minutes=16)
     assert await auth.login(ident, business.slug, creds(client.email), attacker, later)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from regulars.shared.contracts.identity import (
     Vertical,
 )
 from regulars.shared.db.tables import outbox
+from regulars.shared.http.errors import ApiError
 from regulars.shared.testing.gateway import fresh_ip as fresh_ip  # its old home; one function
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -61,6 +63,19 @@ class Client:
 
 def unique_email(tag: str = "c") -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def creds(email: str, password: str = PASSWORD) -> auth.Credentials:
+    return auth.Credentials(email=email, password=password)
+
+
+async def error_of(attempt: Awaitable[object]) -> ApiError:
+    """The ApiError an attempt answers with; fails the test when it answers without one."""
+    try:
+        await attempt
+    except ApiError as exc:
+        return exc
+    raise AssertionError("no error")
 
 
 def caller() -> Caller:
