@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,11 +20,12 @@ from regulars.devmailbox.app import build_app
 from regulars.devmailbox.store import Mailbox, SmsBox
 from regulars.notifications.adapters.sms import DevSmsProvider
 from regulars.notifications.adapters.smtp import SmtpMailer
+from regulars.notifications.adapters.tables import dispatch_log, messages
 from regulars.notifications.domain.model import Preferences, RetryPolicy
 from regulars.notifications.service_layer.contacts import upsert_contact
 from regulars.notifications.service_layer.courier import Courier
 from regulars.notifications.service_layer.messages import MessageRequest, Queued, request_message
-from regulars.notifications.service_layer.preferences import change_preferences, full_matrix
+from regulars.notifications.service_layer.preferences import set_client_preferences
 from regulars.shared import clock as run_clock
 from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot
 from regulars.shared.db.engine import create_database_if_missing, make_engine
@@ -102,15 +104,33 @@ class Harness:
 
     async def set_preferences(self, account_id: uuid.UUID, business: BusinessSnapshot, prefs: Preferences) -> None:
         async with UnitOfWork(self.engine) as uow:
-            await change_preferences(
-                uow,
-                org_id=business.org_id,
-                account_id=account_id,
-                business_id=business.business_id,
-                changes=full_matrix(prefs),
-                source="client",
-                now=run_clock.now(),
-            )
+            await set_client_preferences(uow, business, account_id, prefs, run_clock.now())
+
+    def message(self, business: BusinessSnapshot, account_id: uuid.UUID | None, **fields: Any) -> MessageRequest:
+        """A request for a message to ``account_id`` at ``business``: a security email with a fresh dedupe key
+        unless ``fields`` say otherwise."""
+        values: dict[str, Any] = {
+            "org_id": business.org_id, "business_id": business.business_id, "account_id": account_id,
+            "template": "password_changed", "category": "security", "channel": "email",
+            "dedupe_key": f"test:{uuid.uuid4()}",
+        }  # fmt: skip
+        return MessageRequest(**(values | fields))
+
+    async def status(self, message_id: uuid.UUID) -> str:
+        async with self.engine.connect() as conn:
+            return str(await conn.scalar(sa.select(messages.c.status).where(messages.c.id == message_id)))
+
+    async def dispatch_log(self, message_id: uuid.UUID) -> list[tuple[int, str, str]]:
+        """The message's dispatch log, oldest first: (attempt, outcome, detail)."""
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(dispatch_log.c.attempt, dispatch_log.c.outcome, dispatch_log.c.detail)
+                    .where(dispatch_log.c.message_id == message_id)
+                    .order_by(dispatch_log.c.id)
+                )
+            ).all()
+        return [(row.attempt, row.outcome, row.detail) for row in rows]
 
     async def enqueue(self, request: MessageRequest, now: datetime | None = None) -> Queued:
         async with UnitOfWork(self.engine) as uow:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from regulars.notifications.adapters.tables import dispatch_log, messages
+from regulars.notifications.adapters.tables import dispatch_log
 from regulars.notifications.domain.model import Preferences, RetryPolicy
 from regulars.notifications.service_layer.messages import MessageRequest, void_subject
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -22,32 +22,24 @@ pytestmark = pytest.mark.integration
 Harness = Any
 
 
-def security_mail(business: Any, account_id: uuid.UUID, **extra: Any) -> MessageRequest:
-    values: dict[str, Any] = {
-        "org_id": business.org_id,
-        "business_id": business.business_id,
-        "account_id": account_id,
-        "template": "password_reset",
-        "category": "security",
-        "channel": "email",
-        "variables": {"link": "http://example.test/reset?token=x"},
-        "dedupe_key": f"test:{uuid.uuid4()}",
-    }
-    values.update(extra)
-    return MessageRequest(**values)
+RESET: dict[str, Any] = {"template": "password_reset", "variables": {"link": "http://example.test/reset?token=x"}}
+
+
+def security_mail(harness: Harness, business: Any, account_id: uuid.UUID, **extra: Any) -> MessageRequest:
+    """A password-reset email unless ``extra`` says otherwise."""
+    request: MessageRequest = harness.message(business, account_id, **(RESET | extra))
+    return request
 
 
 async def status_and_log(harness: Harness, message_id: uuid.UUID) -> tuple[str, list[tuple[int, str, str]]]:
-    async with harness.engine.connect() as conn:
-        status = await conn.scalar(sa.select(messages.c.status).where(messages.c.id == message_id))
-        rows = (
-            await conn.execute(
-                sa.select(dispatch_log.c.attempt, dispatch_log.c.outcome, dispatch_log.c.detail)
-                .where(dispatch_log.c.message_id == message_id)
-                .order_by(dispatch_log.c.id)
-            )
-        ).all()
-    return str(status), [(r.attempt, r.outcome, r.detail) for r in rows]
+    return await harness.status(message_id), await harness.dispatch_log(message_id)
+
+
+async def outcomes(harness: Harness, message_id: uuid.UUID) -> tuple[str, list[str]]:
+    """The status and the outcome of each attempt, checked to be numbered 0 (queued), 1, 2..."""
+    status, log = await status_and_log(harness, message_id)
+    assert [attempt for attempt, _, _ in log] == list(range(len(log)))
+    return status, [outcome for _, outcome, _ in log]
 
 
 async def test_r_n3_always_sent_messages_go_out_with_every_preference_off(harness: Harness) -> None:
@@ -66,9 +58,10 @@ async def test_r_n3_always_sent_messages_go_out_with_every_preference_off(harnes
     ):  # fmt: skip
         for channel in ("email", "sms"):
             queued = await harness.enqueue(
-                security_mail(business, account, template=template, category=category, channel=channel,
-                              variables=variables)
-            )  # fmt: skip
+                harness.message(
+                    business, account, template=template, category=category, channel=channel, variables=variables
+                )
+            )
             sent[(category, template, channel)] = queued.message_id
     await harness.courier().drain()
 
@@ -94,7 +87,7 @@ async def test_smtp_451_is_retried_with_backoff_and_one_email_is_delivered(harne
         return harness_clock
 
     courier = harness.courier(smtp_port=port, clock=now, policy=RetryPolicy(max_attempts=5, base_seconds=10))
-    queued = await harness.enqueue(security_mail(business, account), now=clock)
+    queued = await harness.enqueue(security_mail(harness, business, account), now=clock)
 
     await courier.drain()
     status, log = await status_and_log(harness, queued.message_id)
@@ -105,21 +98,14 @@ async def test_smtp_451_is_retried_with_backoff_and_one_email_is_delivered(harne
 
     harness_clock = clock + timedelta(seconds=10)
     await courier.drain()
-    assert (await status_and_log(harness, queued.message_id))[0] == "failed"
+    assert await harness.status(queued.message_id) == "failed"
     harness_clock = clock + timedelta(seconds=10 + 19)
     await courier.drain()
     assert handler.attempts == 2  # the second backoff is 20 s, not yet over
     harness_clock = clock + timedelta(seconds=30)
     await courier.drain()
 
-    status, log = await status_and_log(harness, queued.message_id)
-    assert status == "sent"
-    assert [(attempt, outcome) for attempt, outcome, _ in log] == [
-        (0, "queued"),
-        (1, "failed"),
-        (2, "failed"),
-        (3, "sent"),
-    ]
+    assert await outcomes(harness, queued.message_id) == ("sent", ["queued", "failed", "failed", "sent"])
     assert len(mailbox.messages) == 1
     assert handler.attempts == 3
 
@@ -133,19 +119,13 @@ async def test_smtp_down_past_the_limit_is_abandoned_and_visible_in_the_dispatch
         clock=lambda: moment[0],
         policy=RetryPolicy(max_attempts=3, base_seconds=1, max_seconds=60),
     )
-    queued = await harness.enqueue(security_mail(business, account), now=moment[0])
+    queued = await harness.enqueue(security_mail(harness, business, account), now=moment[0])
     for _ in range(5):
         await courier.drain()
         moment[0] += timedelta(minutes=5)
 
-    status, log = await status_and_log(harness, queued.message_id)
-    assert status == "abandoned"
-    assert [(attempt, outcome) for attempt, outcome, _ in log] == [
-        (0, "queued"),
-        (1, "failed"),
-        (2, "failed"),
-        (3, "abandoned"),
-    ]
+    assert await outcomes(harness, queued.message_id) == ("abandoned", ["queued", "failed", "failed", "abandoned"])
+    log = await harness.dispatch_log(queued.message_id)
     assert "gave up after 3 attempts" in log[-1][2]
     assert "SMTP" in log[-1][2]
 
@@ -153,7 +133,7 @@ async def test_smtp_down_past_the_limit_is_abandoned_and_visible_in_the_dispatch
 async def test_two_couriers_on_one_queue_send_each_message_once(harness: Harness) -> None:
     business = await harness.business()
     account = await harness.contact(business)
-    ids = [(await harness.enqueue(security_mail(business, account))).message_id for _ in range(60)]
+    ids = [(await harness.enqueue(security_mail(harness, business, account))).message_id for _ in range(60)]
     first = harness.courier(name="courier-a", batch_size=7)
     second = harness.courier(name="courier-b", batch_size=7)
 
@@ -179,6 +159,7 @@ async def test_scheduled_message_is_sent_when_due_with_a_moved_clock(harness: Ha
     courier = harness.courier(clock=lambda: moment[0])
     queued = await harness.enqueue(
         security_mail(
+            harness,
             business,
             account,
             template="appointment_reminder",
@@ -192,12 +173,12 @@ async def test_scheduled_message_is_sent_when_due_with_a_moved_clock(harness: Ha
     await courier.drain()
     moment[0] = start + timedelta(hours=23, minutes=59)
     await courier.drain()
-    assert (await status_and_log(harness, queued.message_id))[0] == "queued"
+    assert await harness.status(queued.message_id) == "queued"
     assert harness.mailbox.messages == type(harness.mailbox.messages)()
 
     moment[0] = start + timedelta(days=1)
     await courier.drain()
-    assert (await status_and_log(harness, queued.message_id))[0] == "sent"
+    assert await harness.status(queued.message_id) == "sent"
     (mail,) = harness.mailbox.messages
     # Spanish, in the business's time zone (09:00 UTC is 10:00 in Madrid).
     assert mail.subject == "Recordatorio: Corte el 25 de noviembre de 2026"
@@ -211,6 +192,7 @@ async def test_scheduled_message_is_dropped_when_its_subject_is_cancelled(harnes
     moment = [start]
     courier = harness.courier(clock=lambda: moment[0])
     reminder = security_mail(
+        harness,
         business,
         account,
         template="appointment_reminder",
@@ -226,7 +208,7 @@ async def test_scheduled_message_is_dropped_when_its_subject_is_cancelled(harnes
     # A reminder queued after the cancellation (a late event) is dropped too.
     late = await harness.enqueue(
         security_mail(
-            business, account, template="appointment_reminder", category="transactional",
+            harness, business, account, template="appointment_reminder", category="transactional",
             variables=reminder.variables, due_at=start + timedelta(days=1), subject_ref="appointment:cancelled-1",
         ),
         now=start,
@@ -244,7 +226,7 @@ async def test_scheduled_message_is_dropped_when_its_subject_is_cancelled(harnes
 async def test_duplicate_request_with_the_same_key_creates_one_message(harness: Harness) -> None:
     business = await harness.business()
     account = await harness.contact(business)
-    request = security_mail(business, account, dedupe_key="event:dup-1:email")
+    request = security_mail(harness, business, account, dedupe_key="event:dup-1:email")
     first = await harness.enqueue(request)
     second = await harness.enqueue(request)
     assert first.created

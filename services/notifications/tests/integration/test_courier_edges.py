@@ -13,11 +13,10 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from regulars.notifications.adapters.tables import dispatch_log, messages
+from regulars.notifications.adapters.tables import messages
 from regulars.notifications.domain.model import Preferences
 from regulars.notifications.entrypoints.background import dispatch_due_job
 from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
-from regulars.notifications.service_layer.messages import MessageRequest
 from regulars.shared import clock
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.infra import free_port
@@ -52,39 +51,17 @@ async def rejecting_smtp() -> AsyncIterator[tuple[int, RejectingHandler]]:
     await server.wait_closed()
 
 
-def request(business: Any, account: uuid.UUID, **extra: Any) -> MessageRequest:
-    values: dict[str, Any] = {
-        "org_id": business.org_id, "business_id": business.business_id, "account_id": account,
-        "template": "password_changed", "category": "security", "channel": "email",
-        "dedupe_key": f"edge:{uuid.uuid4()}",
-    }  # fmt: skip
-    values.update(extra)
-    return MessageRequest(**values)
-
-
-async def log_of(harness: Any, message_id: uuid.UUID) -> list[tuple[int, str, str]]:
-    async with harness.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.select(dispatch_log.c.attempt, dispatch_log.c.outcome, dispatch_log.c.detail)
-                .where(dispatch_log.c.message_id == message_id)
-                .order_by(dispatch_log.c.id)
-            )
-        ).all()
-    return [(r.attempt, r.outcome, r.detail) for r in rows]
-
-
 async def test_permanent_smtp_failure_is_abandoned_without_retrying(harness: Any, rejecting_smtp: Any) -> None:
     port, handler = rejecting_smtp
     business = await harness.business()
     account = await harness.contact(business)
-    queued = await harness.enqueue(request(business, account))
+    queued = await harness.enqueue(harness.message(business, account))
     moment = [clock.now()]
     courier = harness.courier(smtp_port=port, clock=lambda: moment[0])
     await courier.drain()
     moment[0] += timedelta(hours=2)
     await courier.drain()
-    log = await log_of(harness, queued.message_id)
+    log = await harness.dispatch_log(queued.message_id)
     assert [(a, o) for a, o, _ in log] == [(0, "queued"), (1, "abandoned")]
     assert "permanent failure: SMTP 550" in log[-1][2]
     assert handler.attempts == 1
@@ -93,7 +70,7 @@ async def test_permanent_smtp_failure_is_abandoned_without_retrying(harness: Any
 async def test_message_left_sending_by_a_dead_courier_is_taken_again_after_its_lease(harness: Any) -> None:
     business = await harness.business()
     account = await harness.contact(business)
-    queued = await harness.enqueue(request(business, account))
+    queued = await harness.enqueue(harness.message(business, account))
     start = clock.now()
     async with UnitOfWork(harness.engine) as uow:  # what a courier that crashed after its claim leaves behind
         await uow.conn.execute(
@@ -106,7 +83,7 @@ async def test_message_left_sending_by_a_dead_courier_is_taken_again_after_its_l
     assert await courier.drain() == 0  # the lease still holds
     moment[0] = start + timedelta(seconds=121)
     assert await courier.drain() == 1
-    log = await log_of(harness, queued.message_id)
+    log = await harness.dispatch_log(queued.message_id)
     assert [(a, o) for a, o, _ in log] == [(0, "queued"), (1, "lease_expired"), (2, "sent")]
     assert len(harness.mailbox.messages) == 1
 
@@ -116,7 +93,7 @@ async def test_calendar_attachment_is_delivered_with_text_and_html(harness: Any)
     account = await harness.contact(business)
     ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Taglio\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     await harness.enqueue(
-        request(
+        harness.message(
             business, account, template="appointment_reminder", category="transactional",
             variables={"service_name": "Taglio", "starts_at": "2026-11-25T09:00:00+00:00"},
             attachments=[{"filename": "booking.ics", "content_type": "text/calendar", "content": ics}],
@@ -171,7 +148,7 @@ async def test_running_courier_is_woken_by_notify_not_its_poll(harness: Any) -> 
     try:
         await asyncio.sleep(0.5)  # first pass done, LISTEN in place, now waiting up to 60 s
         started = asyncio.get_running_loop().time()
-        await harness.enqueue(request(business, account))
+        await harness.enqueue(harness.message(business, account))
         while not harness.mailbox.messages:
             assert asyncio.get_running_loop().time() - started < 5, "the courier waited for its poll"
             await asyncio.sleep(0.05)
@@ -185,11 +162,13 @@ async def test_recipient_refused_with_5xx_is_abandoned_at_once(harness: Any, rej
     port, handler = rejecting_smtp
     business = await harness.business()
     queued = await harness.enqueue(
-        request(business, uuid.uuid4(), to="nobody@example.com", account_id=None, template="password_reset",
-                variables={"first_name": "N", "link": "http://x/r"})
+        harness.message(
+            business, None, to="nobody@example.com", template="password_reset",
+            variables={"first_name": "N", "link": "http://x/r"},
+        )
     )  # fmt: skip
     await harness.courier(smtp_port=port).drain()
-    log = await log_of(harness, queued.message_id)
+    log = await harness.dispatch_log(queued.message_id)
     assert [(a, o) for a, o, _ in log] == [(0, "queued"), (1, "abandoned")]
     assert "recipient refused" in log[-1][2]
     assert handler.attempts == 0  # never got to DATA
@@ -199,7 +178,7 @@ async def test_dispatch_due_job_sends_what_is_due_as_of_the_given_time(harness: 
     business = await harness.business()
     account = await harness.contact(business)
     now = clock.now()
-    await harness.enqueue(request(business, account, due_at=now + timedelta(days=2)), now=now)
+    await harness.enqueue(harness.message(business, account, due_at=now + timedelta(days=2)), now=now)
     assert await dispatch_due_job(harness.engine, harness.settings, now) == {"claimed": 0}
     assert await dispatch_due_job(harness.engine, harness.settings, now + timedelta(days=2)) == {"claimed": 1}
     assert len(harness.mailbox.messages) == 1

@@ -19,7 +19,6 @@ from regulars.notifications.domain.model import Category, Channel, Preferences
 from regulars.notifications.domain.tokens import verify_unsubscribe
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
 from regulars.notifications.service_layer.consent import handle_inbound_sms, unsubscribe
-from regulars.notifications.service_layer.messages import MessageRequest
 from regulars.notifications.service_layer.preferences import load_preferences
 from regulars.shared import clock
 from regulars.shared.contracts.identity import (
@@ -62,11 +61,8 @@ async def test_r_n1_r_n3_preferences_obeyed_at_send_time_on_every_channel_and_ca
     await harness.set_preferences(account, business, at_enqueue)
     template, variables = TEMPLATE_FOR[category]
     queued = await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=account, template=template,
-            category=category, channel=channel, variables=variables, dedupe_key=f"prop:{uuid.uuid4()}",
-        )
-    )  # fmt: skip
+        harness.message(business, account, template=template, category=category, channel=channel, variables=variables)
+    )
     await harness.set_preferences(account, business, at_send)  # changed before the courier runs
     await harness.courier().drain()
 
@@ -134,10 +130,9 @@ async def test_marketing_email_has_one_click_unsubscribe_headers_with_a_signed_t
     account = await harness.contact(business)
     await harness.set_preferences(account, business, Preferences(True, True, True, True))
     await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=account,
-            template="marketing_message", category="marketing", channel="email",
-            variables={"title": "Winter offer", "text": "Two for one."}, dedupe_key=f"m:{uuid.uuid4()}",
+        harness.message(
+            business, account, template="marketing_message", category="marketing",
+            variables={"title": "Winter offer", "text": "Two for one."},
         )
     )  # fmt: skip
     await harness.courier().drain()
@@ -186,20 +181,15 @@ async def test_r_t5_deleted_client_is_erased(harness: Any) -> None:
     account = await harness.contact(business)
     await harness.set_preferences(account, business, Preferences(True, True, True, True))
     later = datetime(2030, 1, 1, tzinfo=UTC)
-    queued = await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=account,
-            template="marketing_message", category="marketing", channel="email",
-            variables={"title": "T", "text": "X"}, dedupe_key=f"m:{uuid.uuid4()}", due_at=later,
+    queued, in_flight = [
+        await harness.enqueue(
+            harness.message(
+                business, account, template="marketing_message", category="marketing",
+                variables={"title": "T", "text": text}, due_at=later,
+            )
         )
-    )  # fmt: skip
-    in_flight = await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=account,
-            template="marketing_message", category="marketing", channel="email",
-            variables={"title": "T", "text": "Y"}, dedupe_key=f"m:{uuid.uuid4()}", due_at=later,
-        )
-    )  # fmt: skip
+        for text in ("X", "Y")
+    ]  # fmt: skip
     async with harness.engine.begin() as conn:  # a courier claimed it and then died mid-send
         await conn.execute(sa.update(messages).where(messages.c.id == in_flight.message_id).values(status="sending"))
     event = ClientDeleted(org_id=business.org_id, business_id=business.business_id, account_id=account)
@@ -225,11 +215,8 @@ async def test_unknown_template_or_missing_variable_is_abandoned_with_the_reason
     }
     for template, variables in cases.items():
         await harness.enqueue(
-            MessageRequest(
-                org_id=business.org_id, business_id=business.business_id, template=template, category="security",
-                channel="email", to=f"{template}@example.com", variables=variables, dedupe_key=f"u:{uuid.uuid4()}",
-            )
-        )  # fmt: skip
+            harness.message(business, None, template=template, to=f"{template}@example.com", variables=variables)
+        )
     async with harness.engine.connect() as conn:
         rows = (await conn.execute(sa.select(messages.c.recipient, messages.c.status, messages.c.last_error))).all()
     found = {row.recipient: row for row in rows}
@@ -269,12 +256,7 @@ async def test_contact_projection_follows_identity_and_ignores_older_events(harn
     assert (row.email, row.phone, row.locale, row.email_verified) == ("new@example.com", "+34600000002", "es", True)
 
     # Mail for the account now goes to the new address, in Spanish.
-    queued = await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=account,
-            template="password_changed", category="security", channel="email", dedupe_key=f"c:{uuid.uuid4()}",
-        )
-    )  # fmt: skip
+    queued = await harness.enqueue(harness.message(business, account))
     await harness.courier().drain()
     (mail,) = harness.mail_to("new@example.com")
     assert mail.subject.startswith("Se cambió tu contraseña")

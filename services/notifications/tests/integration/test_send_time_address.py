@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from regulars.notifications.adapters.tables import contacts, dispatch_log, messages
+from regulars.notifications.adapters.tables import contacts, messages
 from regulars.notifications.entrypoints.appointment_messages import appointment_messages_consumer
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
-from regulars.notifications.service_layer.messages import MessageRequest
 from regulars.shared.contracts.appointments import AppointmentBooked, AppointmentFacts
 from regulars.shared.contracts.events import Event
 from regulars.shared.contracts.identity import (
@@ -50,14 +49,15 @@ async def registered(
 async def row_and_log(harness: Any, message_id: uuid.UUID) -> tuple[Any, list[tuple[str, str]]]:
     async with harness.engine.connect() as conn:
         row = (await conn.execute(sa.select(messages).where(messages.c.id == message_id))).one()
-        log = (
-            await conn.execute(
-                sa.select(dispatch_log.c.outcome, dispatch_log.c.detail)
-                .where(dispatch_log.c.message_id == message_id)
-                .order_by(dispatch_log.c.id)
-            )
-        ).all()
-    return row, [(entry.outcome, entry.detail) for entry in log]
+    return row, [(outcome, detail) for _, outcome, detail in await harness.dispatch_log(message_id)]
+
+
+def sms_reminder(harness: Any, business: Any, account: uuid.UUID, starts_at: str, **extra: Any) -> Any:
+    """A transactional SMS reminding ``account`` of a "Corte" at ``starts_at``."""
+    return harness.message(
+        business, account, template="appointment_reminder", category="transactional", channel="sms",
+        variables={"service_name": "Corte", "starts_at": starts_at}, **extra,
+    )  # fmt: skip
 
 
 async def reminder_of(harness: Any, account: uuid.UUID) -> uuid.UUID:
@@ -146,14 +146,7 @@ async def test_phone_given_at_sign_up_is_used_for_sms_before_verification(harnes
         phone = await conn.scalar(sa.select(contacts.c.phone).where(contacts.c.account_id == account))
     assert phone == "+351910000123"
 
-    queued = await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=account,
-            template="appointment_reminder", category="transactional", channel="sms",
-            variables={"service_name": "Corte", "starts_at": "2026-11-24T09:00:00+00:00"},
-            dedupe_key=f"t:{uuid.uuid4()}",
-        )
-    )  # fmt: skip
+    queued = await harness.enqueue(sms_reminder(harness, business, account, "2026-11-24T09:00:00+00:00"))
     assert queued.status == "queued"
     await harness.courier().drain()
     (sms,) = harness.sms_to("+351910000123")
@@ -170,14 +163,9 @@ async def test_phone_added_before_a_scheduled_sms_is_due_is_used_and_none_at_sen
     queued = {}
     for account in (with_phone_later, never):
         queued[account] = await harness.enqueue(
-            MessageRequest(
-                org_id=business.org_id, business_id=business.business_id, account_id=account,
-                template="appointment_reminder", category="transactional", channel="sms",
-                variables={"service_name": "Corte", "starts_at": "2026-11-25T09:00:00+00:00"},
-                dedupe_key=f"t:{uuid.uuid4()}", due_at=START + timedelta(days=1),
-            ),
+            sms_reminder(harness, business, account, "2026-11-25T09:00:00+00:00", due_at=START + timedelta(days=1)),
             now=START,
-        )  # fmt: skip
+        )
         assert queued[account].status == "queued"  # no phone yet, but it is not due yet
 
     await feed(contacts_consumer(), harness, ClientProfileUpdated(
@@ -196,12 +184,5 @@ async def test_phone_added_before_a_scheduled_sms_is_due_is_used_and_none_at_sen
     assert len(harness.sms_box.messages) == 1
 
     # Due now and no address: suppressed at once, as before.
-    at_once = await harness.enqueue(
-        MessageRequest(
-            org_id=business.org_id, business_id=business.business_id, account_id=never,
-            template="appointment_reminder", category="transactional", channel="sms",
-            variables={"service_name": "Corte", "starts_at": "2026-11-25T09:00:00+00:00"},
-            dedupe_key=f"t:{uuid.uuid4()}",
-        )
-    )  # fmt: skip
+    at_once = await harness.enqueue(sms_reminder(harness, business, never, "2026-11-25T09:00:00+00:00"))
     assert at_once.status == "suppressed"

@@ -11,39 +11,35 @@ import pytest
 from regulars.notifications.adapters.templates import TEMPLATES, render
 from regulars.notifications.domain.model import ADDRESS_BOUND_TEMPLATES, Status, decide_on_queueing
 from regulars.notifications.domain.notices import NOTICES, emails_for
+from regulars.shared.contracts import identity
 from regulars.shared.contracts.events import EVENT_REGISTRY
-from regulars.shared.contracts.identity import (
-    AccountNotice,
-    EmailChangeRequested,
-    ExistingAccountClaimed,
-    PasswordChanged,
-    PasswordResetRequested,
-    SignInLinkRequested,
-    VerificationRequested,
-)
 from regulars.shared.locale import LOCALES
 
 ENVELOPE: dict[str, Any] = {"org_id": uuid.uuid4(), "business_id": uuid.uuid4(), "account_id": uuid.uuid4()}
-FACTS: list[AccountNotice] = [
-    VerificationRequested(**ENVELOPE, to_email="a@x.test", first_name="Ana", link="https://l/v", code="123456"),
-    ExistingAccountClaimed(
+FACTS: list[identity.AccountNotice] = [
+    identity.VerificationRequested(
+        **ENVELOPE, to_email="a@x.test", first_name="Ana", link="https://l/v", code="123456"
+    ),
+    identity.ExistingAccountClaimed(
         **ENVELOPE, to_email="a@x.test", first_name="Ana", sign_in_link="https://l/s", reset_link="https://l/r"
     ),
-    PasswordResetRequested(**ENVELOPE, to_email="a@x.test", first_name="Ana", link="https://l/r"),
-    SignInLinkRequested(**ENVELOPE, to_email="a@x.test", first_name="Ana", link="https://l/s", code="654321"),
-    PasswordChanged(**ENVELOPE, to_email="a@x.test", first_name="Ana"),
-    EmailChangeRequested(**ENVELOPE, to_email="a@x.test", first_name="Ana", new_email="b@x.test", link="https://l/c"),
+    identity.PasswordResetRequested(**ENVELOPE, to_email="a@x.test", first_name="Ana", link="https://l/r"),
+    identity.SignInLinkRequested(**ENVELOPE, to_email="a@x.test", first_name="Ana", link="https://l/s", code="654321"),
+    identity.PasswordChanged(**ENVELOPE, to_email="a@x.test", first_name="Ana"),
+    identity.EmailChangeRequested(
+        **ENVELOPE, to_email="a@x.test", first_name="Ana", new_email="b@x.test", link="https://l/c"
+    ),
 ]
 
 
 def test_every_identity_notice_is_handled() -> None:
-    registered = {cls for cls in EVENT_REGISTRY.values() if issubclass(cls, AccountNotice)}
+    registered = {cls for cls in EVENT_REGISTRY.values() if issubclass(cls, identity.AccountNotice)}
     assert registered == set(NOTICES) == {type(fact) for fact in FACTS}
 
 
 @pytest.mark.parametrize("fact", FACTS, ids=lambda fact: type(fact).__name__)
 @pytest.mark.parametrize("locale", LOCALES)
-def test_each_fact_fills_exactly_its_templates_in_every_language(fact: AccountNotice, locale: str) -> None:
+def test_each_fact_fills_exactly_its_templates_in_every_language(fact: identity.AccountNotice, locale: str) -> None:
     for email in emails_for(fact):
         assert email.template in ADDRESS_BOUND_TEMPLATES  # the address identity names is final
         assert set(email.variables) == set(TEMPLATES[email.template])

@@ -56,15 +56,23 @@ def identity_messages_consumer(settings: Settings, on_queued: Callable[[], None]
     return consumer
 
 
+# What a client event may say about the person; each event carries some of them.
+_CONTACT_FIELDS = ("email", "phone", "first_name", "last_name", "locale")
+
+
 async def _contact_from(event: ClientEvent, uow: UnitOfWork, **fields: Any) -> None:
-    """Apply what a client event says about the contact (older events change nothing)."""
+    """Apply what a client event says about the contact (older events change nothing).
+
+    The event's own contact fields are taken as they are; ``fields`` add to or override them.
+    """
+    said = {name: getattr(event, name) for name in _CONTACT_FIELDS if name in type(event).model_fields}
     await upsert_contact(
         uow.conn,
         account_id=event.account_id,
         org_id=event.org_id,
         scope_business_id=event.account_scope_business_id,
         at=event.occurred_at,
-        **fields,
+        **(said | fields),
     )
 
 
@@ -74,15 +82,7 @@ def contacts_consumer() -> EventConsumer:
 
     @consumer.on(ClientRegistered)
     async def on_registered(event: ClientRegistered, uow: UnitOfWork) -> None:
-        await _contact_from(
-            event,
-            uow,
-            email=event.email,
-            phone=event.phone,
-            first_name=event.first_name,
-            last_name=event.last_name,
-            locale=event.locale,
-        )
+        await _contact_from(event, uow)
         if event.business_id is not None:
             consent = event.marketing_opt_in
             await change_preferences(
@@ -98,35 +98,15 @@ def contacts_consumer() -> EventConsumer:
 
     @consumer.on(ClientEmailVerified)
     async def on_email_verified(event: ClientEmailVerified, uow: UnitOfWork) -> None:
-        await _contact_from(
-            event,
-            uow,
-            email=event.email,
-            phone=event.phone,
-            first_name=event.first_name,
-            last_name=event.last_name,
-            email_verified=True,
-        )
+        await _contact_from(event, uow, email_verified=True)
 
     @consumer.on(ClientProfileUpdated)
     async def on_profile_updated(event: ClientProfileUpdated, uow: UnitOfWork) -> None:
-        await _contact_from(
-            event,
-            uow,
-            email=event.email,
-            phone=event.phone,
-            first_name=event.first_name,
-            last_name=event.last_name,
-            locale=event.locale,
-        )
+        await _contact_from(event, uow)
 
     @consumer.on(ClientEmailChanged)
     async def on_email_changed(event: ClientEmailChanged, uow: UnitOfWork) -> None:
-        await _contact_from(
-            event,
-            uow,
-            email=event.new_email,
-        )
+        await _contact_from(event, uow, email=event.new_email)
 
     @consumer.on(ClientDeleted)
     async def on_deleted(event: ClientDeleted, uow: UnitOfWork) -> None:

@@ -27,10 +27,9 @@ from regulars.notifications.service_layer.contacts import get_contact
 from regulars.notifications.service_layer.dispatch_views import list_messages, message_detail
 from regulars.notifications.service_layer.preferences import (
     as_matrix,
-    change_preferences,
     from_matrix,
-    full_matrix,
     load_preferences,
+    set_client_preferences,
 )
 from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
@@ -120,15 +119,7 @@ async def put_preferences(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await _business(uow, principal)
         await _check_account_at(uow, account_id, business)
-        prefs = await change_preferences(
-            uow,
-            org_id=business.org_id,
-            account_id=account_id,
-            business_id=business.business_id,
-            changes=full_matrix(wanted),
-            source="client",
-            now=clock.now(),
-        )
+        prefs = await set_client_preferences(uow, business, account_id, wanted, clock.now())
     return json_response(_preferences_body(as_matrix(prefs)))
 
 

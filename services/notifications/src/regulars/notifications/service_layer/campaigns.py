@@ -17,11 +17,13 @@ from regulars.shared.settings import Settings
 
 
 class UnknownRecipient(LookupError):
-    pass
+    """The account named is no client of this business (R-T4)."""
 
 
 @dataclass(frozen=True)
 class CampaignResult:
+    """Which recipients a campaign queued a message for, and which it suppressed."""
+
     campaign_id: uuid.UUID
     queued: list[uuid.UUID]
     suppressed: list[uuid.UUID]

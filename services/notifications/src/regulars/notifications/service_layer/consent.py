@@ -27,11 +27,13 @@ START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 
 
 class TokenNotForThisBusiness(LookupError):
-    pass
+    """The unsubscribe token names another business (or one that no longer exists)."""
 
 
 @dataclass(frozen=True)
 class UnsubscribeTarget:
+    """What an unsubscribe token names, at which business, and whether it is on now."""
+
     token: UnsubscribeToken
     business: BusinessSnapshot
     currently_enabled: bool
@@ -66,11 +68,13 @@ async def unsubscribe(
 
 
 def normalise_phone(number: str) -> str:
+    """A phone number as the contacts hold it (E.164: ``+`` and digits)."""
     digits = re.sub(r"[^\d+]", "", number)
     return digits if digits.startswith("+") else f"+{digits}"
 
 
 def keyword(body: str) -> str:
+    """What an inbound SMS asks: ``stop``, ``start`` or ``other``."""
     word = body.strip().upper().rstrip(".!")
     if word in STOP_WORDS:
         return "stop"

@@ -17,6 +17,8 @@ from regulars.shared.contracts.identity import BusinessSnapshot
 
 @dataclass(frozen=True)
 class Contact:
+    """How to reach a client account, as the projection of identity's client events holds it."""
+
     account_id: uuid.UUID
     org_id: uuid.UUID
     scope_business_id: uuid.UUID | None
@@ -47,11 +49,13 @@ def _contact(row: Any) -> Contact:
 
 
 async def get_contact(conn: AsyncConnection, account_id: uuid.UUID) -> Contact | None:
+    """The account's contact, or None when the projection has none (yet)."""
     row = (await conn.execute(sa.select(contacts).where(contacts.c.account_id == account_id))).first()
     return _contact(row) if row else None
 
 
 async def contacts_of_business(conn: AsyncConnection, business: BusinessSnapshot) -> list[Contact]:
+    """Every client account of ``business`` (its own, or its organization's when they share clients)."""
     scope = sa.or_(
         contacts.c.scope_business_id == business.business_id,
         sa.and_(contacts.c.scope_business_id.is_(None), contacts.c.org_id == business.org_id),
@@ -61,6 +65,7 @@ async def contacts_of_business(conn: AsyncConnection, business: BusinessSnapshot
 
 
 async def contacts_with_phone(conn: AsyncConnection, phone: str) -> list[Contact]:
+    """Every account with this phone number (E.164), in any business."""
     rows = (await conn.execute(sa.select(contacts).where(contacts.c.phone == phone))).all()
     return [_contact(row) for row in rows]
 

@@ -48,12 +48,16 @@ OUTCOMES = Counter("regulars_courier_outcomes_total", "Courier decisions and att
 
 @dataclass(frozen=True)
 class Claimed:
+    """A message a courier holds the lease of, and the attempt this is."""
+
     outgoing: Outgoing
     attempt: int
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one claimed message: its new status, why, and when to try again."""
+
     item: Claimed
     status: Status
     detail: str
@@ -62,6 +66,8 @@ class Outcome:
 
 
 class Courier:
+    """Sends due messages through their channel's transport, at send time deciding on preferences and address."""
+
     def __init__(
         self,
         engine: AsyncEngine,
@@ -85,6 +91,7 @@ class Courier:
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
+        """Run a pass now (a message was queued in this process)."""
         self._wake.set()
 
     async def run(self) -> None:

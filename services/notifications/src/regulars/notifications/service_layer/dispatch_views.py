@@ -26,6 +26,7 @@ async def list_messages(
     status: str | None = None,
     limit: int = 50,
 ) -> list[MessageSummary]:
+    """The newest messages first, of a business and/or an account, optionally in one status."""
     query = sa.select(*_SUMMARY).order_by(messages.c.created_at.desc(), messages.c.id).limit(limit)
     if business_id is not None:
         query = query.where(messages.c.business_id == business_id)
@@ -39,6 +40,7 @@ async def list_messages(
 async def message_detail(
     conn: AsyncConnection, message_id: uuid.UUID, business_id: uuid.UUID | None = None
 ) -> MessageDetail | None:
+    """One message with its dispatch log (None when there is none, or it is another business's)."""
     query = sa.select(*_SUMMARY, messages.c.headers).where(messages.c.id == message_id)
     if business_id is not None:
         query = query.where(messages.c.business_id == business_id)

@@ -58,6 +58,8 @@ class MessageRequest:
 
 @dataclass(frozen=True)
 class Queued:
+    """The message a request stored (or found under its dedupe key), and its first status."""
+
     message_id: uuid.UUID
     status: Status
     created: bool
@@ -103,6 +105,7 @@ async def current_address(conn: AsyncConnection, row: Any) -> str | None:
 
 
 async def is_voided(conn: AsyncConnection, org_id: uuid.UUID, subject_ref: str | None) -> bool:
+    """Whether the subject a message is about (an appointment...) was cancelled."""
     if subject_ref is None:
         return False
     found = await conn.scalar(
@@ -122,6 +125,7 @@ async def log_dispatch(
     at: datetime,
     courier: str | None = None,
 ) -> None:
+    """One line of a message's dispatch log (the detail cut to 2,000 characters)."""
     await conn.execute(
         sa.insert(dispatch_log).values(
             message_id=message_id, attempt=attempt, outcome=outcome, detail=detail[:2000], at=at, courier=courier
@@ -130,6 +134,7 @@ async def log_dispatch(
 
 
 def contact_address(contact: Contact, channel: str) -> str | None:
+    """The contact's address on ``channel`` (email or phone), None when it has none."""
     return (contact.email if channel == "email" else contact.phone) or None
 
 

@@ -17,6 +17,7 @@ from regulars.notifications.domain.model import (
     PreferenceCategory,
     Preferences,
 )
+from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.contracts.notifications import (
     ChannelPreferences,
     PreferenceMatrix,
@@ -42,6 +43,7 @@ async def load_preferences(conn: AsyncConnection, account_id: uuid.UUID, busines
 
 
 def as_matrix(prefs: Preferences) -> PreferenceMatrix:
+    """``prefs`` as the contract shows them."""
     return PreferenceMatrix(
         email=ChannelPreferences(
             transactional=prefs.allows("email", "transactional"), marketing=prefs.allows("email", "marketing")
@@ -53,6 +55,7 @@ def as_matrix(prefs: Preferences) -> PreferenceMatrix:
 
 
 def from_matrix(matrix: PreferenceMatrix) -> Preferences:
+    """The contract's matrix as the domain's preferences."""
     return Preferences(
         email_transactional=matrix.email.transactional,
         email_marketing=matrix.email.marketing,
@@ -126,5 +129,21 @@ async def change_preferences(
     return after
 
 
+async def set_client_preferences(
+    uow: UnitOfWork, business: BusinessSnapshot, account_id: uuid.UUID, wanted: Preferences, now: datetime
+) -> Preferences:
+    """The client's whole matrix at ``business`` set as they chose it (published if anything changed)."""
+    return await change_preferences(
+        uow,
+        org_id=business.org_id,
+        account_id=account_id,
+        business_id=business.business_id,
+        changes=full_matrix(wanted),
+        source="client",
+        now=now,
+    )
+
+
 def full_matrix(prefs: Preferences) -> dict[tuple[Channel, PreferenceCategory], bool]:
+    """Every channel x category of ``prefs``, as changes for ``change_preferences``."""
     return {(c, k): prefs.allows(c, k) for c in CHANNELS for k in PREFERENCE_CATEGORIES}
