@@ -8,7 +8,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from regulars.gateway.auth import CSRF_COOKIE, CSRF_HEADER, check_csrf, client_ip, csrf_value, session_secret
+from regulars.gateway.auth import CSRF_COOKIE, CSRF_HEADER, check_csrf, csrf_value, session_secret
+from regulars.gateway.caller import client_ip
 from regulars.gateway.keys import SETTINGS
 from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.shared.http.errors import ApiError

@@ -1,15 +1,22 @@
-"""Events published by the identity service."""
+"""The identity service's contracts: the events it publishes, and its internal API (gateway -> identity).
+
+The requests of the internal API are the public shapes too: the gateway validates the signed-in
+client's and the business's requests with them before it calls, and passes the sign-in flows'
+bodies on as they came, since identity checks that the business offers client logins before
+the fields (R-S1: its 404 comes before any 422).
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.events import Event
 from regulars.shared.locale import Locale
 
@@ -364,3 +371,167 @@ class ClientStatus(BaseModel):
     created_at: datetime
     verified_at: datetime | None = None
     last_sign_in_at: datetime | None = None
+
+
+class Sessions(BaseModel):
+    sessions: list[ClientSession]
+
+
+class Pets(BaseModel):
+    pets: list[Pet]
+
+
+class StaffPets(BaseModel):
+    pets: list[StaffPet]
+
+
+class Export(BaseModel):
+    """Everything identity holds about the client (account, sessions, emailed links, pets)."""
+
+    model_config = ConfigDict(extra="allow")
+    exported_at: str
+    account: dict[str, Any]
+    sessions: list[dict[str, Any]]
+    emailed_links: list[dict[str, Any]]
+    pets: list[dict[str, Any]]
+
+
+class Accepted(BaseModel):
+    status: str = Field(
+        description="verification_sent, reset_link_sent or sign_in_link_sent; "
+        "the same whether or not an account exists."
+    )
+
+
+class EmailChanged(BaseModel):
+    status: Literal["email_changed"]
+    email: str
+
+
+class BusinessSettingsView(BaseModel):
+    client_logins: ClientLogins = Field(description="R-S1")
+    sections: Sections = Field(description="R-S2")
+    booking_policy: BookingPolicy = Field(description="R-S3")
+    branding: Branding = Field(description="Brand colour and logo of the client widget (public profile)")
+    embed_origins: list[str] = Field(description="Sites allowed to frame the client widget (public profile)")
+    timezone: str = Field(description="R-S4, IANA name")
+    default_locale: str = Field(description="R-S4: en, es, it or pt")
+    currency: str = Field(description="R-S4, ISO 4217")
+    version: int
+
+
+# --- Requests: identity refuses any field it does not know -----------------------------
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterRequest(Strict):
+    email: str = Field(max_length=254)
+    password: str = Field(description="8 to 128 characters, not among the 10,000 most common passwords.")
+    first_name: str
+    last_name: str
+    phone: str | None = Field(default=None, description="With its country code; stored as E.164.")
+    birthday: CalendarDate | None = None
+    locale: Locale | None = None
+    marketing_opt_in: bool = False
+
+
+class VerifyRequest(Strict):
+    token: str | None = Field(default=None, description="The token of the emailed link.")
+    email: str | None = Field(default=None, description="With code: the address the code was sent to.")
+    code: str | None = Field(default=None, description="The 6-digit code of the same email.")
+
+
+class EmailRequest(Strict):
+    email: str
+
+
+class LoginRequest(Strict):
+    email: str
+    password: str
+
+
+class ResetRequest(Strict):
+    token: str
+    password: str
+
+
+class TokenRequest(Strict):
+    """A secret token: an emailed link's, or a session's (sign-out, resolving a session)."""
+
+    token: str
+
+
+class ProfilePatch(Strict):
+    """Only the fields sent change; null clears phone, birthday or address."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = Field(default=None, description="With its country code; stored as E.164.")
+    birthday: CalendarDate | None = None
+    address: Address | None = None
+    locale: Locale | None = None
+    marketing_opt_in: bool | None = None
+
+
+class EmailChangeRequest(Strict):
+    new_email: str
+    password: str
+
+
+class PasswordChangeRequest(Strict):
+    current_password: str
+    new_password: str
+
+
+class PasswordConfirmation(Strict):
+    password: str
+
+
+class PetRequest(Strict):
+    name: str
+    species: str = Field(description="e.g. dog, cat, rabbit")
+    breed: str | None = None
+    birthday: CalendarDate | None = None
+    weight_kg: float | None = None
+    notes: str | None = Field(default=None, description="The client's notes for the business.")
+
+
+class PetPatch(Strict):
+    """Only the fields sent change."""
+
+    name: str | None = None
+    species: str | None = None
+    breed: str | None = None
+    birthday: CalendarDate | None = None
+    weight_kg: float | None = None
+    notes: str | None = None
+
+
+class SettingsPatch(Strict):
+    """Fields left out stay; ``sections``, ``booking_policy`` and ``branding`` may be given in part."""
+
+    client_logins: ClientLogins | None = None
+    sections: dict[str, bool] | None = None
+    booking_policy: dict[str, Any] | None = None
+    branding: dict[str, str | None] | None = Field(
+        None,
+        description="brand_color (#rrggbb) and logo_url (https; http only for localhost); null removes one",
+        examples=[{"brand_color": "#8a3ffc", "logo_url": "https://example.com/logo.png"}],
+    )
+    embed_origins: list[str] | None = Field(
+        None,
+        max_length=MAX_EMBED_ORIGINS,
+        description="The whole list of https origins allowed to frame the widget ([] : none may)",
+        examples=[["https://www.example.com"]],
+    )
+    timezone: str | None = None
+    default_locale: str | None = None
+    currency: str | None = None
+
+
+class StaffPetPatch(Strict):
+    staff_notes: str | None = None
+    staff_fields: dict[str, str | int | float | bool | None] | None = None

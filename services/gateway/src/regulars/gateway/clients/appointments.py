@@ -3,53 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
-from aiohttp import web
 from pydantic import BaseModel
 
-from regulars.gateway.keys import CLIENTS
+from regulars.gateway.clients.base import ServiceApi
 from regulars.shared.contracts import appointments as contract
-from regulars.shared.http.internal import Principal, ServiceClient, internal_path
+from regulars.shared.http.internal import Principal, internal_path
 from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
 
-M = TypeVar("M", bound=BaseModel)
 MANAGE_HEADER = "X-Manage-Token"
 MY_BOOKING = "/internal/me/bookings/{booking_id}"
 
 
-class AppointmentsClient:
+class AppointmentsClient(ServiceApi):
     """Every answer is validated against its contract before a view sees it."""
 
-    def __init__(self, transport: ServiceClient, *, timeout: float | None = None) -> None:
-        self._transport = transport
-        self._timeout = timeout  # None: the gateway's downstream timeout (settings)
-
-    @classmethod
-    def of(cls, request: web.Request) -> AppointmentsClient:
-        return cls(request.app[CLIENTS]["appointments"])
-
-    async def _call(
-        self,
-        model: type[M],
-        method: str,
-        path: str,
-        principal: Principal,
-        *,
-        body: BaseModel | None = None,
-        params: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> M:
-        _, answer = await self._transport.request(
-            method,
-            path,
-            principal=principal,
-            json=body.model_dump(mode="json", exclude_none=True) if body is not None else None,
-            params=params,
-            headers=headers,
-            timeout=self._timeout,
-        )
-        return model.model_validate(answer)
+    service = "appointments"
 
     # --- Catalog and free times (any visitor of the business) ---------------------------
 

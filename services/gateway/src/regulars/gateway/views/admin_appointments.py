@@ -14,7 +14,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from regulars.gateway.auth import require_business_key, staff_principal
+from regulars.gateway.auth import require_business_key
+from regulars.gateway.caller import business_principal
 from regulars.gateway.clients.appointments import AppointmentsClient
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid
@@ -100,7 +101,7 @@ def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None)
             payload = read_json(await request.read())
         params = dict(request.query) if method == "GET" else None
         status, answer = await AppointmentsClient.of(request).admin(
-            staff_principal(business), method, path, body=payload, params=params
+            business_principal(business), method, path, body=payload, params=params
         )
         if answer is None:
             return web.Response(status=status)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import ValidationError
 
-from regulars.gateway.auth import require_business_key, require_client, staff_principal
+from regulars.gateway.auth import require_business_key, require_client
+from regulars.gateway.caller import business_principal
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid, path_value
@@ -97,7 +98,7 @@ def register(routes: ApiRoutes) -> None:
         if len(token) < 10:
             raise ApiError(400, "invalid_token", "This unsubscribe link is not valid.")
         _, body = await _notifications(request).request(
-            "GET", "/internal/unsubscribe", principal=staff_principal(business), params={"token": token}
+            "GET", "/internal/unsubscribe", principal=business_principal(business), params={"token": token}
         )
         return json_response(UnsubscribeDescription.model_validate(body))
 
@@ -114,7 +115,7 @@ def register(routes: ApiRoutes) -> None:
         business = await resolve_business(request)
         token = await _unsubscribe_token(request)
         _, body = await _notifications(request).request(
-            "POST", "/internal/unsubscribe", principal=staff_principal(business), json={"token": token}
+            "POST", "/internal/unsubscribe", principal=business_principal(business), json={"token": token}
         )
         return json_response(UnsubscribeDescription.model_validate(body))
 
@@ -134,7 +135,7 @@ def register(routes: ApiRoutes) -> None:
         status, body = await _notifications(request).request(
             "POST",
             internal_path("/internal/businesses/{business_id}/messages", business_id=business.business_id),
-            principal=staff_principal(business),
+            principal=business_principal(business),
             json=message.model_dump(mode="json"),
         )
         return json_response(MarketingMessageResult.model_validate(body), status=status)
@@ -153,7 +154,7 @@ def register(routes: ApiRoutes) -> None:
         _, body = await _notifications(request).request(
             "GET",
             internal_path("/internal/businesses/{business_id}/messages", business_id=business.business_id),
-            principal=staff_principal(business),
+            principal=business_principal(business),
             params=params,
         )
         return json_response(MessageList.model_validate(body))
@@ -176,7 +177,7 @@ def register(routes: ApiRoutes) -> None:
         _, body = await _notifications(request).request(
             "GET",
             path,
-            principal=staff_principal(business),
+            principal=business_principal(business),
         )
         return json_response(MessageDetail.model_validate(body))
 

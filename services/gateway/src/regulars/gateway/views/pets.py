@@ -3,96 +3,53 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
-from regulars.gateway.auth import call_identity, require_client
+from regulars.gateway.auth import require_client
+from regulars.gateway.clients.identity import IdentityClient
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid
-from regulars.gateway.views.me import AUTH, me_path
-from regulars.shared.contracts.dates import CalendarDate
-from regulars.shared.contracts.identity import Pet
+from regulars.gateway.views.me import AUTH
+from regulars.shared.contracts import identity as contract
 from regulars.shared.http.app import json_response, parse_body
 
 TAG = "client pets"
+PETS = "/api/v1/b/{business}/me/pets"
 ERRORS = {**AUTH, 404: "pets_not_offered (not a pet business), or no such pet of this client."}
+INVALID = {**ERRORS, 422: "A field is not valid."}
 
 
-class PetRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    species: str = Field(description="e.g. dog, cat, rabbit")
-    breed: str | None = None
-    birthday: CalendarDate | None = None
-    weight_kg: float | None = None
-    notes: str | None = Field(default=None, description="The client's notes for the business.")
+async def list_pets(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    return json_response(await IdentityClient.of(request).pets(client))
 
 
-class PetPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    species: str | None = None
-    breed: str | None = None
-    birthday: CalendarDate | None = None
-    weight_kg: float | None = None
-    notes: str | None = None
+async def add_pet(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    pet = await parse_body(request, contract.PetRequest)
+    return json_response(await IdentityClient.of(request).add_pet(client, pet), status=201)
 
 
-class Pets(BaseModel):
-    pets: list[Pet]
+async def patch_pet(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    patch = await parse_body(request, contract.PetPatch)
+    pet_id = path_uuid(request, "pet_id")
+    return json_response(await IdentityClient.of(request).update_pet(client, pet_id, patch))
 
 
-def _pet_path(request: web.Request) -> str:
-    return me_path(request, "/pets/{pet_id}", pet_id=path_uuid(request, "pet_id"))
+async def delete_pet(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    await IdentityClient.of(request).delete_pet(client, path_uuid(request, "pet_id"))
+    return web.Response(status=204)
 
 
 def register(routes: ApiRoutes) -> None:
-    @routes.route(
-        "GET", "/api/v1/b/{business}/me/pets", summary="The client's pets", tag=TAG, response=Pets, errors=ERRORS
-    )
-    async def list_pets(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        _, body = await call_identity(request, "GET", me_path(request, "/pets"), client=client)
-        return json_response(Pets.model_validate(body))
-
-    @routes.route(
-        "POST",
-        "/api/v1/b/{business}/me/pets",
-        summary="Add a pet",
-        tag=TAG,
-        request=PetRequest,
-        response=Pet,
-        status=201,
-        errors={**ERRORS, 422: "A field is not valid."},
-    )
-    async def add_pet(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        form = await parse_body(request, PetRequest)
-        _, body = await call_identity(
-            request, "POST", me_path(request, "/pets"), client=client, json=form.model_dump(mode="json")
-        )
-        return json_response(Pet.model_validate(body), status=201)
-
-    @routes.route(
-        "PATCH",
-        "/api/v1/b/{business}/me/pets/{pet_id}",
-        summary="Change a pet",
-        tag=TAG,
-        request=PetPatch,
-        response=Pet,
-        errors={**ERRORS, 422: "A field is not valid."},
-    )
-    async def patch_pet(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        form = await parse_body(request, PetPatch)
-        _, body = await call_identity(
-            request, "PATCH", _pet_path(request), client=client, json=form.model_dump(mode="json", exclude_unset=True)
-        )
-        return json_response(Pet.model_validate(body))
-
-    @routes.route(
-        "DELETE", "/api/v1/b/{business}/me/pets/{pet_id}", summary="Delete a pet", tag=TAG, status=204, errors=ERRORS
-    )
-    async def delete_pet(request: web.Request) -> web.Response:
-        client = await require_client(request)
-        await call_identity(request, "DELETE", _pet_path(request), client=client)
-        return web.Response(status=204)
+    routes.route("GET", PETS, summary="The client's pets", tag=TAG, response=contract.Pets, errors=ERRORS)(list_pets)
+    routes.route(
+        "POST", PETS, summary="Add a pet", tag=TAG, request=contract.PetRequest, response=contract.Pet, status=201,
+        errors=INVALID,
+    )(add_pet)  # fmt: skip
+    routes.route(
+        "PATCH", PETS + "/{pet_id}", summary="Change a pet", tag=TAG, request=contract.PetPatch,
+        response=contract.Pet, errors=INVALID,
+    )(patch_pet)  # fmt: skip
+    routes.route("DELETE", PETS + "/{pet_id}", summary="Delete a pet", tag=TAG, status=204, errors=ERRORS)(delete_pet)
