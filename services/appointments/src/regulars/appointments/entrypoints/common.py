@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from regulars.appointments.service_layer.tenancy import business_for
+from regulars.appointments.service_layer.tenancy import business_by_id
 from regulars.shared import clock
 from regulars.shared.contracts import dates
 from regulars.shared.contracts.identity import BusinessSnapshot
@@ -26,7 +26,19 @@ def now_of(request: web.Request) -> datetime:
 
 
 async def business_of(request: web.Request, conn: AsyncConnection) -> BusinessSnapshot:
-    return await business_for(conn, principal_of(request))
+    """The principal's business from this service's projection; 404 when unknown here."""
+    principal = principal_of(request)
+    if principal.business_id is None:
+        raise ApiError(400, "business_required", "The call names no business.")
+    return await business_by_id(conn, principal.business_id, principal.org_id)
+
+
+def account_of(request: web.Request) -> uuid.UUID:
+    """The signed-in client's account; 401 for a call without one."""
+    account_id = principal_of(request).account_id
+    if account_id is None:
+        raise ApiError(401, "not_signed_in", "Sign in first.")
+    return account_id
 
 
 def path_id(request: web.Request, name: str = "id", what: str = "Booking") -> uuid.UUID:

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from regulars.appointments.adapters.tables import appointments, calendar_feeds
 from regulars.appointments.domain.calendar import calendar_file
 from regulars.appointments.entrypoints.common import (
+    account_of,
     business_of,
     json_body,
     now_of,
@@ -31,7 +32,6 @@ from regulars.appointments.entrypoints.common import (
 from regulars.appointments.service_layer import availability, bookings, catalog, clients
 from regulars.appointments.service_layer.records import booking_select, calendar_entry, client_view, reserved_of
 from regulars.appointments.service_layer.records import business_of as row_business
-from regulars.appointments.service_layer.tenancy import account_of
 from regulars.shared import idempotency
 from regulars.shared.contracts import appointments as contract
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -138,7 +138,7 @@ async def create_booking(request: web.Request) -> web.Response:
 
 def _mine(request: web.Request) -> dict[str, Any]:
     principal = principal_of(request)
-    scope: dict[str, Any] = {"account_id": account_of(principal)}
+    scope: dict[str, Any] = {"account_id": account_of(request)}
     if principal.org_id is not None:
         scope["org_id"] = principal.org_id
     return scope
@@ -269,7 +269,7 @@ async def my_prefill(request: web.Request) -> web.Response:
     """What the booking form can pre-fill for a returning client (R-I10)."""
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        found = await clients.prefill(conn, business.business_id, account_of(principal_of(request)))
+        found = await clients.prefill(conn, business.business_id, account_of(request))
     return json_response(found)
 
 
@@ -293,7 +293,7 @@ def _feed_answer(request: web.Request, token: str) -> web.Response:
 
 async def _feed(request: web.Request, *, rotate: bool) -> web.Response:
     principal = principal_of(request)
-    account_id = account_of(principal)
+    account_id = account_of(request)
     if principal.org_id is None:
         raise ApiError(400, "bad_principal", "The call names no organization.")
     # The wall clock, not the policy clock: a generation only has to differ from the last.

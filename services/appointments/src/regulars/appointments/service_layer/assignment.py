@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from regulars.appointments.adapters.tables import appointments, client_records, known_accounts
 from regulars.appointments.domain.assignment import AssignedHow, bulk_assignable
+from regulars.appointments.domain.errors import Conflict, Invalid, NotFound
 from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.bookings import load
 from regulars.appointments.service_layer.records import booking_select, facts
@@ -18,7 +19,6 @@ from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.identity import BusinessSnapshot, ClientEmailVerified, ClientRegistered
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
-from regulars.shared.http.errors import ApiError
 
 
 async def remember_account(uow: UnitOfWork, event: ClientRegistered | ClientEmailVerified, verified: bool) -> None:
@@ -86,11 +86,11 @@ async def assign_one(
     """Staff assign one booking to an account of this business's scope (R-A8)."""
     row = await load(uow.conn, appointment_id, for_update=True, business_id=business.business_id)
     if not await clients.account_in_scope(uow.conn, business, account_id):
-        raise ApiError(422, "unknown_account", "No client account with this id can book here.")
+        raise Invalid("unknown_account", "No client account with this id can book here.")
     if row.account_id == account_id:
         return row
     if row.account_id is not None:
-        raise ApiError(409, "already_assigned", "This booking is assigned to another account.")
+        raise Conflict("already_assigned", "This booking is assigned to another account.")
     await uow.conn.execute(
         sa.update(appointments)
         .where(appointments.c.id == row.id)
@@ -113,7 +113,7 @@ async def assign_all_of_client(
         )
     ).first()
     if record is None:
-        raise ApiError(404, "client_not_found", "Client not found.")
+        raise NotFound("client_not_found", "Client not found.")
     linked = list(
         (
             await uow.conn.execute(
@@ -125,8 +125,7 @@ async def assign_all_of_client(
     )
     account_id = bulk_assignable(linked)
     if account_id is None:
-        raise ApiError(
-            409,
+        raise Conflict(
             "bulk_assign_not_allowed",
             "Assign all needs at least one booking already assigned and no more than one account linked.",
         )

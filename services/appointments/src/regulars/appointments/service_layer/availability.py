@@ -28,8 +28,8 @@ from regulars.appointments.domain.availability import (
     WeeklyHours,
     free_slots,
 )
+from regulars.appointments.domain.errors import Invalid, NotFound
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError, not_found
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ async def load_service(conn: AsyncConnection, business_id: uuid.UUID, service_id
         )
     ).first()
     if row is None:
-        raise not_found("Service", "service_not_found")
+        raise NotFound("service_not_found", "Service not found.")
     staff_ids = (
         await conn.execute(
             sa.select(service_staff.c.staff_id)
@@ -140,16 +140,16 @@ async def search(
 ) -> tuple[BookableService, list[Slot]]:
     """The free slots of ``service_id`` between ``start`` and ``end``."""
     if end <= start:
-        raise ApiError(422, "bad_range", "'to' must be after 'from'.")
+        raise Invalid("bad_range", "'to' must be after 'from'.")
     if end - start > MAX_RANGE:
-        raise ApiError(422, "range_too_long", f"Search at most {MAX_RANGE.days} days at a time.")
+        raise Invalid("range_too_long", f"Search at most {MAX_RANGE.days} days at a time.")
     service = await load_service(conn, business.business_id, service_id)
     if public and not (service.active and service.online_booking):
-        raise ApiError(404, "service_not_found", "This service cannot be booked online.")
+        raise NotFound("service_not_found", "This service cannot be booked online.")
     staff_ids = service.staff_ids
     if staff_id is not None:
         if staff_id not in staff_ids:
-            raise ApiError(422, "staff_does_not_perform_service", "This staff member does not perform this service.")
+            raise Invalid("staff_does_not_perform_service", "This staff member does not perform this service.")
         staff_ids = (staff_id,)
     window = Interval(start, end)
     calendars = await load_calendars(conn, business.business_id, staff_ids, window)

@@ -20,9 +20,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from regulars.appointments.adapters.tables import appointments, products, reserved_products
 from regulars.appointments.domain import assignment
 from regulars.appointments.domain.availability import MAX_AHEAD, Interval, is_free
+from regulars.appointments.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldProblem,
+    Invalid,
+    NotFound,
+    PolicyRefused,
+    SignInRequired,
+    SlotUnavailable,
+)
+from regulars.appointments.domain.policy import Action
 from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.availability import BookableService, load_calendars, load_service
-from regulars.appointments.service_layer.records import booking_select, calendar_text, facts, rules
+from regulars.appointments.service_layer.records import booking_select, calendar_text, client_rules, facts, local
+from regulars.appointments.service_layer.records import business_of as row_business
 from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.appointments import (
     BookingRequest,
@@ -33,7 +45,6 @@ from regulars.shared.contracts.appointments import (
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
-from regulars.shared.http.errors import ApiError, FieldError, not_found
 from regulars.shared.links import widget_link
 from regulars.shared.tokens import token_digest
 
@@ -43,30 +54,30 @@ EXCLUSION_VIOLATION = "23P01"
 
 def _check_start(start: datetime, now: datetime) -> None:
     if start <= now:
-        raise ApiError(422, "start_in_past", "Pick a time in the future.")
+        raise Invalid("start_in_past", "Pick a time in the future.")
     if start > now + MAX_AHEAD:
-        raise ApiError(422, "start_too_far_ahead", f"Book at most {MAX_AHEAD.days // 365} years ahead.")
+        raise Invalid("start_too_far_ahead", f"Book at most {MAX_AHEAD.days // 365} years ahead.")
 
 
 def _check_intake(service: BookableService, answers: dict[str, str]) -> dict[str, str]:
     questions = {q["id"]: q for q in service.intake_questions}
     errors = [
-        FieldError(field=f"intake_answers.{key}", code="unknown_question", message="No such question.")
+        FieldProblem(f"intake_answers.{key}", code="unknown_question", message="No such question.")
         for key in answers
         if key not in questions
     ]
     for qid, question in questions.items():
         answer = (answers.get(qid) or "").strip()
         if question.get("required") and not answer:
-            errors.append(FieldError(field=f"intake_answers.{qid}", code="required", message="Please answer."))
+            errors.append(FieldProblem(f"intake_answers.{qid}", code="required", message="Please answer."))
         elif answer and question.get("kind") == "choice" and answer not in question.get("choices", []):
-            errors.append(FieldError(field=f"intake_answers.{qid}", code="not_a_choice", message="Pick a choice."))
+            errors.append(FieldProblem(f"intake_answers.{qid}", code="not_a_choice", message="Pick a choice."))
         elif answer and question.get("kind") == "yes_no" and answer not in ("yes", "no"):
-            errors.append(FieldError(field=f"intake_answers.{qid}", code="not_yes_no", message="Answer yes or no."))
+            errors.append(FieldProblem(f"intake_answers.{qid}", code="not_yes_no", message="Answer yes or no."))
         elif len(answer) > 2000:
-            errors.append(FieldError(field=f"intake_answers.{qid}", code="too_long", message="Too long."))
+            errors.append(FieldProblem(f"intake_answers.{qid}", code="too_long", message="Too long."))
     if errors:
-        raise ApiError(422, "invalid_intake_answers", "Some answers are missing or not valid.", errors)
+        raise Invalid("invalid_intake_answers", "Some answers are missing or not valid.", errors)
     return {k: v.strip() for k, v in answers.items() if v.strip()}
 
 
@@ -89,10 +100,10 @@ async def _hold_slot(
     candidates = service.staff_ids
     if staff_id is not None:
         if staff_id not in candidates:
-            raise ApiError(422, "staff_does_not_perform_service", "This staff member does not perform this service.")
+            raise Invalid("staff_does_not_perform_service", "This staff member does not perform this service.")
         candidates = (staff_id,)
     if not candidates:
-        raise ApiError(409, "slot_unavailable", "Nobody performs this service at the moment.")
+        raise SlotUnavailable("Nobody performs this service at the moment.")
     end = start + service.duration
     blocked = sa.func.tstzrange(start, end + service.buffer, "[)")
     zone = ZoneInfo(business.timezone)
@@ -120,7 +131,7 @@ async def _hold_slot(
         except IntegrityError as exc:
             if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
                 raise
-    raise ApiError(409, "slot_unavailable", "This time is no longer free; please pick another.")
+    raise SlotUnavailable()
 
 
 async def load(conn: AsyncConnection, appointment_id: uuid.UUID, *, for_update: bool = False, **scope: Any) -> Any:
@@ -132,7 +143,7 @@ async def load(conn: AsyncConnection, appointment_id: uuid.UUID, *, for_update: 
         query = query.with_for_update(of=appointments)
     row = (await conn.execute(query)).first()
     if row is None:
-        raise not_found("Booking", "booking_not_found")
+        raise NotFound("booking_not_found", "Booking not found.")
     return row
 
 
@@ -146,7 +157,7 @@ async def load_by_token(conn: AsyncConnection, business_id: uuid.UUID, token: st
         query = query.with_for_update(of=appointments)
     row = (await conn.execute(query)).first()
     if row is None:
-        raise ApiError(404, "invalid_manage_link", "This link is not valid any more.")
+        raise NotFound("invalid_manage_link", "This link is not valid any more.")
     return row
 
 
@@ -163,13 +174,13 @@ async def book(
     """Book a service for a client: signed in, guest or by staff (R-A1, R-I2, R-S1, R-A6, R-A7)."""
     conn = uow.conn
     if actor == "guest" and business.settings.client_logins == "required":
-        raise ApiError(401, "account_required", "This business asks clients to sign in or create an account to book.")
+        raise SignInRequired("account_required", "This business asks clients to sign in or create an account to book.")
     service = await load_service(conn, business.business_id, request.service_id)
     if actor != "staff" and not (service.active and service.online_booking):
-        raise ApiError(422, "not_bookable_online", "This service cannot be booked online.")
+        raise Invalid("not_bookable_online", "This service cannot be booked online.")
     _check_start(request.start, now)
     if request.pet is not None and business.vertical != "pet":
-        raise ApiError(422, "pets_not_supported", "This business does not take pets.")
+        raise Invalid("pets_not_supported", "This business does not take pets.")
     answers = _check_intake(service, request.intake_answers)
     email = normalize_email(request.client.email)
 
@@ -238,21 +249,29 @@ async def book(
     return {"row": row, "manage_token": token, "manage_link": link}
 
 
-def _require(row: Any, action: str, now: datetime, *, by_client: bool) -> None:
+def _require(row: Any, action: Action, now: datetime, *, by_client: bool) -> None:
     """Refuse an action the booking's state (and, for clients, the policy) does not allow."""
-    if by_client:
-        rule = rules(row, now)[action]
-        if not rule["allowed"]:
-            until = f" You could until {rule['until']}." if rule["until"] else ""
-            raise ApiError(
-                409, rule["reason"] or "not_allowed", f"This booking cannot be {_PAST[action]} online now.{until}"
-            )
+    if not by_client:
+        _require_active(row)
         return
+    rule = client_rules(row, now)[action]
+    if not rule.allowed:
+        until = f" You could until {local(rule.until, row_business(row).timezone)}." if rule.until else ""
+        message = f"This booking cannot be {_PAST[action]} online now.{until}"
+        raise PolicyRefused(rule.reason or "not_allowed", message, rule.until)
+
+
+def _require_active(row: Any) -> None:
     if row.status not in ("booked", "confirmed"):
-        raise ApiError(409, "booking_not_active", f"This booking is {row.status}.")
+        raise Conflict("booking_not_active", f"This booking is {row.status}.")
 
 
-_PAST = {"cancel": "cancelled", "reschedule": "rescheduled", "confirm": "confirmed", "reserve_product": "changed"}
+_PAST: dict[Action, str] = {
+    "cancel": "cancelled",
+    "reschedule": "rescheduled",
+    "confirm": "confirmed",
+    "reserve_product": "changed",
+}
 
 
 async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, by: Actor, now: datetime) -> Any:
@@ -272,7 +291,7 @@ async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, b
                 appointment_id=row.id, check_hours=by != "staff",
             )  # fmt: skip
             break
-        except ApiError as exc:
+        except DomainError as exc:
             if index == len(choices) - 1 or exc.code not in ("slot_unavailable", "staff_does_not_perform_service"):
                 raise
     moved = await load(conn, row.id)
@@ -334,10 +353,9 @@ async def confirm(uow: UnitOfWork, row: Any, *, now: datetime) -> Any:
 async def mark(uow: UnitOfWork, row: Any, outcome: Literal["completed", "no_show"], *, now: datetime) -> Any:
     """Staff mark a booking that has started as completed or as a no-show."""
     business = BusinessSnapshot.model_validate(row.business_snapshot)
-    if row.status not in ("booked", "confirmed"):
-        raise ApiError(409, "booking_not_active", f"This booking is {row.status}.")
+    _require_active(row)
     if row.starts_at > now:
-        raise ApiError(409, "booking_not_started", "A booking can be marked only once it has started.")
+        raise Conflict("booking_not_started", "A booking can be marked only once it has started.")
     await uow.conn.execute(
         sa.update(appointments).where(appointments.c.id == row.id).values(status=outcome, updated_at=sa.func.now())
     )
@@ -383,8 +401,8 @@ async def reserve_product(uow: UnitOfWork, row: Any, request: ProductReservation
             )
         )
         if exists.first() is None:
-            raise not_found("Product", "product_not_found")
-        raise ApiError(409, "out_of_stock", "Not enough of this product is in stock.")
+            raise NotFound("product_not_found", "Product not found.")
+        raise Conflict("out_of_stock", "Not enough of this product is in stock.")
     await uow.conn.execute(
         sa.insert(reserved_products).values(
             business_id=row.business_id,

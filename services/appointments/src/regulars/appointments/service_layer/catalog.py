@@ -23,8 +23,8 @@ from regulars.appointments.domain.catalog import (
     TimeOffSpec,
     WeeklyHoursSpec,
 )
+from regulars.appointments.domain.errors import Invalid, NotFound
 from regulars.shared.contracts.identity import BusinessSnapshot
-from regulars.shared.http.errors import ApiError, not_found
 
 
 async def _check_staff(conn: AsyncConnection, business_id: uuid.UUID, staff_ids: list[uuid.UUID]) -> None:
@@ -39,7 +39,7 @@ async def _check_staff(conn: AsyncConnection, business_id: uuid.UUID, staff_ids:
     )
     missing = [str(s) for s in staff_ids if s not in found]
     if missing:
-        raise ApiError(422, "unknown_staff", f"No staff member with id {', '.join(missing)} works here.")
+        raise Invalid("unknown_staff", f"No staff member with id {', '.join(missing)} works here.")
 
 
 async def _check_services(conn: AsyncConnection, business_id: uuid.UUID, service_ids: list[uuid.UUID]) -> None:
@@ -56,7 +56,7 @@ async def _check_services(conn: AsyncConnection, business_id: uuid.UUID, service
     )
     missing = [str(s) for s in service_ids if s not in found]
     if missing:
-        raise ApiError(422, "unknown_service", f"No service with id {', '.join(missing)} is offered here.")
+        raise Invalid("unknown_service", f"No service with id {', '.join(missing)} is offered here.")
 
 
 def _service_values(spec: ServiceSpec) -> dict[str, Any]:
@@ -70,7 +70,7 @@ async def save_service(
 ) -> dict[str, Any]:
     """Create a service, or replace one (``service_id``) with ``spec``."""
     if spec.currency != business.currency:
-        raise ApiError(422, "currency_mismatch", f"This business charges in {business.currency}.")
+        raise Invalid("currency_mismatch", f"This business charges in {business.currency}.")
     await _check_staff(conn, business.business_id, spec.staff_ids)
     if service_id is None:
         service_id = (
@@ -87,7 +87,7 @@ async def save_service(
             .values(**_service_values(spec))
         )
         if updated.rowcount == 0:
-            raise not_found("Service", "service_not_found")
+            raise NotFound("service_not_found", "Service not found.")
         await conn.execute(sa.delete(service_staff).where(service_staff.c.service_id == service_id))
     if spec.staff_ids:
         await conn.execute(
@@ -117,7 +117,7 @@ async def save_staff(
             sa.update(staff).where(staff.c.id == staff_id, staff.c.business_id == business.business_id).values(**values)
         )
         if updated.rowcount == 0:
-            raise not_found("Staff member", "staff_not_found")
+            raise NotFound("staff_not_found", "Staff member not found.")
     if spec.service_ids is not None:
         await conn.execute(sa.delete(service_staff).where(service_staff.c.staff_id == staff_id))
         if spec.service_ids:
@@ -194,7 +194,7 @@ async def delete_time_off(conn: AsyncConnection, business_id: uuid.UUID, time_of
         sa.delete(time_off).where(time_off.c.id == time_off_id, time_off.c.business_id == business_id)
     )
     if deleted.rowcount == 0:
-        raise not_found("Time off", "time_off_not_found")
+        raise NotFound("time_off_not_found", "Time off not found.")
 
 
 def _time_off(row: Any) -> dict[str, Any]:
@@ -211,7 +211,7 @@ async def save_product(
     conn: AsyncConnection, business: BusinessSnapshot, spec: ProductSpec, product_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
     if spec.currency != business.currency:
-        raise ApiError(422, "currency_mismatch", f"This business charges in {business.currency}.")
+        raise Invalid("currency_mismatch", f"This business charges in {business.currency}.")
     if product_id is None:
         row = (
             await conn.execute(
@@ -228,7 +228,7 @@ async def save_product(
             )
         ).first()
         if row is None:
-            raise not_found("Product", "product_not_found")
+            raise NotFound("product_not_found", "Product not found.")
     return _product(row)
 
 
@@ -301,7 +301,7 @@ async def list_services(
 async def get_service(conn: AsyncConnection, business_id: uuid.UUID, service_id: uuid.UUID) -> dict[str, Any]:
     found = await list_services(conn, business_id, public=False, service_id=service_id)
     if not found:
-        raise not_found("Service", "service_not_found")
+        raise NotFound("service_not_found", "Service not found.")
     return found[0]
 
 
@@ -339,5 +339,5 @@ async def list_staff(
 async def get_staff(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> dict[str, Any]:
     found = await list_staff(conn, business_id, public=False, staff_id=staff_id)
     if not found:
-        raise not_found("Staff member", "staff_not_found")
+        raise NotFound("staff_not_found", "Staff member not found.")
     return found[0]

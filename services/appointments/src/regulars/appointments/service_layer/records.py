@@ -19,7 +19,7 @@ from regulars.appointments.adapters.tables import (
     staff,
 )
 from regulars.appointments.domain.calendar import CalendarEntry, calendar_file
-from regulars.appointments.domain.policy import BookingFacts, evaluate
+from regulars.appointments.domain.policy import Action, ActionRule, BookingFacts, evaluate
 from regulars.shared.contracts.appointments import AppointmentFacts, Booking
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.tables import business_projection
@@ -77,17 +77,17 @@ def facts(row: Any) -> AppointmentFacts:
     )
 
 
+def client_rules(row: Any, now: datetime) -> dict[Action, ActionRule]:
+    """What the booking's client may do with it at ``now`` (R-A2, R-A3, R-S3)."""
+    facts = BookingFacts(
+        status=row.status, starts_at=row.starts_at, online_booking=bool(row.service_online and row.service_active)
+    )
+    return evaluate(facts, business_of(row).settings.booking_policy, now)
+
+
 def rules(row: Any, now: datetime) -> dict[str, dict[str, Any]]:
     business = business_of(row)
-    found = evaluate(
-        BookingFacts(
-            status=row.status,
-            starts_at=row.starts_at,
-            online_booking=bool(row.service_online and row.service_active),
-        ),
-        business.settings.booking_policy,
-        now,
-    )
+    found = client_rules(row, now)
     return {
         name: {
             "allowed": rule.allowed,

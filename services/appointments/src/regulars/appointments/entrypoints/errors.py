@@ -1,0 +1,34 @@
+"""Domain errors as HTTP answers: the one place a kind of refusal gets its status."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from regulars.appointments.domain import errors
+from regulars.shared.http.app import Handler
+from regulars.shared.http.errors import ApiError, FieldError
+
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.SignInRequired: 401,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Invalid: 422,
+    errors.DomainError: 422,
+}
+"""The status of each kind; a subclass answers as the nearest kind it comes from."""
+
+
+def api_error(exc: errors.DomainError) -> ApiError:
+    """The answer to ``exc``: its code, message and fields, with the status of its kind."""
+    status = next(STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS)
+    fields = [FieldError(field=f.field, code=f.code, message=f.message) for f in exc.fields]
+    return ApiError(status, exc.code, exc.message, fields)
+
+
+@web.middleware
+async def domain_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Inside the house error middleware: a domain error becomes the ``ApiError`` it renders."""
+    try:
+        return await handler(request)
+    except errors.DomainError as exc:
+        raise api_error(exc) from exc
