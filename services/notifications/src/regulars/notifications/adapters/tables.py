@@ -61,6 +61,9 @@ messages = sa.Table(
     sa.Column("html_body", sa.Text),
     sa.Column("headers", JSONB, nullable=False, server_default="{}"),
     sa.Column("attachments", JSONB, nullable=False, server_default="[]"),
+    # Messages not bound to one address: the variables and business context they are rendered
+    # from, so the courier renders them again in the account's language and name at send time.
+    sa.Column("render_inputs", JSONB),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from regulars.shared.locale import Locale, negotiate_locale
+
 Channel = Literal["email", "sms"]
 # ``security`` (verification, password reset, security notices) and ``receipt`` are
 # always sent (R-N3); ``transactional`` and ``marketing`` obey the preferences (R-N1).
@@ -43,6 +45,22 @@ ADDRESS_BOUND_TEMPLATES: frozenset[str] = frozenset(
 def recipient_is_fixed(template: str, account_id: object | None) -> bool:
     """Whether the address chosen at queue time is final (else the courier looks it up when sending)."""
     return account_id is None or template in ADDRESS_BOUND_TEMPLATES
+
+
+def message_locale(
+    *, recipient_fixed: bool, requested: str | None, account: str | None, business: str | None
+) -> Locale:
+    """The language of a message. One for an account (not bound to one address) speaks the account's
+    language as it is when the message is sent; a guest's, or one bound to one address, the language
+    it was asked in (the widget's); else the business's default."""
+    if recipient_fixed:
+        return negotiate_locale(requested, account, business)
+    return negotiate_locale(account, requested, business)
+
+
+def greeting_name(*, recipient_fixed: bool, account: str | None, given: str) -> str:
+    """The first name a message greets: the account's current one for a message for an account."""
+    return account if not recipient_fixed and account else given
 
 
 class Status(StrEnum):

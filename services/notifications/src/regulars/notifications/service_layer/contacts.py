@@ -116,5 +116,13 @@ async def erase_contact(conn: AsyncConnection, account_id: uuid.UUID, now: datet
     await conn.execute(
         sa.update(messages)
         .where(messages.c.account_id == account_id)
-        .values(recipient="(erased)", subject="", text_body="", html_body=None, headers={}, attachments=[])
+        .values(
+            recipient="(erased)",
+            subject="",
+            text_body="",
+            html_body=None,
+            headers={},
+            attachments=[],
+            render_inputs=None,
+        )
     )

@@ -7,7 +7,9 @@ whether the message may still go: the subject may have been cancelled
 (-> dropped) or the recipient may have turned the category off (-> suppressed);
 and a message for an account that is not bound to one address
 (``recipient_fixed`` false) is addressed to the account's contact as it is
-now, or suppressed when the contact has no address for the channel any more.
+now, or suppressed when the contact has no address for the channel any more,
+and is rendered again if the account's language or first name changed since
+it was queued.
 
 Claims use ``FOR UPDATE SKIP LOCKED`` and move the rows to ``sending`` with a
 lease in the same transaction, so several couriers (threads, processes,
@@ -35,7 +37,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from regulars.notifications.adapters.tables import dispatch_log, messages
 from regulars.notifications.adapters.transport import Outgoing, PermanentFailure, TransientFailure, Transport
 from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
-from regulars.notifications.service_layer.messages import COURIER_CHANNEL, current_address, is_voided, log_dispatch
+from regulars.notifications.service_layer.messages import (
+    COURIER_CHANNEL,
+    Content,
+    current_address,
+    current_contact,
+    is_voided,
+    log_dispatch,
+    rendered_again,
+)
 from regulars.notifications.service_layer.preferences import load_preferences
 from regulars.shared.clock import Clock
 from regulars.shared.clock import now as clock_now
@@ -164,11 +174,22 @@ class Courier:
                         conn, row.id, row.attempts, "lease_expired", "a courier stopped mid-send; trying again", now
                     )
                 verdict = await self._still_wanted(conn, row)
-                recipient = row.recipient
+                recipient, content = row.recipient, None
                 if verdict is None and not row.recipient_fixed:
-                    recipient = await current_address(conn, row) or ""
+                    contact = await current_contact(conn, row)
+                    recipient = await current_address(conn, row, contact) or ""
                     if not recipient:
                         verdict = Status.SUPPRESSED, f"at send time: no {row.channel} address known for the account"
+                    elif contact is not None and (again := rendered_again(row, contact)) is not None:
+                        content, inputs = again  # the account's language or first name changed since
+                        await conn.execute(
+                            sa.update(messages)
+                            .where(messages.c.id == row.id)
+                            .values(
+                                locale=content.locale, subject=content.subject, text_body=content.text,
+                                html_body=content.html, render_inputs=inputs,
+                            )
+                        )  # fmt: skip
                 if verdict is not None:
                     status, reason = verdict
                     await conn.execute(
@@ -181,7 +202,7 @@ class Courier:
                     continue
                 if recipient != row.recipient:  # the client's address changed since the message was queued
                     await conn.execute(sa.update(messages).where(messages.c.id == row.id).values(recipient=recipient))
-                claimed.append(Claimed(_outgoing(row, recipient), row.attempts + 1))
+                claimed.append(Claimed(_outgoing(row, recipient, content), row.attempts + 1))
             if claimed:
                 await conn.execute(
                     sa.update(messages)
@@ -274,14 +295,14 @@ class Courier:
         log.debug("courier_batch", courier=self.name, messages=len(outcomes))
 
 
-def _outgoing(row: Any, recipient: str | None = None) -> Outgoing:
+def _outgoing(row: Any, recipient: str | None = None, content: Content | None = None) -> Outgoing:
     return Outgoing(
         id=row.id,
         channel=row.channel,
         recipient=row.recipient if recipient is None else recipient,
-        subject=row.subject,
-        text=row.text_body,
-        html=row.html_body,
+        subject=row.subject if content is None else content.subject,
+        text=row.text_body if content is None else content.text,
+        html=row.html_body if content is None else content.html,
         headers=dict(row.headers or {}),
         attachments=list(row.attachments or []),
     )

@@ -8,6 +8,7 @@ redelivered event a no-op); the courier does the rest. Nothing here sends.
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
 from regulars.notifications.adapters.templates import TemplateMissing, render
-from regulars.notifications.domain.model import Category, Channel, Status, decide_on_queueing, recipient_is_fixed
+from regulars.notifications.domain.model import (
+    Category,
+    Channel,
+    Status,
+    decide_on_queueing,
+    greeting_name,
+    message_locale,
+    recipient_is_fixed,
+)
 from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe
 from regulars.notifications.service_layer.contacts import Contact, get_contact
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.links import widget_link
-from regulars.shared.locale import negotiate_locale
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
 
@@ -88,17 +96,74 @@ def _attachments(items: list[dict[str, str]]) -> list[dict[str, str]]:
     return normalised
 
 
-async def current_address(conn: AsyncConnection, row: Any) -> str | None:
-    """Where a message not bound to one address goes now: its account's contact at send time.
+@dataclass(frozen=True)
+class Content:
+    """A message rendered for its channel, in one language."""
 
-    Without a contact here for the account (the projection never had it, or it
-    belongs to another tenant) the address chosen at queue time stands.
-    """
+    locale: str
+    subject: str
+    text: str
+    html: str | None
+
+
+def render_content(template: str, channel: str, locale: str, inputs: dict[str, Any]) -> Content:
+    """Render ``template`` from its stored inputs (``render_inputs``: variables and the business's
+    name, time zone, currency and the unsubscribe link); raises what ``render`` raises."""
+    rendered = render(
+        template,
+        locale,
+        inputs["variables"],
+        business_name=inputs["business_name"],
+        timezone=inputs["timezone"],
+        currency=inputs["currency"],
+        unsubscribe_url=inputs["unsubscribe_url"],
+    )
+    if channel == "email":
+        return Content(locale, rendered.subject, rendered.text, rendered.html)
+    return Content(locale, rendered.subject, rendered.sms, None)
+
+
+def rendered_again(row: Any, contact: Contact) -> tuple[Content, dict[str, Any]] | None:
+    """A message for an account in the account's language and first name as they are now, with
+    its updated inputs; None when both are as when it was rendered (or it cannot be rendered)."""
+    inputs = row.render_inputs
+    if inputs is None:
+        return None
+    locale = message_locale(
+        recipient_fixed=False, requested=inputs["requested_locale"], account=contact.locale,
+        business=inputs["business_locale"],
+    )  # fmt: skip
+    given = inputs["variables"].get("first_name", "")
+    name = greeting_name(recipient_fixed=False, account=contact.first_name, given=given)
+    if locale == row.locale and name == given:
+        return None
+    inputs = {**inputs, "variables": {**inputs["variables"], "first_name": name}}
+    try:
+        return render_content(row.template, row.channel, locale, inputs), inputs
+    except (TemplateMissing, TemplateError, KeyError, ValueError):
+        return None  # what was rendered when it was queued still goes
+
+
+def jsonable(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs as stored (JSON): dates and amounts become their text, which the filters read back."""
+    stored: dict[str, Any] = json.loads(json.dumps(inputs, default=str))
+    return stored
+
+
+async def current_contact(conn: AsyncConnection, row: Any) -> Contact | None:
+    """The contact of a message's account as it is now; None without one here (the projection
+    never had it, or it belongs to another tenant: R-T4)."""
     contact = await get_contact(conn, row.account_id) if row.account_id is not None else None
     if contact is not None:
         business = await get_business(conn, row.business_id) if row.business_id is not None else None
         if contact.org_id != row.org_id or (business is not None and not contact.belongs_to(business)):
-            contact = None  # never another tenant's client (R-T4)
+            return None
+    return contact
+
+
+async def current_address(conn: AsyncConnection, row: Any, contact: Contact | None) -> str | None:
+    """Where a message not bound to one address goes now: its account's ``current_contact``;
+    without one, the address chosen at queue time stands."""
     if contact is None:
         return str(row.recipient) or None
     return contact_address(contact, row.channel)
@@ -160,10 +225,16 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
     # A fixed address is the one named; otherwise the contact's (looked up again by the courier).
     recipient = (request.to or known) if fixed else (known or request.to)
     due = request.due_at or now
-    locale = negotiate_locale(
-        request.locale, contact.locale if contact else None, business.default_locale if business else None
+    locale = message_locale(
+        recipient_fixed=fixed,
+        requested=request.locale,
+        account=contact.locale if contact else None,
+        business=business.default_locale if business else None,
     )
     variables = {"first_name": contact.first_name if contact else "", **request.variables}
+    variables["first_name"] = greeting_name(
+        recipient_fixed=fixed, account=contact.first_name if contact else None, given=variables["first_name"]
+    )
 
     status, reason = Status.QUEUED, ""
     unsubscribe_url: str | None = None
@@ -173,18 +244,18 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         unsubscribe_url, one_click = unsubscribe_links(settings, business, token)
         if request.channel == "email":
             headers = {"List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    inputs = {
+        "variables": variables,
+        "business_name": business.name if business else "Regulars",
+        "timezone": business.timezone if business else "UTC",
+        "currency": business.currency if business else "EUR",
+        "unsubscribe_url": unsubscribe_url,
+        "requested_locale": request.locale,
+        "business_locale": business.default_locale if business else None,
+    }
     try:
-        rendered = render(
-            request.template,
-            locale,
-            variables,
-            business_name=business.name if business else "Regulars",
-            timezone=business.timezone if business else "UTC",
-            currency=business.currency if business else "EUR",
-            unsubscribe_url=unsubscribe_url,
-        )
-        subject, text = rendered.subject, rendered.text if request.channel == "email" else rendered.sms
-        html: str | None = rendered.html if request.channel == "email" else None
+        content = render_content(request.template, request.channel, locale, inputs)
+        subject, text, html = content.subject, content.text, content.html
     except (TemplateMissing, TemplateError, KeyError, ValueError) as exc:
         status, reason = Status.ABANDONED, f"cannot render {request.template!r} in {locale!r}: {exc}"
         subject, text, html = "", "", None
@@ -220,6 +291,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
             html_body=html,
             headers=headers,
             attachments=_attachments(request.attachments) if request.channel == "email" else [],
+            render_inputs=None if fixed else jsonable(inputs),
             status=status.value,
             due_at=due,
             next_attempt_at=due,

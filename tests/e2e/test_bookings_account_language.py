@@ -1,0 +1,63 @@
+"""Issue 14, point 7, through the whole system: a signed-in client's booking and change emails speak
+the account's language and greet the account's first name as they are when the email goes out, not
+the language the widget was in nor the name the business's client record keeps (R-I8)."""
+
+from __future__ import annotations
+
+import uuid
+
+import aiohttp
+import pytest
+
+from regulars.shared.testing.businesses import bookable_business, catalog, guest, signed_up
+from regulars.shared.testing.gateway import Gateway
+from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.waiting import eventually
+
+pytestmark = [pytest.mark.e2e, pytest.mark.clock]
+
+
+async def test_emails_follow_the_accounts_language_and_name_after_a_profile_change(stack: Stack) -> None:
+    run = uuid.uuid4().hex[:6]
+    slug = f"lang-{run}"
+    key = bookable_business(stack, f"lang-org-{run}", slug)
+    email = f"bo-{run}@example.com"
+    async with aiohttp.ClientSession() as http:
+        service_id = await catalog(Gateway(http, stack), slug, key)
+        session = await signed_up(Gateway(http, stack), slug, email, first_name="Bo")  # an English account
+        gw = Gateway(http, stack, base=f"/api/v1/b/{slug}", token=session)
+
+        # Booked in English as "Bo": the business's client record keeps that name.
+        status, made = await gw.call(
+            "POST", "/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": service_id, "start": (await gw.free_slot(slug, service_id, 72)).isoformat(),
+                  "client": {**guest(email), "first_name": "Bo"}, "locale": "en"},
+        )  # fmt: skip
+        assert status == 201, made
+        booked = (await eventually(lambda: gw.mail(email, "Booked")))[0]
+        assert "Hi Bo," in booked["text"]
+
+        # The account switches to Spanish and a new first name.
+        status, account = await gw.call("PATCH", "/me", json={"locale": "es", "first_name": "Roberta"})
+        assert status == 200, account
+        assert (account["locale"], account["first_name"]) == ("es", "Roberta")
+
+        # The change email goes in Spanish, to "Roberta", though the widget still says English.
+        status, moved = await gw.call(
+            "POST", f"/me/bookings/{made['booking']['id']}/reschedule",
+            json={"start": (await gw.free_slot(slug, service_id, 96)).isoformat()},
+        )  # fmt: skip
+        assert status == 200, moved
+        change = (await eventually(lambda: gw.mail(email, "Cambio")))[0]
+        assert "Hola Roberta:" in change["text"]
+
+        # A new booking from the English widget, with the record's old name: Spanish, "Roberta".
+        status, second = await gw.call(
+            "POST", "/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+            json={"service_id": service_id, "start": (await gw.free_slot(slug, service_id, 120)).isoformat(),
+                  "client": {**guest(email), "first_name": "Bo"}, "locale": "en"},
+        )  # fmt: skip
+        assert status == 201, second
+        confirmation = (await eventually(lambda: gw.mail(email, "Reservada")))[0]
+        assert "Hola Roberta:" in confirmation["text"]
+        assert len(await gw.mail(email, "Booked")) == 1  # nothing else went in English
