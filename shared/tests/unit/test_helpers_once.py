@@ -1,5 +1,5 @@
 """The helpers every service shares: one locale negotiation, one widget link, one token
-hash, one email normalisation (identity and appointments must agree for R-A6)."""
+hash, one email normalisation (identity and appointments must agree for R-A6), one phone rule."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from regulars.shared.contracts.appointments import ClientDetails
 from regulars.shared.emails import Email, normalize_email
 from regulars.shared.links import widget_link
 from regulars.shared.locale import DEFAULT_LOCALE, LOCALES, negotiate_locale
+from regulars.shared.phones import normalize_phone
 from regulars.shared.tokens import token_digest
 
 ADDRESSES = ["Ana@Example.COM", "  ana@example.com ", "ANA.Pérez@Exámple.com", "o'brien+tag@sub.example.org"]
@@ -73,3 +74,44 @@ def test_email_normalisation_lowercases_and_refuses_non_addresses() -> None:
 
     with pytest.raises(ValidationError):
         Request(email="x" * 250 + "@e.com")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+34 600 12 34 56", "+34600123456"),
+        ("+1 (212) 555-0142", "+12125550142"),
+        ("+39 06 6988 0000", "+390669880000"),
+        ("tel:+34600123456", "+34600123456"),
+    ],
+)
+def test_phones_are_stored_in_e164(typed: str, stored: str) -> None:
+    assert normalize_phone(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["600123456", "+34 12", "call me", "+999 123456789", "12ab"])
+def test_phones_without_country_code_or_invalid_are_refused(typed: str) -> None:
+    with pytest.raises(ValueError, match="phone number; include the country code"):
+        normalize_phone(typed)
+
+
+@pytest.mark.parametrize("typed", ["+34 600 12 34 56", "600 12 34 56", "12ab", "+999 123456789"])
+def test_the_account_form_and_the_booking_form_apply_one_phone_rule(typed: str) -> None:
+    """A phone an account takes, a booking takes, stored alike; one refused is refused by both,
+    for the same reason."""
+    from regulars.identity.domain.accounts import Registration
+
+    def outcome(model: type[BaseModel], data: dict[str, str]) -> str:
+        try:
+            return str(model.model_validate(data).model_dump()["phone"])
+        except ValidationError as exc:
+            [error] = exc.errors()
+            return f"{error['loc'][-1]}: {error['msg']}"
+
+    account = outcome(
+        Registration,
+        {"email": "ana@example.com", "password": "correct horse battery staple", "first_name": "Ana",
+         "last_name": "R", "phone": typed},
+    )  # fmt: skip
+    booking = outcome(ClientDetails, {"first_name": "Ana", "email": "ana@example.com", "phone": typed})
+    assert account == booking

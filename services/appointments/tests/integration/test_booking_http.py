@@ -94,7 +94,7 @@ async def test_r_i1_guest_answer_offers_account_prefilled(api: Api, engines: dic
         "first_name": "Gina",
         "last_name": "Guest",
         "email": "offer@example.com",
-        "phone": "+34 600 000 000",
+        "phone": "+34600000000",
     }
     assert "/manage?token=" in body["manage_link"]
 

@@ -1,4 +1,4 @@
-"""Pure rules of client accounts: passwords, emails, phones, birthdays, secrets, rate-limit windows."""
+"""Pure rules of client accounts: passwords, emails, birthdays, secrets, rate-limit windows."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from regulars.identity.domain import limits, tokens
 from regulars.identity.domain.accounts import (
     Registration,
     common_passwords,
-    normalize_phone,
     password_problem,
 )
 from regulars.shared import clock
@@ -57,24 +56,6 @@ def test_emails_are_lower_cased_and_checked() -> None:
     for bad in ("ana", "ana@", "@example.com", "ana@@example.com"):
         with pytest.raises(ValueError, match="email"):
             normalize_email(bad)
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [
-        ("+34 600 12 34 56", "+34600123456"),
-        ("+1 (212) 555-0142", "+12125550142"),
-        ("+39 06 6988 0000", "+390669880000"),
-    ],
-)
-def test_phones_are_stored_in_e164(typed: str, stored: str) -> None:
-    assert normalize_phone(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["600123456", "+34 12", "call me", "+999 123456789"])
-def test_phones_without_country_code_or_invalid_are_refused(typed: str) -> None:
-    with pytest.raises(ValueError, match="phone"):
-        normalize_phone(typed)
 
 
 def test_birthday_must_be_in_the_past() -> None:

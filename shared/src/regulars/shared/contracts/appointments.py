@@ -20,6 +20,7 @@ from pydantic import BaseModel, EmailStr, Field
 from regulars.shared.contracts.dates import Moment
 from regulars.shared.contracts.events import Event
 from regulars.shared.locale import Locale
+from regulars.shared.phones import Phone
 
 AppointmentStatus = Literal["booked", "confirmed", "cancelled", "completed", "no_show"]
 BookingAction = Literal["reschedule", "cancel", "confirm", "products"]
@@ -34,7 +35,7 @@ class ClientDetails(BaseModel):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(default="", max_length=100)
     email: EmailStr
-    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+() .\-]+$")
+    phone: Phone
 
 
 class PetDetails(BaseModel):

@@ -7,12 +7,12 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Annotated, Any
 
-import phonenumbers
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from regulars.shared import clock
 from regulars.shared.emails import Email
 from regulars.shared.locale import Locale
+from regulars.shared.phones import Phone
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -44,17 +44,6 @@ def _new_password(value: str) -> str:
     return value
 
 
-def normalize_phone(value: str) -> str:
-    """E.164 (+34600000000); the number must carry its country code."""
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("not a phone number; include the country code, e.g. +34 600 000 000") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number; include the country code, e.g. +34 600 000 000")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def _past_birthday(value: date) -> date:
     if value >= clock.now().date() or value < OLDEST_BIRTHDAY:
         raise ValueError("a birthday is a date in the past (after 1900)")
@@ -67,7 +56,6 @@ def _strip(value: Any) -> Any:
 
 NewPassword = Annotated[str, AfterValidator(_new_password)]
 AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX)]
-Phone = Annotated[str, Field(max_length=40), AfterValidator(normalize_phone)]
 Birthday = Annotated[date, AfterValidator(_past_birthday)]
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)]
 ShortText = Annotated[str, BeforeValidator(_strip), Field(max_length=200)]
