@@ -229,9 +229,6 @@ class ServiceClient:
             )
         return status, body
 
-    async def get(self, path: str, **kwargs: Any) -> Any:
-        return (await self.request("GET", path, **kwargs))[1]
-
     async def ready(self) -> dict[str, Any]:
         try:
             async with self._session.get(f"{self.base_url}/health/ready") as response:
