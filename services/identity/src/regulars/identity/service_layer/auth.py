@@ -64,11 +64,15 @@ SESSION_TOUCH_SECONDS = 300  # last_seen_at is written at most this often
 
 
 class EmailOnly(BaseModel):
+    """The body of the flows that take only an address (resend, forgot, sign-in link)."""
+
     model_config = ConfigDict(extra="forbid")
     email: Email
 
 
 class Credentials(BaseModel):
+    """An email and a password to sign in with (R-I4)."""
+
     model_config = ConfigDict(extra="forbid")
     email: Email
     password: AnyPassword
@@ -90,17 +94,22 @@ class Verification(BaseModel):
 
 
 class TokenOnly(BaseModel):
+    """The token of an emailed link."""
+
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=1, max_length=200)
 
 
 class PasswordReset(BaseModel):
+    """A reset link's token and the new password (R-I5)."""
+
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=1, max_length=200)
     password: NewPassword
 
 
 def invalid_credentials() -> ApiError:
+    """The one answer to a wrong password and to an unknown email."""
     return ApiError(401, "invalid_credentials", "The email or the password is wrong.")
 
 
@@ -116,6 +125,7 @@ def sign_in_by_email(now: datetime, failures: rl.Recent) -> ApiError:
 
 
 def account_key(business: BusinessSnapshot, email: str) -> str:
+    """The rate-limit key of an email on this business's client database (account or not)."""
     return rl.bucket_key(business.org_id, scope_business_id(business), email)
 
 

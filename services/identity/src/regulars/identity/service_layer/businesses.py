@@ -26,6 +26,8 @@ API_KEY_PREFIX = "rgk_"
 
 
 class BusinessNotFound(ApiError):
+    """404 ``business_not_found``, naming the slug asked for."""
+
     def __init__(self, slug: str) -> None:
         super().__init__(404, "business_not_found", f"No business is called {slug!r}.")
 
@@ -51,6 +53,7 @@ async def ensure_organization(uow: UnitOfWork, spec: OrganizationSpec) -> uuid.U
 
 
 async def snapshot_of(conn: AsyncConnection, *conditions: Any) -> BusinessSnapshot | None:
+    """The business matching ``conditions`` with its organization, as other services see it; None if none."""
     row = (
         await conn.execute(
             sa.select(
@@ -81,6 +84,7 @@ async def snapshot_of(conn: AsyncConnection, *conditions: Any) -> BusinessSnapsh
 
 
 async def get_business_by_slug(conn: AsyncConnection, slug: str) -> BusinessSnapshot:
+    """The business called ``slug``; 404 ``business_not_found`` otherwise."""
     snapshot = await snapshot_of(conn, businesses.c.slug == slug)
     if snapshot is None:
         raise BusinessNotFound(slug)
@@ -152,6 +156,8 @@ async def ensure_business(
 
 @dataclass(frozen=True)
 class IssuedApiKey:
+    """A new API key: its secret is shown once."""
+
     key_id: uuid.UUID
     business_slug: str
     name: str
@@ -159,6 +165,7 @@ class IssuedApiKey:
 
 
 async def create_api_key(uow: UnitOfWork, slug: str, name: str) -> IssuedApiKey:
+    """A new API key for the business; only its hash is stored."""
     business = await get_business_by_slug(uow.conn, slug)
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key_id = uuid.uuid4()
@@ -175,6 +182,7 @@ async def create_api_key(uow: UnitOfWork, slug: str, name: str) -> IssuedApiKey:
 
 
 async def revoke_api_keys(uow: UnitOfWork, slug: str, name: str) -> int:
+    """Revoke the business's live keys called ``name``; how many."""
     business = await get_business_by_slug(uow.conn, slug)
     result = await uow.conn.execute(
         sa.update(api_keys)

@@ -56,6 +56,7 @@ class NotFound(ApiError):
 
 
 def logins_disabled() -> ApiError:
+    """404 ``client_logins_disabled``: the business does not offer client accounts (R-S1)."""
     return ApiError(404, "client_logins_disabled", "This business does not offer client accounts.")
 
 
@@ -84,6 +85,7 @@ def in_scope(business: BusinessSnapshot) -> list[Any]:
 
 
 async def account_by_email(conn: AsyncConnection, business: BusinessSnapshot, email: str) -> Row[Any] | None:
+    """The account with this (normalised) email in the business's scope, or None."""
     return (
         await conn.execute(sa.select(client_accounts).where(*in_scope(business), client_accounts.c.email == email))
     ).first()
@@ -92,6 +94,7 @@ async def account_by_email(conn: AsyncConnection, business: BusinessSnapshot, em
 async def account_by_id(
     conn: AsyncConnection, business: BusinessSnapshot, account_id: uuid.UUID, *, for_update: bool = False
 ) -> Row[Any]:
+    """The account in the business's scope (optionally locked); 404 otherwise (R-T4)."""
     query = sa.select(client_accounts).where(*in_scope(business), client_accounts.c.account_id == account_id)
     if for_update:
         query = query.with_for_update()
@@ -102,6 +105,7 @@ async def account_by_id(
 
 
 def account_view(row: Row[Any]) -> ClientAccount:
+    """The account as the client sees it."""
     return ClientAccount(
         account_id=row.account_id,
         email=row.email,
@@ -236,10 +240,13 @@ async def retire_tokens(
 
 
 class TokenRefused(ApiError):
+    """A one-time link that cannot be used (invalid, used or expired)."""
+
     pass
 
 
 def token_error(code: str) -> TokenRefused:
+    """The refusal of a one-time link, with its stable code."""
     messages = {
         "token_invalid": "This link is not valid.",
         "token_used": "This link was already used.",
@@ -294,10 +301,12 @@ def addressed(
 
 
 def widget_link(ident: Identity, business: BusinessSnapshot, page: str, token: str | None = None) -> str:
+    """A link into the business's widget (``page``, with ``token`` if any) for an email."""
     return links.widget_link(ident.public_url, business.slug, page, **({"token": token} if token else {}))
 
 
 async def business_by_id(conn: AsyncConnection, business_id: uuid.UUID) -> BusinessSnapshot:
+    """The business with this id; 404 ``business_not_found`` otherwise."""
     snapshot = await snapshot_of(conn, businesses.c.business_id == business_id)
     if snapshot is None:
         raise BusinessNotFound(str(business_id))

@@ -90,6 +90,7 @@ DEMO: list[tuple[OrganizationSpec, BusinessSpec]] = [
 
 
 async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[str, Any]:
+    """Bring the demo businesses, keys and client to their state; write and return the demo file's contents."""
     previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}  # noqa: ASYNC240
     old_keys = {b["slug"]: b.get("api_key") for b in previous.get("businesses", [])}
     listed = []

@@ -34,6 +34,8 @@ PetText = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class PetForm(BaseModel):
+    """A new pet, as the client describes it."""
+
     model_config = ConfigDict(extra="forbid")
     name: PetText
     species: PetText
@@ -44,6 +46,8 @@ class PetForm(BaseModel):
 
 
 class PetChanges(BaseModel):
+    """A client's changes to a pet: fields left out stay."""
+
     model_config = ConfigDict(extra="forbid")
     name: PetText | None = None
     species: PetText | None = None
@@ -57,6 +61,8 @@ StaffValue = str | int | float | bool | None
 
 
 class StaffPetChanges(BaseModel):
+    """The staff-only fields of a pet: notes and free-form fields."""
+
     model_config = ConfigDict(extra="forbid")
     staff_notes: Annotated[str, Field(max_length=5000)] | None = None
     staff_fields: dict[Annotated[str, Field(min_length=1, max_length=60)], StaffValue] | None = Field(
@@ -65,11 +71,13 @@ class StaffPetChanges(BaseModel):
 
 
 def require_pet_business(business: BusinessSnapshot) -> None:
+    """404 ``pets_not_offered`` unless the business is a pet business."""
     if business.vertical != "pet":
         raise ApiError(404, "pets_not_offered", "This business does not keep pet profiles.")
 
 
 def pet_view(row: Row[Any]) -> Pet:
+    """A pet as its client sees it (no staff-only fields)."""
     return Pet(
         pet_id=row.pet_id,
         name=row.name,
@@ -84,6 +92,7 @@ def pet_view(row: Row[Any]) -> Pet:
 
 
 def staff_pet_view(row: Row[Any]) -> StaffPet:
+    """A pet as the business's staff see it, staff-only fields included."""
     return StaffPet(**pet_view(row).model_dump(), staff_notes=row.staff_notes, staff_fields=row.staff_fields or {})
 
 
@@ -95,6 +104,7 @@ async def _pet(conn: AsyncConnection, account_id: uuid.UUID, pet_id: uuid.UUID) 
 
 
 async def list_pets(ident: Identity, me: Me) -> list[Pet]:
+    """The signed-in client's pets, oldest first."""
     require_pet_business(me.business)
     async with ident.engine.connect() as conn:
         rows = await conn.execute(sa.select(pets).where(pets.c.account_id == me.account_id).order_by(pets.c.created_at))
@@ -102,6 +112,7 @@ async def list_pets(ident: Identity, me: Me) -> list[Pet]:
 
 
 async def add_pet(ident: Identity, me: Me, form: PetForm, now: datetime) -> Pet:
+    """Add a pet to the signed-in client's account."""
     require_pet_business(me.business)
     async with UnitOfWork(ident.engine) as uow:
         await account_by_id(uow.conn, me.business, me.account_id, for_update=True)
@@ -118,6 +129,7 @@ async def add_pet(ident: Identity, me: Me, form: PetForm, now: datetime) -> Pet:
 
 
 async def update_pet(ident: Identity, me: Me, pet_id: uuid.UUID, changes: PetChanges, now: datetime) -> Pet:
+    """Change what was sent of one of the client's pets."""
     require_pet_business(me.business)
     values = changes.model_dump(exclude_unset=True)
     for required in ("name", "species"):
@@ -131,6 +143,7 @@ async def update_pet(ident: Identity, me: Me, pet_id: uuid.UUID, changes: PetCha
 
 
 async def delete_pet(ident: Identity, me: Me, pet_id: uuid.UUID) -> None:
+    """Delete one of the client's pets; another account's pet is not found (R-T4)."""
     require_pet_business(me.business)
     async with UnitOfWork(ident.engine) as uow:
         await _pet(uow.conn, me.account_id, pet_id)
@@ -138,6 +151,7 @@ async def delete_pet(ident: Identity, me: Me, pet_id: uuid.UUID) -> None:
 
 
 async def staff_list_pets(ident: Identity, business: BusinessSnapshot, account_id: uuid.UUID) -> list[StaffPet]:
+    """A client's pets with their staff-only fields, for the business's staff."""
     require_pet_business(business)
     async with ident.engine.connect() as conn:
         await account_by_id(conn, business, account_id)  # 404 for another organization's client (R-T4)

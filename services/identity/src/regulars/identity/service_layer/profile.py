@@ -55,18 +55,24 @@ class Me:
 
 
 class EmailChange(BaseModel):
+    """The new address, and the password that proves it is the client asking."""
+
     model_config = ConfigDict(extra="forbid")
     new_email: Email
     password: AnyPassword
 
 
 class PasswordChange(BaseModel):
+    """The current password and the new one."""
+
     model_config = ConfigDict(extra="forbid")
     current_password: AnyPassword
     new_password: NewPassword
 
 
 class PasswordConfirmation(BaseModel):
+    """The password, asked again before deleting the account."""
+
     model_config = ConfigDict(extra="forbid")
     password: AnyPassword
 
@@ -82,11 +88,13 @@ async def whoami(ident: Identity, slug: str, principal: Principal, session_id: u
 
 
 async def get_profile(ident: Identity, me: Me) -> ClientAccount:
+    """The signed-in client's account."""
     async with ident.engine.connect() as conn:
         return account_view(await account_by_id(conn, me.business, me.account_id))
 
 
 def profile_event(business: BusinessSnapshot, account: Row[Any], changed: list[str]) -> ClientProfileUpdated:
+    """``identity.client.profile_updated.v1`` for the account as it is now, naming ``changed``."""
     return ClientProfileUpdated(
         **event_scope(business, account),
         changed=changed,
@@ -196,6 +204,7 @@ async def change_password(ident: Identity, me: Me, form: PasswordChange, now: da
 
 
 async def list_sessions(ident: Identity, me: Me, now: datetime) -> list[ClientSession]:
+    """The client's live sessions (signed-in devices), most recently seen first."""
     async with ident.engine.connect() as conn:
         rows = await conn.execute(
             sa.select(client_sessions)

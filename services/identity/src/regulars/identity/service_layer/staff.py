@@ -59,6 +59,7 @@ class SettingsChanges(BaseModel):
 
 
 def settings_view(business: BusinessSnapshot) -> BusinessSettingsView:
+    """The business's settings as its staff see them."""
     return BusinessSettingsView(
         client_logins=business.settings.client_logins,
         sections=business.settings.sections,
@@ -73,6 +74,7 @@ def settings_view(business: BusinessSnapshot) -> BusinessSettingsView:
 
 
 async def get_settings(ident: Identity, slug: str) -> BusinessSettingsView:
+    """The business's settings (R-S1…R-S4), for its staff."""
     async with ident.engine.connect() as conn:
         return settings_view(await uc.get_business_by_slug(conn, slug))
 
