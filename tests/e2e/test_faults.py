@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 import uuid
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -31,14 +31,17 @@ async def create_businesses(engine: AsyncEngine, prefix: str, count: int) -> lis
     return made
 
 
-async def projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID]) -> dict[str, int]:
+async def count_in_each(engines: dict[str, AsyncEngine], query: sa.Select[Any]) -> dict[str, int]:
+    """``query`` (a count) in each projecting service's database."""
     counts = {}
     for service in PROJECTIONS:
         async with engines[service].connect() as conn:
-            counts[service] = int(
-                await conn.scalar(sa.select(sa.func.count()).where(business_projection.c.business_id.in_(ids))) or 0
-            )
+            counts[service] = int(await conn.scalar(query) or 0)
     return counts
+
+
+async def projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID]) -> dict[str, int]:
+    return await count_in_each(engines, sa.select(sa.func.count()).where(business_projection.c.business_id.in_(ids)))
 
 
 async def wait_projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID], timeout: float = 60) -> dict[str, int]:
@@ -56,22 +59,23 @@ async def wait_projected(engines: dict[str, AsyncEngine], ids: list[uuid.UUID], 
 
 
 async def inbox_entries(engines: dict[str, AsyncEngine], event_ids: list[uuid.UUID]) -> dict[str, int]:
-    counts = {}
-    for service in PROJECTIONS:
-        async with engines[service].connect() as conn:
-            counts[service] = int(
-                await conn.scalar(sa.select(sa.func.count()).where(inbox.c.event_id.in_(event_ids))) or 0
+    return await count_in_each(engines, sa.select(sa.func.count()).where(inbox.c.event_id.in_(event_ids)))
+
+
+async def announced(engine: AsyncEngine, ids: list[uuid.UUID]) -> list[Any]:
+    """Identity's outbox rows announcing the businesses ``ids``: event id, when published, attempts."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(outbox.c.event_id, outbox.c.payload, outbox.c.published_at, outbox.c.attempts).where(
+                outbox.c.routing_key == "identity.business.created.v1"
             )
-    return counts
+        )
+        wanted = {str(i) for i in ids}
+        return [r for r in rows if r.payload["business_id"] in wanted]
 
 
 async def created_event_ids(engine: AsyncEngine, ids: list[uuid.UUID]) -> list[uuid.UUID]:
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            sa.select(outbox.c.event_id, outbox.c.payload).where(outbox.c.routing_key == "identity.business.created.v1")
-        )
-        wanted = {str(i) for i in ids}
-        return [r.event_id for r in rows if r.payload["business_id"] in wanted]
+    return [row.event_id for row in await announced(engine, ids)]
 
 
 async def test_relay_killed_mid_load_loses_nothing_and_applies_nothing_twice(
@@ -81,8 +85,8 @@ async def test_relay_killed_mid_load_loses_nothing_and_applies_nothing_twice(
     first = await create_businesses(engines["identity"], prefix + "a", 40)
     stack.stop("identity", kill=True)  # SIGKILL: no graceful shutdown, batches may be mid-flight
     second = await create_businesses(engines["identity"], prefix + "b", 40)  # committed while no relay runs
-    # Nothing can be observed here but an absence: give a wrongly published event a second to show up.
-    await asyncio.sleep(1.0)
+    # No relay published them (a publication is marked in the outbox), so none can be projected.
+    assert [row.published_at for row in await announced(engines["identity"], second)] == [None] * 40
     counts = await projected(engines, second)
     assert all(c == 0 for c in counts.values()), counts
     stack.start("identity")
@@ -108,7 +112,12 @@ async def test_events_committed_while_rabbitmq_is_down_are_published_after_it_re
     rabbitmqctl("stop_app")
     try:
         during = await create_businesses(engines["identity"], prefix + "b", 5)
-        await asyncio.sleep(2.0)  # part of the scenario: the relays try (and fail) while the broker is down
+
+        async def each_tried_and_failed() -> bool:  # part of the scenario: the broker is down meanwhile
+            rows = await announced(engines["identity"], during)
+            return len(rows) == 5 and all(row.attempts >= 1 and row.published_at is None for row in rows)
+
+        await eventually(each_tried_and_failed, timeout=60, every=0.25)
     finally:
         rabbitmqctl("start_app")
         rabbitmqctl("await_startup")

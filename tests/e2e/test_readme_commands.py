@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import pytest
 
 from regulars.shared.settings import Settings
 from regulars.shared.testing.infra import REPO, create_vhost, delete_vhost, free_port, isolated_settings, settings_env
+from regulars.shared.testing.waiting import eventually_blocking
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -61,19 +61,23 @@ def test_make_run_brings_everything_up_and_ctrl_c_stops_it(clone: Path, clone_se
         start_new_session=True,
     )  # fmt: skip
     gateway = clone_settings.public_url
+
+    def output() -> str:
+        return (clone / "make-run.log").read_text(errors="replace")
+
+    def healthy() -> object:
+        assert process.poll() is None, "make run has stopped"
+        try:
+            status, health = get_json(f"{gateway}/healthz")
+        except OSError:
+            return None
+        return health if status == 200 else None
+
     try:
-        deadline = time.monotonic() + 600  # a fresh venv is installed first
-        status, health = 0, None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                status, health = get_json(f"{gateway}/healthz")
-            except OSError:
-                status = 0
-            if status == 200:
-                break
-            time.sleep(1)
-        output = (clone / "make-run.log").read_text(errors="replace")
-        assert status == 200, output[-4000:]
+        try:
+            health = eventually_blocking(healthy, timeout=600, every=1)  # a fresh venv is installed first
+        except AssertionError as exc:
+            raise AssertionError(output()[-4000:]) from exc
         assert isinstance(health, dict)
         assert all(s["ready"] for s in health["services"].values())
 
@@ -86,12 +90,8 @@ def test_make_run_brings_everything_up_and_ctrl_c_stops_it(clone: Path, clone_se
         status, _ = get_json(f"http://127.0.0.1:{clone_settings.mailbox_http_port}/api/messages")
         assert status == 200
 
-        deadline = time.monotonic() + 60
-        while "Regulars is up" not in output and time.monotonic() < deadline:
-            time.sleep(0.5)
-            output = (clone / "make-run.log").read_text(errors="replace")
-        assert "Regulars is up" in output
-        assert f"{gateway}/w/demo-salon/" in output
+        eventually_blocking(lambda: "Regulars is up" in output(), timeout=60, every=0.5)
+        assert f"{gateway}/w/demo-salon/" in output()
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,6 +18,7 @@ from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.messaging.relay import OutboxRelay
 from regulars.shared.messaging.topology import ConsumerQueue, declare_consumer_queue
 from regulars.shared.settings import Settings
+from regulars.shared.testing.waiting import eventually
 
 
 class SampleRecorded(Event):
@@ -80,11 +81,15 @@ async def drain(
     """Read messages until ``expected`` arrived (or time runs out); acks them."""
     queue = await channel.get_queue(queue_name, ensure=False)
     got: list[AbstractIncomingMessage] = []
-    deadline = asyncio.get_running_loop().time() + timeout
-    while len(got) < expected and asyncio.get_running_loop().time() < deadline:
-        message = await queue.get(no_ack=True, fail=False)
-        if message is None:
-            await asyncio.sleep(0.05)
-            continue
-        got.append(message)
+
+    async def all_arrived() -> bool:
+        while len(got) < expected:
+            message = await queue.get(no_ack=True, fail=False)
+            if message is None:
+                return False
+            got.append(message)
+        return True
+
+    with contextlib.suppress(AssertionError):  # the caller's assert shows what is missing
+        await eventually(all_arrived, timeout=timeout, every=0.05)
     return got

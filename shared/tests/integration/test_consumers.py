@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -11,6 +10,7 @@ import aio_pika
 import pytest
 import sqlalchemy as sa
 from aio_pika.abc import AbstractChannel
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -62,6 +62,12 @@ async def effects(engine: AsyncEngine) -> list[tuple[uuid.UUID, int]]:
         return [tuple(r) for r in (await conn.execute(sa.text("SELECT event_id, n FROM effects ORDER BY n"))).all()]
 
 
+def handled(recorder: Recorder, outcome: str) -> int:
+    """How many deliveries the recorder's consumer has finished with this outcome (its own metric)."""
+    labels = {"consumer": recorder.consumer.name, "outcome": outcome}
+    return int(REGISTRY.get_sample_value("regulars_events_handled_total", labels) or 0)
+
+
 async def publish_raw(channel: AbstractChannel, body: bytes, routing_key: str = SampleRecorded.routing_key) -> None:
     exchange = await channel.get_exchange(EVENTS_EXCHANGE)
     await exchange.publish(
@@ -79,11 +85,11 @@ async def test_same_event_delivered_twice_has_one_effect(
     await publish_raw(channel, body)
     await publish_raw(channel, SampleRecorded(org_id=ORG, n=8).model_dump_json().encode())
 
-    async def both_seen() -> bool:
-        return len(await effects(scratch_engine)) >= 2
+    async def all_three_handled() -> bool:
+        return handled(recorder, "ok") + handled(recorder, "duplicate") >= 3
 
-    await eventually(both_seen)
-    await asyncio.sleep(0.5)  # give a wrongly applied duplicate time to show up
+    await eventually(all_three_handled)
+    assert (handled(recorder, "ok"), handled(recorder, "duplicate")) == (2, 1)
     applied = await effects(scratch_engine)
     assert [n for _, n in applied] == [7, 8]
     assert applied[0][0] == event.event_id

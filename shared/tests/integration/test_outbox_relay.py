@@ -14,6 +14,8 @@ from aio_pika.abc import AbstractChannel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.messaging.outbox import OUTBOX_CHANNEL
+from regulars.shared.messaging.relay import OutboxRelay
 from regulars.shared.messaging.topology import (
     ARCHIVE_ARGUMENTS,
     EVENTS_ARCHIVE,
@@ -22,7 +24,7 @@ from regulars.shared.messaging.topology import (
 )
 from regulars.shared.settings import Settings
 from regulars.shared.testing.infra import create_vhost, delete_vhost, isolated_settings
-from regulars.shared.testing.waiting import eventually
+from regulars.shared.testing.waiting import eventually, listening
 
 from .conftest import ORG, SampleRecorded, Unbound, commit_samples, drain, make_relay, unpublished
 
@@ -77,8 +79,8 @@ async def test_relay_is_woken_by_notify_without_waiting_for_the_poll(
     relay._poll = 30.0  # only NOTIFY can wake it within the test's time
     task = asyncio.create_task(relay.run())
     try:
-        await eventually(lambda: _true(relay.connected), timeout=10)
-        await asyncio.sleep(0.3)  # let it reach its wait
+        # Connected after its first pass found nothing, and listening: only NOTIFY can wake it now.
+        await eventually(lambda: _connected_and_listening(relay, scratch_engine), timeout=10)
         await commit_samples(scratch_engine, [1])
         assert len(await drain(channel, sample_queue.name, expected=1, timeout=5.0)) == 1
     finally:
@@ -87,8 +89,8 @@ async def test_relay_is_woken_by_notify_without_waiting_for_the_poll(
             await task
 
 
-async def _true(value: bool) -> bool:
-    return value
+async def _connected_and_listening(relay: OutboxRelay, engine: AsyncEngine) -> bool:
+    return relay.connected and await listening(engine, OUTBOX_CHANNEL)
 
 
 @pytest.fixture
@@ -118,8 +120,7 @@ async def test_unroutable_event_is_a_failure_retried_until_a_queue_exists(
 
         queue = ConsumerQueue(f"test.unbound.{id(row)}", (Unbound.routing_key,))
         await declare_consumer_queue(channel, queue, bare_vhost.delivery_limit)
-        await asyncio.sleep(0.6)  # past the backoff
-        assert await relay.publish_batch() == 1
+        assert await eventually(relay.publish_batch, timeout=10) == 1  # once its backoff is over
         assert len(await drain(channel, queue.name, expected=1)) == 1
     finally:
         await relay.close()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,9 +17,11 @@ from regulars.notifications.adapters.tables import messages
 from regulars.notifications.domain.model import Preferences
 from regulars.notifications.entrypoints.background import dispatch_due_job
 from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
+from regulars.notifications.service_layer.messages import COURIER_CHANNEL
 from regulars.shared import clock
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.infra import free_port
+from regulars.shared.testing.waiting import eventually, listening
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
@@ -143,15 +145,30 @@ async def test_campaign_to_all_reaches_only_clients_with_marketing_on_once(harne
 async def test_running_courier_is_woken_by_notify_not_its_poll(harness: Any) -> None:
     business = await harness.business()
     account = await harness.contact(business)
-    courier = harness.courier(poll_seconds=60)
+    start = clock.now()
+    moment, asked = [start], []
+
+    def courier_clock() -> datetime:
+        asked.append(moment[0])
+        return moment[0]
+
+    courier = harness.courier(clock=courier_clock, poll_seconds=60)
     task = asyncio.create_task(courier.run())
     try:
-        await asyncio.sleep(0.5)  # first pass done, LISTEN in place, now waiting up to 60 s
-        started = asyncio.get_running_loop().time()
-        await harness.enqueue(harness.message(business, account))
-        while not harness.mailbox.messages:
-            assert asyncio.get_running_loop().time() - started < 5, "the courier waited for its poll"
-            await asyncio.sleep(0.05)
+
+        async def first_pass_looked_and_listening() -> bool:
+            return bool(asked) and await listening(harness.engine, COURIER_CHANNEL)
+
+        await eventually(first_pass_looked_and_listening, timeout=10)
+        # Due only after the moment the first pass looked for due messages: from now on only a NOTIFY
+        # wakes the courier before its 60 s poll.
+        moment[0] = start + timedelta(seconds=1)
+        await harness.enqueue(harness.message(business, account), now=moment[0])
+
+        async def delivered() -> bool:
+            return bool(harness.mailbox.messages)
+
+        await eventually(delivered, timeout=5, every=0.05)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
