@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -67,6 +68,16 @@ def not_found(what: str, code: str = "not_found") -> ApiError:
     return ApiError(404, code, f"{what} not found.")
 
 
+def invalid(fields: list[FieldError]) -> ApiError:
+    """422 ``validation_error``, naming each field at fault."""
+    return ApiError(422, "validation_error", "Some fields are not valid.", fields)
+
+
+def invalid_fields(names: Iterable[str], code: str, message: str) -> ApiError:
+    """422 ``validation_error``: the same problem (``code``, ``message``) with each field of ``names``."""
+    return invalid([FieldError(field=name, code=code, message=message) for name in names])
+
+
 def from_validation_error(exc: ValidationError) -> ApiError:
     fields = [
         FieldError(
@@ -76,7 +87,7 @@ def from_validation_error(exc: ValidationError) -> ApiError:
         )
         for err in exc.errors(include_url=False)
     ]
-    return ApiError(422, "validation_error", "Some fields are not valid.", fields)
+    return invalid(fields)
 
 
 _STATUS_CODES = {

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from regulars.shared import context
-from regulars.shared.http.errors import ApiError, FieldError
+from regulars.shared.http.errors import ApiError, FieldError, invalid
 
 MAX_JSON_DEPTH = 32
 """Objects and arrays nested deeper than this are refused: no model of ours needs more than a few
@@ -45,10 +45,6 @@ def text_error(field: str, value: str) -> FieldError | None:
     return FieldError(field=field, code="unpaired_surrogate", message="Text contains an unpaired surrogate.")
 
 
-def refuse(error: FieldError) -> ApiError:
-    return ApiError(422, "validation_error", "Some fields are not valid.", [error])
-
-
 def _name(part: object) -> str:
     # A key is shown escaped (it may itself hold the NUL) and short (it is echoed back).
     return ascii(part)[1:-1][:100] if isinstance(part, str) else str(part)
@@ -63,7 +59,7 @@ def check_value(data: Any, root: tuple[str, ...] = ()) -> None:
         if isinstance(value, str):
             error = text_error(".".join(path) or "body", value)
             if error is not None:
-                raise refuse(error)
+                raise invalid([error])
         elif isinstance(value, dict | list):
             if len(path) - len(root) >= MAX_JSON_DEPTH:
                 raise invalid_json()
@@ -71,7 +67,7 @@ def check_value(data: Any, root: tuple[str, ...] = ()) -> None:
             children = []
             for key, child in items:
                 if isinstance(key, str) and (error := text_error(".".join((*path, _name(key))), key)) is not None:
-                    raise refuse(error)
+                    raise invalid([error])
                 children.append((child, (*path, _name(key))))
             stack.extend(reversed(children))  # in document order: the first bad field is the one named
 
@@ -97,7 +93,7 @@ def check_pairs(pairs: Iterable[tuple[str, str]]) -> None:
     for name, value in pairs:
         error = text_error(_name(name), name) or text_error(_name(name), value)
         if error is not None:
-            raise refuse(error)
+            raise invalid([error])
 
 
 def clean_header(request: web.Request, name: str) -> str | None:

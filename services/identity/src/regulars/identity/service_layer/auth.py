@@ -29,9 +29,12 @@ from regulars.identity.service_layer.clients import (
     account_view,
     addressed,
     business_for_clients,
-    event_scope,
+    client_event,
+    existing_account_claimed,
+    insert_account,
     issue_token,
     open_session,
+    profile_event,
     redeem_token,
     retire_tokens,
     revoke_sessions,
@@ -43,9 +46,7 @@ from regulars.shared.contracts.identity import (
     BusinessSnapshot,
     ClientEmailChanged,
     ClientEmailVerified,
-    ClientProfileUpdated,
     ClientRegistered,
-    ExistingAccountClaimed,
     PasswordChanged,
     PasswordResetRequested,
     ResolvedSession,
@@ -179,14 +180,7 @@ async def _register_in(
         "updated_at": now,
     }
     if existing is not None and existing.email_verified_at is not None:
-        await uow.publish(
-            ExistingAccountClaimed(
-                **addressed(business, existing.email, existing.locale, existing.account_id),
-                first_name=existing.first_name,
-                sign_in_link=widget_link(ident, business, "sign-in"),
-                reset_link=widget_link(ident, business, "forgot-password"),
-            )
-        )
+        await uow.publish(existing_account_claimed(ident, business, existing))
         return
     if existing is not None:
         # Never verified: the address is not proven, so the newest sign-up replaces the pending one.
@@ -196,32 +190,9 @@ async def _register_in(
         )
         await retire_tokens(uow.conn, account_id, "verify_email", now)
     else:
-        account_id = uuid.uuid4()
-        await uow.conn.execute(
-            sa.insert(client_accounts).values(
-                account_id=account_id,
-                org_id=business.org_id,
-                scope_business_id=scope_business_id(business),
-                signup_business_id=business.business_id,
-                email=form.email,
-                created_at=now,
-                **profile,
-            )
-        )
-        await uow.publish(
-            ClientRegistered(
-                org_id=business.org_id,
-                business_id=business.business_id,
-                account_id=account_id,
-                account_scope_business_id=scope_business_id(business),
-                email=form.email,
-                first_name=form.first_name,
-                last_name=form.last_name,
-                locale=locale,  # type: ignore[arg-type]
-                marketing_opt_in=form.marketing_opt_in,
-                phone=form.phone,
-            )
-        )
+        account = await insert_account(uow.conn, business, form.email, now, **profile)
+        account_id = account.account_id
+        await uow.publish(client_event(ClientRegistered, business, account))
     if may_email:  # else the new account waits for a resend, like one whose email got lost
         await _send_verification(uow, ident, business, account_id, form.email, form.first_name, locale, now)
 
@@ -367,15 +338,7 @@ async def _mark_verified(uow: UnitOfWork, business: BusinessSnapshot, account: R
         .where(client_accounts.c.account_id == account.account_id)
         .values(email_verified_at=now, updated_at=now)
     )
-    await uow.publish(
-        ClientEmailVerified(
-            **event_scope(business, account),
-            email=account.email,
-            phone=account.phone,
-            first_name=account.first_name,
-            last_name=account.last_name,
-        )
-    )
+    await uow.publish(client_event(ClientEmailVerified, business, account))
 
 
 async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: Caller, now: datetime) -> SignedIn:
@@ -542,24 +505,17 @@ async def confirm_email_change(ident: Identity, slug: BusinessRef, secret: str, 
         taken = await account_by_email(uow.conn, business, new_email)
         if taken is not None and taken.account_id != account.account_id:
             raise ApiError(409, "email_taken", "Another account already uses this address.")
-        await uow.conn.execute(
-            sa.update(client_accounts)
-            .where(client_accounts.c.account_id == account.account_id)
-            .values(email=new_email, email_verified_at=now, updated_at=now)
-        )
-        await retire_tokens(uow.conn, account.account_id, "email_change", now)
-        scope = event_scope(business, account)
-        await uow.publish(ClientEmailChanged(**scope, old_email=account.email, new_email=new_email))
-        await uow.publish(
-            ClientProfileUpdated(
-                **scope,
-                changed=["email"],
-                email=new_email,
-                phone=account.phone,
-                birthday=account.birthday.isoformat() if account.birthday else None,
-                first_name=account.first_name,
-                last_name=account.last_name,
-                locale=account.locale,
+        changed = (
+            await uow.conn.execute(
+                sa.update(client_accounts)
+                .where(client_accounts.c.account_id == account.account_id)
+                .values(email=new_email, email_verified_at=now, updated_at=now)
+                .returning(*client_accounts.c)
             )
+        ).one()
+        await retire_tokens(uow.conn, account.account_id, "email_change", now)
+        await uow.publish(
+            client_event(ClientEmailChanged, business, account, old_email=account.email, new_email=new_email)
         )
+        await uow.publish(profile_event(business, changed, ["email"]))
     return new_email

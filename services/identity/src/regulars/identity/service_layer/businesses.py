@@ -14,10 +14,10 @@ from regulars.identity.adapters.tables import api_keys, businesses, organization
 from regulars.identity.domain.businesses import BusinessChanges, BusinessSpec, OrganizationSpec
 from regulars.shared.contracts.identity import (
     BusinessCreated,
-    BusinessSettings,
     BusinessSnapshot,
     BusinessUpdated,
 )
+from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
 from regulars.shared.tokens import token_digest
@@ -65,22 +65,7 @@ async def snapshot_of(conn: AsyncConnection, *conditions: Any) -> BusinessSnapsh
             .where(*conditions)
         )
     ).first()
-    if row is None:
-        return None
-    return BusinessSnapshot(
-        business_id=row.business_id,
-        org_id=row.org_id,
-        org_name=row.org_name,
-        client_database=row.client_database,
-        slug=row.slug,
-        name=row.name,
-        vertical=row.vertical,
-        timezone=row.timezone,
-        currency=row.currency,
-        default_locale=row.default_locale,
-        settings=BusinessSettings.model_validate(row.settings),
-        version=row.version,
-    )
+    return None if row is None else model_of(BusinessSnapshot, row)
 
 
 async def get_business_by_slug(conn: AsyncConnection, slug: str) -> BusinessSnapshot:

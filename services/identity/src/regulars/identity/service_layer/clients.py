@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
@@ -17,12 +17,15 @@ from regulars.identity.domain import tokens
 from regulars.identity.service_layer.businesses import BusinessNotFound, get_business_by_slug, snapshot_of
 from regulars.shared import links
 from regulars.shared.contracts.identity import (
-    Address,
     BusinessSnapshot,
     ClientAccount,
+    ClientEvent,
+    ClientProfileUpdated,
+    ExistingAccountClaimed,
     SessionRevoked,
     SessionToken,
 )
+from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
 from regulars.shared.locale import negotiate_locale
@@ -106,19 +109,11 @@ async def account_by_id(
 
 def account_view(row: Row[Any]) -> ClientAccount:
     """The account as the client sees it."""
-    return ClientAccount(
-        account_id=row.account_id,
-        email=row.email,
+    return model_of(
+        ClientAccount,
+        row,
         email_verified=row.email_verified_at is not None,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        phone=row.phone,
-        birthday=row.birthday,
-        address=Address.model_validate(row.address) if row.address else None,
-        locale=row.locale,
-        marketing_opt_in=row.marketing_opt_in,
         account_scope="organization" if row.scope_business_id is None else "business",
-        created_at=row.created_at,
     )
 
 
@@ -130,6 +125,42 @@ def event_scope(business: BusinessSnapshot, account: Row[Any]) -> dict[str, Any]
         "account_id": account.account_id,
         "account_scope_business_id": account.scope_business_id,
     }
+
+
+E = TypeVar("E", bound=ClientEvent)
+
+
+def client_event(event: type[E], business: BusinessSnapshot, account: Row[Any], **fields: Any) -> E:
+    """An event about ``account`` on ``business``: its tenant fields, the account's columns of the
+    event's field names (email, names, phone…) as they are in the row, and ``fields``."""
+    return model_of(event, account, **event_scope(business, account), **fields)
+
+
+def profile_event(business: BusinessSnapshot, account: Row[Any], changed: list[str]) -> ClientProfileUpdated:
+    """``identity.client.profile_updated.v1`` for the account as it is now, naming ``changed``."""
+    birthday = account.birthday.isoformat() if account.birthday else None
+    return client_event(ClientProfileUpdated, business, account, changed=changed, birthday=birthday)
+
+
+async def insert_account(
+    conn: AsyncConnection, business: BusinessSnapshot, email: str, now: datetime, **profile: Any
+) -> Row[Any]:
+    """A new account in the business's scope (R-T2), signed up on it; its row."""
+    return (
+        await conn.execute(
+            sa.insert(client_accounts)
+            .values(
+                account_id=uuid.uuid4(),
+                org_id=business.org_id,
+                scope_business_id=scope_business_id(business),
+                signup_business_id=business.business_id,
+                email=email,
+                created_at=now,
+                **profile,
+            )
+            .returning(*client_accounts.c)
+        )
+    ).one()
 
 
 async def open_session(
@@ -298,6 +329,17 @@ def addressed(
         "to_email": to_email,
         "locale": negotiate_locale(locale, business.default_locale),
     }
+
+
+def existing_account_claimed(ident: Identity, business: BusinessSnapshot, account: Row[Any]) -> ExistingAccountClaimed:
+    """Tell an account that someone gave its address (a sign-up, an email change): how to sign
+    in or reset its password; the one who gave it learns nothing."""
+    return ExistingAccountClaimed(
+        **addressed(business, account.email, account.locale, account.account_id),
+        first_name=account.first_name,
+        sign_in_link=widget_link(ident, business, "sign-in"),
+        reset_link=widget_link(ident, business, "forgot-password"),
+    )
 
 
 def widget_link(ident: Identity, business: BusinessSnapshot, page: str, token: str | None = None) -> str:

@@ -8,7 +8,6 @@ written to the demo file is kept while it still works.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
-from regulars.identity.service_layer.clients import account_by_email, scope_business_id
-from regulars.shared import clock
+from regulars.identity.service_layer.clients import account_by_email, client_event, insert_account
+from regulars.shared import clock, links
 from regulars.shared.contracts.identity import (
     BookingPolicy,
     Branding,
@@ -117,7 +116,7 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
                 "client_database": org.client_database,
                 "business_id": str(snapshot.business_id),
                 "api_key": key,
-                "widget_url": f"{settings.public_url}/w/{spec.slug}/",
+                "widget_url": links.widget_link(settings.public_url, spec.slug),
                 "profile_url": f"{settings.public_url}/api/v1/b/{spec.slug}",
             }
         )
@@ -149,35 +148,21 @@ async def ensure_demo_client(engine: AsyncEngine, business: BusinessSnapshot, pa
                 .values(password_hash=password_hash, email_verified_at=existing.email_verified_at or now)
             )
             return
-        account_id = uuid.uuid4()
-        await uow.conn.execute(
-            sa.insert(client_accounts).values(
-                account_id=account_id,
-                org_id=business.org_id,
-                scope_business_id=scope_business_id(business),
-                signup_business_id=business.business_id,
-                email=DEMO_CLIENT["email"],
-                email_verified_at=now,
-                password_hash=password_hash,
-                first_name=DEMO_CLIENT["first_name"],
-                last_name="Demo",
-                locale=business.default_locale,
-                created_at=now,
-                updated_at=now,
-            )
+        account = await insert_account(
+            uow.conn,
+            business,
+            DEMO_CLIENT["email"],
+            now,
+            email_verified_at=now,
+            password_hash=password_hash,
+            first_name=DEMO_CLIENT["first_name"],
+            last_name="Demo",
+            locale=business.default_locale,
+            updated_at=now,
         )
         # Other services learn of the demo client as of any other (registered, then verified).
-        scope = {
-            "org_id": business.org_id,
-            "business_id": business.business_id,
-            "account_id": account_id,
-            "account_scope_business_id": scope_business_id(business),
-        }
-        names = {"first_name": DEMO_CLIENT["first_name"], "last_name": "Demo"}
-        await uow.publish(
-            ClientRegistered(**scope, **names, email=DEMO_CLIENT["email"], locale=business.default_locale)  # type: ignore[arg-type]
-        )
-        await uow.publish(ClientEmailVerified(**scope, **names, email=DEMO_CLIENT["email"]))
+        await uow.publish(client_event(ClientRegistered, business, account))
+        await uow.publish(client_event(ClientEmailVerified, business, account))
 
 
 def _write_private(path: Path, text: str) -> None:

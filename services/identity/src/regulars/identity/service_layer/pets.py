@@ -18,6 +18,7 @@ from regulars.identity.service_layer.profile import Me
 from regulars.shared import clock
 from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import BusinessSnapshot, Pet, StaffPet
+from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
 
@@ -78,22 +79,12 @@ def require_pet_business(business: BusinessSnapshot) -> None:
 
 def pet_view(row: Row[Any]) -> Pet:
     """A pet as its client sees it (no staff-only fields)."""
-    return Pet(
-        pet_id=row.pet_id,
-        name=row.name,
-        species=row.species,
-        breed=row.breed,
-        birthday=row.birthday,
-        weight_kg=float(row.weight_kg) if row.weight_kg is not None else None,
-        notes=row.notes,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return model_of(Pet, row)
 
 
 def staff_pet_view(row: Row[Any]) -> StaffPet:
     """A pet as the business's staff see it, staff-only fields included."""
-    return StaffPet(**pet_view(row).model_dump(), staff_notes=row.staff_notes, staff_fields=row.staff_fields or {})
+    return model_of(StaffPet, row, staff_fields=row.staff_fields or {})
 
 
 async def _pet(conn: AsyncConnection, account_id: uuid.UUID, pet_id: uuid.UUID) -> Row[Any]:

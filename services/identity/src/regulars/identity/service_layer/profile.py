@@ -23,7 +23,9 @@ from regulars.identity.service_layer.clients import (
     addressed,
     business_for_clients,
     event_scope,
+    existing_account_claimed,
     issue_token,
+    profile_event,
     retire_tokens,
     revoke_sessions,
     widget_link,
@@ -33,15 +35,14 @@ from regulars.shared.contracts.identity import (
     BusinessSnapshot,
     ClientAccount,
     ClientDeleted,
-    ClientProfileUpdated,
     ClientSession,
     EmailChangeRequested,
-    ExistingAccountClaimed,
     PasswordChanged,
 )
+from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import Email
-from regulars.shared.http.errors import ApiError, FieldError
+from regulars.shared.http.errors import ApiError, FieldError, invalid_fields
 from regulars.shared.http.internal import Principal
 
 
@@ -93,31 +94,12 @@ async def get_profile(ident: Identity, me: Me) -> ClientAccount:
         return account_view(await account_by_id(conn, me.business, me.account_id))
 
 
-def profile_event(business: BusinessSnapshot, account: Row[Any], changed: list[str]) -> ClientProfileUpdated:
-    """``identity.client.profile_updated.v1`` for the account as it is now, naming ``changed``."""
-    return ClientProfileUpdated(
-        **event_scope(business, account),
-        changed=changed,
-        email=account.email,
-        phone=account.phone,
-        birthday=account.birthday.isoformat() if account.birthday else None,
-        first_name=account.first_name,
-        last_name=account.last_name,
-        locale=account.locale,
-    )
-
-
 async def update_profile(ident: Identity, me: Me, changes: ProfileChanges, now: datetime) -> ClientAccount:
     """Change what was sent; emits ``identity.client.profile_updated.v1`` naming the fields (R-I8)."""
     sent = changes.model_dump(mode="json", exclude_unset=True)
     cleared = [name for name in NOT_NULLABLE if name in sent and sent[name] is None]
     if cleared:
-        raise ApiError(
-            422,
-            "validation_error",
-            "Some fields are not valid.",
-            [FieldError(field=name, code="required", message="cannot be empty") for name in cleared],
-        )
+        raise invalid_fields(cleared, "required", "cannot be empty")
     wanted = changes.model_dump(exclude_unset=True)
     async with UnitOfWork(ident.engine) as uow:
         account = await account_by_id(uow.conn, me.business, me.account_id, for_update=True)
@@ -157,14 +139,7 @@ async def request_email_change(ident: Identity, me: Me, form: EmailChange, now: 
             if taken.account_id == account.account_id:
                 raise ApiError(409, "email_unchanged", "This is already your address.")
             # Said to the new address only, never to the requester (no enumeration).
-            await uow.publish(
-                ExistingAccountClaimed(
-                    **addressed(me.business, taken.email, taken.locale, taken.account_id),
-                    first_name=taken.first_name,
-                    sign_in_link=widget_link(ident, me.business, "sign-in"),
-                    reset_link=widget_link(ident, me.business, "forgot-password"),
-                )
-            )
+            await uow.publish(existing_account_claimed(ident, me.business, taken))
             return
         await retire_tokens(uow.conn, account.account_id, "email_change", now)
         secret, _ = await issue_token(
@@ -215,18 +190,7 @@ async def list_sessions(ident: Identity, me: Me, now: datetime) -> list[ClientSe
             )
             .order_by(client_sessions.c.last_seen_at.desc())
         )
-        return [
-            ClientSession(
-                session_id=row.session_id,
-                created_at=row.created_at,
-                last_seen_at=row.last_seen_at,
-                expires_at=row.expires_at,
-                ip=row.ip,
-                user_agent=row.user_agent,
-                current=row.session_id == me.session_id,
-            )
-            for row in rows
-        ]
+        return [model_of(ClientSession, row, current=row.session_id == me.session_id) for row in rows]
 
 
 async def sign_out_session(ident: Identity, me: Me, session_id: uuid.UUID, now: datetime) -> None:

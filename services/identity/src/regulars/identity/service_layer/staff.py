@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Row
 
 from regulars.identity.domain.businesses import BusinessChanges, Currency, Timezone
 from regulars.identity.service_layer import businesses as uc
@@ -16,31 +17,18 @@ from regulars.shared.contracts.identity import (
     BookingPolicy,
     Branding,
     BusinessSettings,
+    BusinessSettingsView,
     BusinessSnapshot,
     ClientLogins,
     ClientStatus,
     EmbedOrigin,
     Sections,
 )
+from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
-from regulars.shared.http.errors import ApiError, FieldError
+from regulars.shared.http.errors import invalid_fields
 from regulars.shared.locale import Locale
-
-
-class BusinessSettingsView(BaseModel):
-    """R-S1 client logins, R-S2 sections, R-S3 booking policy, R-S4 time zone, locale, currency;
-    the widget's branding."""
-
-    client_logins: ClientLogins
-    sections: Sections
-    booking_policy: BookingPolicy
-    branding: Branding
-    embed_origins: list[str]
-    timezone: str
-    default_locale: str
-    currency: str
-    version: int
 
 
 class SettingsChanges(BaseModel):
@@ -59,17 +47,12 @@ class SettingsChanges(BaseModel):
 
 
 def settings_view(business: BusinessSnapshot) -> BusinessSettingsView:
-    """The business's settings as its staff see them."""
-    return BusinessSettingsView(
-        client_logins=business.settings.client_logins,
-        sections=business.settings.sections,
-        booking_policy=business.settings.booking_policy,
-        branding=business.settings.branding,
-        embed_origins=business.settings.embed_origins,
-        timezone=business.timezone,
-        default_locale=business.default_locale,
-        currency=business.currency,
-        version=business.version,
+    """The business's settings as its staff see them: its settings, time zone, locale, currency."""
+    return BusinessSettingsView.model_validate(
+        {
+            **business.model_dump(include={"timezone", "default_locale", "currency", "version"}),
+            **business.settings.model_dump(),
+        }
     )
 
 
@@ -114,25 +97,12 @@ async def change_settings(ident: Identity, slug: str, changes: SettingsChanges) 
 def _refuse_unknown(sent: dict[str, Any] | None, model: type[BaseModel]) -> None:
     unknown = sorted(set(sent or {}) - set(model.model_fields))
     if unknown:
-        raise ApiError(
-            422,
-            "validation_error",
-            "Some fields are not valid.",
-            [FieldError(field=name, code="unknown_field", message="not a setting") for name in unknown],
-        )
+        raise invalid_fields(unknown, "unknown_field", "not a setting")
 
 
-def _status(row: Any) -> ClientStatus:
-    return ClientStatus(
-        account_id=row.account_id,
-        email=row.email,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        status="active" if row.email_verified_at is not None else "unverified",
-        created_at=row.created_at,
-        verified_at=row.email_verified_at,
-        last_sign_in_at=row.last_sign_in_at,
-    )
+def _status(row: Row[Any]) -> ClientStatus:
+    status = "active" if row.email_verified_at is not None else "unverified"
+    return model_of(ClientStatus, row, status=status, verified_at=row.email_verified_at)
 
 
 async def client_status(ident: Identity, slug: str, *, account_id: uuid.UUID | None, email: str | None) -> ClientStatus:
