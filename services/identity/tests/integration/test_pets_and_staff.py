@@ -6,7 +6,7 @@ import pytest
 
 from regulars.identity.service_layer import auth, pets, staff
 from regulars.identity.service_layer.clients import Identity
-from regulars.identity.service_layer.profile import Me, export_account
+from regulars.identity.service_layer.profile import export_account
 from regulars.identity.testing import (
     NOW,
     caller,
@@ -14,19 +14,11 @@ from regulars.identity.testing import (
     make_business,
     outbox_events,
     registration,
-    signed_up_and_verified,
+    signed_in,
     unique_email,
 )
-from regulars.shared.contracts.identity import BusinessSnapshot
 
 pytestmark = pytest.mark.integration
-
-
-async def signed_in(ident: Identity, business: BusinessSnapshot) -> Me:
-    client = await signed_up_and_verified(ident, business)
-    assert client.signed_in is not None
-    resolved = await auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW)
-    return Me(business, resolved.account_id, resolved.session_id)
 
 
 def rex() -> pets.PetForm:
@@ -37,7 +29,7 @@ def rex() -> pets.PetForm:
 
 async def test_r_i9_client_adds_edits_and_deletes_pets(ident: Identity) -> None:
     business = await make_business(ident, vertical="pet")
-    me = await signed_in(ident, business)
+    _client, me = await signed_in(ident, business)
     pet = await pets.add_pet(ident, me, rex(), NOW)
     assert (pet.name, pet.weight_kg) == ("Rex", 12.5)
     changed = await pets.update_pet(ident, me, pet.pet_id, pets.PetChanges(name="Rex II"), NOW)
@@ -49,7 +41,7 @@ async def test_r_i9_client_adds_edits_and_deletes_pets(ident: Identity) -> None:
 
 async def test_r_i9_staff_only_fields_never_reach_the_client(ident: Identity) -> None:
     business = await make_business(ident, vertical="pet")
-    me = await signed_in(ident, business)
+    _client, me = await signed_in(ident, business)
     pet = await pets.add_pet(ident, me, rex(), NOW)
     notes = pets.StaffPetChanges(staff_notes="Bites when nails are cut", staff_fields={"muzzle": True})
     seen_by_staff = await pets.staff_update_pet(ident, business, me.account_id, pet.pet_id, notes, NOW)
@@ -68,14 +60,14 @@ async def test_r_i9_staff_only_fields_never_reach_the_client(ident: Identity) ->
 
 async def test_r_i9_pets_only_on_pet_businesses(ident: Identity) -> None:
     salon = await make_business(ident, vertical="salon")
-    me = await signed_in(ident, salon)
+    _client, me = await signed_in(ident, salon)
     refused = await error_of(pets.add_pet(ident, me, rex(), NOW))
     assert (refused.status, refused.code) == (404, "pets_not_offered")
 
 
 async def test_r_t4_another_clients_pet_is_not_found(ident: Identity) -> None:
     business = await make_business(ident, vertical="pet")
-    alice, bob = await signed_in(ident, business), await signed_in(ident, business)
+    (_, alice), (_, bob) = await signed_in(ident, business), await signed_in(ident, business)
     pet = await pets.add_pet(ident, alice, rex(), NOW)
     for attempt in (
         pets.update_pet(ident, bob, pet.pet_id, pets.PetChanges(name="Mine"), NOW),
@@ -89,7 +81,7 @@ async def test_r_t4_another_clients_pet_is_not_found(ident: Identity) -> None:
 async def test_r_t4_staff_of_another_organization_cannot_see_or_touch_a_client(ident: Identity) -> None:
     business = await make_business(ident, vertical="pet")
     other = await make_business(ident, vertical="pet")
-    me = await signed_in(ident, business)
+    _client, me = await signed_in(ident, business)
     pet = await pets.add_pet(ident, me, rex(), NOW)
     for attempt in (
         staff.client_status(ident, other.slug, account_id=me.account_id, email=None),
@@ -101,7 +93,7 @@ async def test_r_t4_staff_of_another_organization_cannot_see_or_touch_a_client(i
 
 async def test_staff_see_whether_a_client_has_a_verified_account(ident: Identity) -> None:
     business = await make_business(ident)
-    me = await signed_in(ident, business)
+    _client, me = await signed_in(ident, business)
     pending = unique_email("pending")
     await auth.register(ident, business.slug, registration(pending), caller(), NOW)
     active = await staff.client_status(ident, business.slug, account_id=me.account_id, email=None)

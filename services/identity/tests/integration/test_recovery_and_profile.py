@@ -12,31 +12,23 @@ from regulars.identity.adapters.tables import client_accounts, client_sessions
 from regulars.identity.domain.accounts import ProfileChanges
 from regulars.identity.service_layer import auth, profile
 from regulars.identity.service_layer.clients import Identity
-from regulars.identity.service_layer.profile import Me
 from regulars.identity.testing import (
     NOW,
     PASSWORD,
-    Client,
+    another_device,
     caller,
     emails_to,
     error_of,
     last_message,
     make_business,
     outbox_events,
+    signed_in,
     signed_up_and_verified,
     token_of,
     unique_email,
 )
-from regulars.shared.contracts.identity import BusinessSnapshot
 
 pytestmark = pytest.mark.integration
-
-
-async def signed_in(ident: Identity, business: BusinessSnapshot) -> tuple[Client, Me]:
-    client = await signed_up_and_verified(ident, business)
-    assert client.signed_in is not None
-    resolved = await auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW)
-    return client, Me(business, resolved.account_id, resolved.session_id)
 
 
 async def test_r_i5_forgot_password_emails_a_link_only_to_existing_accounts(ident: Identity) -> None:
@@ -178,9 +170,7 @@ async def test_email_change_to_a_taken_address_reveals_nothing_to_the_requester(
 async def test_r_i7_password_change_keeps_this_device_and_signs_out_the_others(ident: Identity) -> None:
     business = await make_business(ident)
     client, me = await signed_in(ident, business)
-    other_device = await auth.login(
-        ident, business.slug, auth.Credentials(email=client.email, password=PASSWORD), caller(), NOW
-    )
+    other_device = await another_device(ident, business, client)
     await profile.change_password(
         ident, me, profile.PasswordChange(current_password=PASSWORD, new_password="my new long passphrase"), NOW
     )
@@ -194,9 +184,7 @@ async def test_r_i7_password_change_keeps_this_device_and_signs_out_the_others(i
 async def test_devices_listed_and_signed_out_one_by_one(ident: Identity) -> None:
     business = await make_business(ident)
     client, me = await signed_in(ident, business)
-    other = await auth.login(
-        ident, business.slug, auth.Credentials(email=client.email, password=PASSWORD), caller(), NOW
-    )
+    other = await another_device(ident, business, client)
     sessions = await profile.list_sessions(ident, me, NOW)
     assert len(sessions) == 2
     assert [s.current for s in sessions].count(True) == 1

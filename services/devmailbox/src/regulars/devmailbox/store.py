@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,37 +58,54 @@ def _parts(message: EmailMessage) -> tuple[str, str, list[dict[str, Any]]]:
     return text, html, attachments
 
 
+def _received_at() -> str:
+    # The wall clock: when the mailbox got it, not a business's "now".
+    return datetime.now(UTC).isoformat()
+
+
 @dataclass
-class Mailbox:
+class _Box(Generic[T]):
+    """The newest ``limit`` of what was received, newest first, numbered from 1."""
+
     limit: int = 2000
-    messages: deque[StoredMessage] = field(default_factory=deque)
+    messages: deque[T] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def add(self, mail_from: str, rcpt_tos: list[str], data: bytes) -> StoredMessage:
-        parsed = BytesParser(policy=policy.default).parsebytes(data)
-        assert isinstance(parsed, EmailMessage)
-        text, html, attachments = _parts(parsed)
-        stored = StoredMessage(
-            id=str(next(self._ids)),
-            mail_from=mail_from,
-            to=list(rcpt_tos),
-            subject=str(parsed.get("Subject", "")),
-            text=text,
-            html=html,
-            headers={k: str(v) for k, v in parsed.items()},
-            attachments=attachments,
-            received_at=datetime.now(UTC).isoformat(),
-        )
+    def _next_id(self) -> str:
+        return str(next(self._ids))
+
+    def _keep(self, stored: T) -> T:
         self.messages.appendleft(stored)
         while len(self.messages) > self.limit:
             self.messages.pop()
         return stored
 
-    def find(self, message_id: str) -> StoredMessage | None:
-        return next((m for m in self.messages if m.id == message_id), None)
-
     def clear(self) -> None:
         self.messages.clear()
+
+
+@dataclass
+class Mailbox(_Box[StoredMessage]):
+    def add(self, mail_from: str, rcpt_tos: list[str], data: bytes) -> StoredMessage:
+        parsed = BytesParser(policy=policy.default).parsebytes(data)
+        assert isinstance(parsed, EmailMessage)
+        text, html, attachments = _parts(parsed)
+        return self._keep(
+            StoredMessage(
+                id=self._next_id(),
+                mail_from=mail_from,
+                to=list(rcpt_tos),
+                subject=str(parsed.get("Subject", "")),
+                text=text,
+                html=html,
+                headers={k: str(v) for k, v in parsed.items()},
+                attachments=attachments,
+                received_at=_received_at(),
+            )
+        )
+
+    def find(self, message_id: str) -> StoredMessage | None:
+        return next((m for m in self.messages if m.id == message_id), None)
 
 
 @dataclass
@@ -105,26 +124,12 @@ class StoredSms:
 
 
 @dataclass
-class SmsBox:
+class SmsBox(_Box[StoredSms]):
     """Text messages from the development SMS provider (newest first)."""
 
-    limit: int = 2000
-    messages: deque[StoredSms] = field(default_factory=deque)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
     def add(self, to: str, sender: str, body: str, message_id: str | None) -> StoredSms:
-        stored = StoredSms(
-            id=str(next(self._ids)),
-            to=to,
-            sender=sender,
-            body=body,
-            message_id=message_id,
-            received_at=datetime.now(UTC).isoformat(),
+        return self._keep(
+            StoredSms(
+                id=self._next_id(), to=to, sender=sender, body=body, message_id=message_id, received_at=_received_at()
+            )
         )
-        self.messages.appendleft(stored)
-        while len(self.messages) > self.limit:
-            self.messages.pop()
-        return stored
-
-    def clear(self) -> None:
-        self.messages.clear()

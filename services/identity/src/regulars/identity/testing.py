@@ -17,6 +17,7 @@ from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import auth
 from regulars.identity.service_layer.businesses import ensure_business
 from regulars.identity.service_layer.clients import Caller, Identity
+from regulars.identity.service_layer.profile import Me
 from regulars.notifications.domain.notices import emails_for
 from regulars.shared.contracts.events import EVENT_REGISTRY
 from regulars.shared.contracts.identity import (
@@ -146,6 +147,19 @@ async def signed_up_and_verified(
         ident, business.slug, auth.Verification(token=token_of(message)), caller(), now
     )
     return client
+
+
+async def signed_in(ident: Identity, business: BusinessSnapshot) -> tuple[Client, Me]:
+    """A new verified client, signed in, and the ``Me`` the gateway would vouch for."""
+    client = await signed_up_and_verified(ident, business)
+    assert client.signed_in is not None
+    resolved = await auth.resolve_session(ident, business.slug, client.signed_in.session.token, NOW)
+    return client, Me(business, resolved.account_id, resolved.session_id)
+
+
+async def another_device(ident: Identity, business: BusinessSnapshot, client: Client) -> SignedIn:
+    """The same client signed in on another device (its own session)."""
+    return await auth.login(ident, business.slug, creds(client.email, client.password), caller(), NOW)
 
 
 async def account_row(engine: AsyncEngine, account_id: uuid.UUID) -> Any:

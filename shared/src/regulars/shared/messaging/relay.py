@@ -109,14 +109,7 @@ class OutboxRelay:
         async with self._engine.begin() as conn:
             rows = (
                 await conn.execute(
-                    sa.select(
-                        outbox.c.id,
-                        outbox.c.event_id,
-                        outbox.c.routing_key,
-                        outbox.c.payload,
-                        outbox.c.correlation_id,
-                        outbox.c.attempts,
-                    )
+                    sa.select(*outbox.c["id", "event_id", "routing_key", "payload", "correlation_id", "attempts"])
                     .where(outbox.c.published_at.is_(None), outbox.c.next_attempt_at <= now)
                     .order_by(outbox.c.id)
                     .limit(self._batch_size)

@@ -48,17 +48,22 @@ def _settings_from(args: argparse.Namespace, base: BusinessSettings | None = Non
     return BusinessSettings.model_validate(data)
 
 
+def _business_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``_business_options`` reads, by the names of ``BusinessSpec`` and ``BusinessChanges``."""
+    return {
+        "name": args.name,
+        "vertical": args.vertical,
+        "timezone": args.timezone,
+        "currency": args.currency,
+        "default_locale": args.locale,
+    }
+
+
 async def businesses_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(engine: Any) -> None:
         org = OrganizationSpec(slug=args.org, name=args.org_name or args.org, client_database=args.client_database)
         spec = BusinessSpec(
-            slug=args.slug,
-            name=args.name,
-            vertical=args.vertical,
-            timezone=args.timezone,
-            currency=args.currency,
-            default_locale=args.locale,
-            settings=_settings_from(args) or BusinessSettings(),
+            slug=args.slug, **_business_fields(args), settings=_settings_from(args) or BusinessSettings()
         )
         async with UnitOfWork(engine) as uow:
             org_id = await uc.ensure_organization(uow, org)
@@ -72,14 +77,7 @@ async def businesses_update(args: argparse.Namespace, settings: Settings) -> int
     async def work(engine: Any) -> None:
         async with UnitOfWork(engine) as uow:
             current = await uc.get_business_by_slug(uow.conn, args.slug)
-            changes = BusinessChanges(
-                name=args.name,
-                vertical=args.vertical,
-                timezone=args.timezone,
-                currency=args.currency,
-                default_locale=args.locale,
-                settings=_settings_from(args, current.settings),
-            )
+            changes = BusinessChanges(**_business_fields(args), settings=_settings_from(args, current.settings))
             snapshot = await uc.update_business(uow, args.slug, changes)
         _print(snapshot.model_dump(mode="json"))
 

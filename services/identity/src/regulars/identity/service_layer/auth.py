@@ -417,11 +417,8 @@ async def resolve_session(ident: Identity, slug: BusinessRef, secret: str, now: 
         row = (
             await conn.execute(
                 sa.select(
-                    client_sessions.c.session_id,
-                    client_sessions.c.last_seen_at,
-                    client_accounts.c.account_id,
-                    client_accounts.c.org_id,
-                    client_accounts.c.scope_business_id,
+                    *client_sessions.c["session_id", "last_seen_at"],
+                    *client_accounts.c["account_id", "org_id", "scope_business_id"],
                 )
                 .join(client_accounts, client_accounts.c.account_id == client_sessions.c.account_id)
                 .where(

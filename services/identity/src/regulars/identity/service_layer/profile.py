@@ -209,13 +209,7 @@ async def export_account(ident: Identity, me: Me, now: datetime) -> dict[str, An
             sa.select(client_sessions).where(client_sessions.c.account_id == me.account_id).order_by("created_at")
         )
         links = await conn.execute(
-            sa.select(
-                client_tokens.c.purpose,
-                client_tokens.c.new_email,
-                client_tokens.c.created_at,
-                client_tokens.c.expires_at,
-                client_tokens.c.used_at,
-            )
+            sa.select(*client_tokens.c["purpose", "new_email", "created_at", "expires_at", "used_at"])
             .where(client_tokens.c.account_id == me.account_id)
             .order_by(client_tokens.c.created_at)
         )
