@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from pydantic import BaseModel
 
-from regulars.gateway.clients.base import ServiceApi
+from regulars.gateway.caller import business_principal
+from regulars.gateway.clients.base import Json, M, ServiceApi
 from regulars.shared.contracts import appointments as contract
+from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.internal import Principal, internal_path
 from regulars.shared.idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -101,9 +102,9 @@ class AppointmentsClient(ServiceApi):
     # --- The business's API: its answers pass through as the service gives them --------
 
     async def admin(
-        self, principal: Principal, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None
-    ) -> tuple[int, Any]:
-        """``path`` is built by the caller with ``internal_path`` under ``/internal/admin``."""
-        return await self._transport.request(
-            method, path, principal=principal, json=body, params=params, timeout=self._timeout
-        )
+        self, model: type[M], business: BusinessSnapshot, method: str, path: str, *, body: Json | None = None,
+        params: dict[str, str] | None = None,
+    ) -> M:  # fmt: skip
+        """``path`` is built by the caller with ``internal_path`` under ``/internal/admin``; ``model``
+        is the answer's (the service validates the request and builds the answer)."""
+        return await self._call(model, method, path, business_principal(business), body=body, params=params)

@@ -7,21 +7,20 @@ to client accounts, one or all of a client's (R-A8).
 
 from __future__ import annotations
 
-import re
 import string
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from regulars.gateway.auth import require_business_key
-from regulars.gateway.caller import business_principal
 from regulars.gateway.clients.appointments import AppointmentsClient
-from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.clients.base import Json, NoContent
+from regulars.gateway.openapi import ApiRoutes, ViewHandler
 from regulars.gateway.paths import path_uuid
 from regulars.shared.contracts.appointments import BookingRequest, CancelRequest, RescheduleRequest
-from regulars.shared.http.app import json_response
-from regulars.shared.http.input import read_json
+from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.internal import internal_path
 
 TAG = "business appointments"
@@ -90,77 +89,185 @@ class Passthrough(BaseModel):
     model_config = {"extra": "allow"}
 
 
-def _forward(method: str, internal: str, *, body: type[BaseModel] | None = None) -> Any:
-    ids = [name for _, name, _, _ in string.Formatter().parse(internal) if name]
+@dataclass(frozen=True)
+class StaffRoute:
+    """A route of the business's API that appointments answers: the request passes as it came (the
+    service validates it; ``body`` documents it) and the answer comes back as the service gave it."""
 
-    async def view(request: web.Request) -> web.Response:
-        business = await require_business_key(request)
-        path = internal_path(internal, **{name: path_uuid(request, name) for name in ids})
-        payload = None
-        if body is not None:
-            payload = read_json(await request.read())
-        params = dict(request.query) if method == "GET" else None
-        status, answer = await AppointmentsClient.of(request).admin(
-            business_principal(business), method, path, body=payload, params=params
-        )
-        if answer is None:
-            return web.Response(status=status)
-        return json_response(answer, status=status)
+    handler: ViewHandler
+    method: str
+    tail: str  # under BASE, and under /internal/admin (where client records are /clients)
+    summary: str
+    body: type[BaseModel] | None
+    status: int
 
-    return view
+    @property
+    def internal(self) -> str:
+        return "/internal/admin" + self.tail.replace("/client-records", "/clients", 1)
+
+    def ids(self) -> list[str]:
+        return [name for _, name, _, _ in string.Formatter().parse(self.tail) if name]
 
 
-ROUTES: list[tuple[str, str, str, type[BaseModel] | None, int]] = [
-    ("GET", "/services", "List services", None, 200),
-    ("POST", "/services", "Create a service", ServiceSpec, 201),
-    ("PUT", "/services/{service_id}", "Replace a service", ServiceSpec, 200),
-    ("GET", "/staff", "List staff", None, 200),
-    ("POST", "/staff", "Add a staff member", StaffSpec, 201),
-    ("PUT", "/staff/{staff_id}", "Replace a staff member", StaffSpec, 200),
-    ("GET", "/staff/{staff_id}/hours", "Weekly working hours", None, 200),
-    ("PUT", "/staff/{staff_id}/hours", "Replace weekly hours", WeeklyHours, 200),
-    ("GET", "/staff/{staff_id}/time-off", "Time off of a staff member", None, 200),
-    ("POST", "/staff/{staff_id}/time-off", "Add time off", TimeOffSpec, 201),
-    ("DELETE", "/time-off/{time_off_id}", "Remove time off", None, 204),
-    ("GET", "/products", "Retail products (R-A5)", None, 200),
-    ("POST", "/products", "Add a retail product", ProductSpec, 201),
-    ("PUT", "/products/{product_id}", "Replace a retail product", ProductSpec, 200),
-    (
-        "GET", "/bookings",
-        "Bookings (?from=&to=&client_id=&include_deleted=) with whether each is assigned to an account (R-A8)",
-        None, 200,
-    ),
-    ("POST", "/bookings", "Book for a client (R-A6/R-A7)", BookingRequest, 201),
-    ("GET", "/bookings/{booking_id}", "One booking", None, 200),
-    ("DELETE", "/bookings/{booking_id}", "Delete (gone for the client, R-A4)", None, 204),
-    ("POST", "/bookings/{booking_id}/reschedule", "Move a booking", RescheduleRequest, 200),
-    ("POST", "/bookings/{booking_id}/cancel", "Cancel a booking", CancelRequest, 200),
-    ("POST", "/bookings/{booking_id}/complete", "Mark completed", None, 200),
-    ("POST", "/bookings/{booking_id}/no-show", "Mark no-show", None, 200),
-    ("POST", "/bookings/{booking_id}/assign", "Assign a booking to a client account (R-A8)", AssignRequest, 200),
-    (
-        "GET", "/client-records",
-        "The business's client records (CRM), with whether 'assign all' is offered (R-A8)", None, 200,
-    ),
-    (
-        "POST", "/client-records/{client_record_id}/assign-all",
-        "Assign all of a client's bookings to the one linked account (R-A8)", None, 200,
-    ),
+async def _relay(request: web.Request) -> web.Response:
+    resource = request.match_info.route.resource
+    assert resource is not None  # a routed request
+    route = BY_PATH[request.method, resource.canonical]
+    business = await require_business_key(request)
+    path = internal_path(route.internal, **{name: path_uuid(request, name) for name in route.ids()})
+    body = await parse_body(request, Json) if route.body is not None else None
+    params = dict(request.query) if route.method == "GET" else None
+    appointments = AppointmentsClient.of(request)
+    if route.status == 204:
+        await appointments.admin(NoContent, business, route.method, path, body=body)
+        return web.Response(status=204)
+    answer = await appointments.admin(Passthrough, business, route.method, path, body=body, params=params)
+    return json_response(answer, status=route.status)
+
+
+async def admin_get_services(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_services(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_put_services_id(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_staff(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_staff(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_put_staff_id(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_staff_id_hours(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_put_staff_id_hours(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_staff_id_time_off(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_staff_id_time_off(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_delete_time_off_id(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_products(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_products(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_put_products_id(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_bookings(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_bookings(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_bookings_id(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_delete_bookings_id(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_bookings_id_reschedule(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_bookings_id_cancel(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_bookings_id_complete(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_bookings_id_no_show(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_bookings_id_assign(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_get_client_records(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+async def admin_post_client_records_id_assign_all(request: web.Request) -> web.Response:
+    return await _relay(request)
+
+
+ROUTES: list[StaffRoute] = [
+    StaffRoute(admin_get_services, "GET", "/services", "List services", None, 200),
+    StaffRoute(admin_post_services, "POST", "/services", "Create a service", ServiceSpec, 201),
+    StaffRoute(admin_put_services_id, "PUT", "/services/{service_id}", "Replace a service", ServiceSpec, 200),
+    StaffRoute(admin_get_staff, "GET", "/staff", "List staff", None, 200),
+    StaffRoute(admin_post_staff, "POST", "/staff", "Add a staff member", StaffSpec, 201),
+    StaffRoute(admin_put_staff_id, "PUT", "/staff/{staff_id}", "Replace a staff member", StaffSpec, 200),
+    StaffRoute(admin_get_staff_id_hours, "GET", "/staff/{staff_id}/hours", "Weekly working hours", None, 200),
+    StaffRoute(admin_put_staff_id_hours, "PUT", "/staff/{staff_id}/hours", "Replace weekly hours", WeeklyHours, 200),
+    StaffRoute(admin_get_staff_id_time_off, "GET", "/staff/{staff_id}/time-off", "Time off of a staff member",
+               None, 200),
+    StaffRoute(admin_post_staff_id_time_off, "POST", "/staff/{staff_id}/time-off", "Add time off", TimeOffSpec, 201),
+    StaffRoute(admin_delete_time_off_id, "DELETE", "/time-off/{time_off_id}", "Remove time off", None, 204),
+    StaffRoute(admin_get_products, "GET", "/products", "Retail products (R-A5)", None, 200),
+    StaffRoute(admin_post_products, "POST", "/products", "Add a retail product", ProductSpec, 201),
+    StaffRoute(admin_put_products_id, "PUT", "/products/{product_id}", "Replace a retail product", ProductSpec, 200),
+    StaffRoute(admin_get_bookings, "GET", "/bookings",
+               "Bookings (?from=&to=&client_id=&include_deleted=) with whether each is assigned to an account (R-A8)",
+               None, 200),
+    StaffRoute(admin_post_bookings, "POST", "/bookings", "Book for a client (R-A6/R-A7)", BookingRequest, 201),
+    StaffRoute(admin_get_bookings_id, "GET", "/bookings/{booking_id}", "One booking", None, 200),
+    StaffRoute(admin_delete_bookings_id, "DELETE", "/bookings/{booking_id}", "Delete (gone for the client, R-A4)",
+               None, 204),
+    StaffRoute(admin_post_bookings_id_reschedule, "POST", "/bookings/{booking_id}/reschedule", "Move a booking",
+               RescheduleRequest, 200),
+    StaffRoute(admin_post_bookings_id_cancel, "POST", "/bookings/{booking_id}/cancel", "Cancel a booking",
+               CancelRequest, 200),
+    StaffRoute(admin_post_bookings_id_complete, "POST", "/bookings/{booking_id}/complete", "Mark completed",
+               None, 200),
+    StaffRoute(admin_post_bookings_id_no_show, "POST", "/bookings/{booking_id}/no-show", "Mark no-show", None, 200),
+    StaffRoute(admin_post_bookings_id_assign, "POST", "/bookings/{booking_id}/assign",
+               "Assign a booking to a client account (R-A8)", AssignRequest, 200),
+    StaffRoute(admin_get_client_records, "GET", "/client-records",
+               "The business's client records (CRM), with whether 'assign all' is offered (R-A8)", None, 200),
+    StaffRoute(admin_post_client_records_id_assign_all, "POST", "/client-records/{client_record_id}/assign-all",
+               "Assign all of a client's bookings to the one linked account (R-A8)", None, 200),
 ]  # fmt: skip
+BY_PATH = {(route.method, BASE + route.tail): route for route in ROUTES}
 
 
 def register(routes: ApiRoutes) -> None:
-    for method, tail, summary, body, status in ROUTES:
-        view = _forward(method, "/internal/admin" + tail.replace("/client-records", "/clients", 1), body=body)
-        # Operation ids name a path parameter "id" whatever its type (admin_put_services_id).
-        view.__name__ = "admin_" + re.sub(r"\{\w+\}", "id", method.lower() + tail).replace("/", "_").replace("-", "_")
+    for route in ROUTES:
         routes.route(
-            method,
-            BASE + tail,
-            summary=summary,
-            tag=TAG,
-            request=body,
-            response=Passthrough if status != 204 else None,
-            status=status,
-            errors=AUTH,
-        )(view)
+            route.method, BASE + route.tail, summary=route.summary, tag=TAG, request=route.body,
+            response=Passthrough if route.status != 204 else None, status=route.status, errors=AUTH,
+        )(route.handler)  # fmt: skip
