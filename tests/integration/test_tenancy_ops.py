@@ -18,6 +18,7 @@ from regulars.identity.adapters.tables import api_keys, organizations
 from regulars.identity.domain.businesses import BusinessChanges, BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.demo import seed_demo
+from regulars.shared import clock
 from regulars.shared.db import UnitOfWork
 from regulars.shared.db.tables import outbox
 from regulars.shared.http.errors import ApiError
@@ -142,8 +143,8 @@ async def test_demo_seed_is_idempotent_and_keeps_working_keys(
     engines: dict[str, AsyncEngine], migrated: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "demo.json"
-    first = await seed_demo(engines["identity"], migrated, out)
-    second = await seed_demo(engines["identity"], migrated, out)
+    first = await seed_demo(engines["identity"], migrated, out, clock.now())
+    second = await seed_demo(engines["identity"], migrated, out, clock.now())
     assert [b["slug"] for b in first["businesses"]] == ["demo-salon", "demo-salon-uptown", "happy-paws"]
     assert [b["api_key"] for b in first["businesses"]] == [b["api_key"] for b in second["businesses"]]
     assert oct(out.stat().st_mode & 0o777) == "0o600"

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from regulars.shared import clock
+from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.emails import Email
 from regulars.shared.locale import Locale
 from regulars.shared.phones import Phone
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
-OLDEST_BIRTHDAY = date(1900, 1, 1)
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +45,8 @@ def _new_password(value: str) -> str:
 
 
 def _past_birthday(value: date) -> date:
-    if value >= clock.now().date() or value < OLDEST_BIRTHDAY:
-        raise ValueError("a birthday is a date in the past (after 1900)")
+    if value >= clock.now().date():
+        raise ValueError("a birthday is a date in the past")
     return value
 
 
@@ -56,7 +56,8 @@ def _strip(value: Any) -> Any:
 
 NewPassword = Annotated[str, AfterValidator(_new_password)]
 AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX)]
-Birthday = Annotated[date, AfterValidator(_past_birthday)]
+Birthday = Annotated[CalendarDate, AfterValidator(_past_birthday)]
+"""A client's or a pet's birthday: a day in the past, from 1900 (``CalendarDate``'s bounds)."""
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)]
 ShortText = Annotated[str, BeforeValidator(_strip), Field(max_length=200)]
 

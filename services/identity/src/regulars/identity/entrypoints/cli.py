@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from regulars.identity.domain.businesses import BusinessChanges, BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.demo import seed_demo
+from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSettings
 from regulars.shared.db import UnitOfWork, make_engine
 from regulars.shared.http.errors import ApiError
@@ -111,7 +112,7 @@ async def api_keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 async def demo_seed(args: argparse.Namespace, settings: Settings) -> int:
     async def work(engine: Any) -> None:
-        _print(await seed_demo(engine, settings, Path(args.out)))
+        _print(await seed_demo(engine, settings, Path(args.out), clock.now()))
 
     return await _with_engine(settings, work)
 

@@ -8,6 +8,7 @@ written to the demo file is kept while it still works.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer import businesses as uc
 from regulars.identity.service_layer.clients import account_by_email, client_event, insert_account
-from regulars.shared import clock, links
+from regulars.shared import links
 from regulars.shared.contracts.identity import (
     BookingPolicy,
     Branding,
@@ -88,7 +89,7 @@ DEMO: list[tuple[OrganizationSpec, BusinessSpec]] = [
 ]
 
 
-async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[str, Any]:
+async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path, now: datetime) -> dict[str, Any]:
     """Bring the demo businesses, keys and client to their state; write and return the demo file's contents."""
     previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}  # noqa: ASYNC240
     old_keys = {b["slug"]: b.get("api_key") for b in previous.get("businesses", [])}
@@ -106,7 +107,7 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
                 await uc.revoke_api_keys(uow, spec.slug, DEMO_KEY_NAME)
                 key = (await uc.create_api_key(uow, spec.slug, DEMO_KEY_NAME)).secret
         if spec.slug in ("demo-salon", "happy-paws"):  # one account per organization
-            await ensure_demo_client(engine, snapshot, password_hash)
+            await ensure_demo_client(engine, snapshot, password_hash, now)
             client_businesses.append(spec.slug)
         listed.append(
             {
@@ -136,9 +137,10 @@ async def seed_demo(engine: AsyncEngine, settings: Settings, out: Path) -> dict[
     return demo
 
 
-async def ensure_demo_client(engine: AsyncEngine, business: BusinessSnapshot, password_hash: str) -> None:
+async def ensure_demo_client(
+    engine: AsyncEngine, business: BusinessSnapshot, password_hash: str, now: datetime
+) -> None:
     """The demo client, verified, with the known password (reset to it on every seed)."""
-    now = clock.now()
     async with UnitOfWork(engine) as uow:
         existing = await account_by_email(uow.conn, business, DEMO_CLIENT["email"])
         if existing is not None:

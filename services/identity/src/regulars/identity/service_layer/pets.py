@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.identity.adapters.tables import pets
+from regulars.identity.domain.accounts import Birthday
 from regulars.identity.service_layer.clients import Identity, NotFound, account_by_id
 from regulars.identity.service_layer.profile import Me
-from regulars.shared import clock
-from regulars.shared.contracts.dates import CalendarDate
 from regulars.shared.contracts.identity import BusinessSnapshot, Pet, StaffPet
 from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.errors import ApiError
 
 MAX_PETS = 50
-
-
-def _past(value: date) -> date:
-    if value >= clock.now().date():
-        raise ValueError("a birthday is a date in the past")
-    return value
 
 
 PetText = Annotated[str, Field(min_length=1, max_length=100)]
@@ -41,7 +34,7 @@ class PetForm(BaseModel):
     name: PetText
     species: PetText
     breed: Annotated[str, Field(max_length=100)] | None = None
-    birthday: Annotated[CalendarDate, AfterValidator(_past)] | None = None
+    birthday: Birthday | None = None
     weight_kg: Annotated[Decimal, Field(gt=0, le=2000, decimal_places=2)] | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -53,7 +46,7 @@ class PetChanges(BaseModel):
     name: PetText | None = None
     species: PetText | None = None
     breed: Annotated[str, Field(max_length=100)] | None = None
-    birthday: Annotated[CalendarDate, AfterValidator(_past)] | None = None
+    birthday: Birthday | None = None
     weight_kg: Annotated[Decimal, Field(gt=0, le=2000, decimal_places=2)] | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
