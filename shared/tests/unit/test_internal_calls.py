@@ -66,7 +66,7 @@ async def test_service_client_sends_nothing_for_an_unsafe_path() -> None:
         # Port 9 (discard): were anything sent, the call would fail as unavailable (503), not 404.
         client = ServiceClient("appointments", "http://127.0.0.1:9", "token", session)
         with pytest.raises(ApiError) as refused:
-            await client.request("POST", "/internal/me/bookings/../../admin/bookings/x/cancel")
+            await client.request("POST", "/internal/me/bookings/../../admin/bookings/x/cancel", None)
     assert (refused.value.status, refused.value.code) == (404, "not_found")
 
 

@@ -28,11 +28,11 @@ class FakeIdentity:
     def __init__(self) -> None:
         self.embed_origins: list[str] = []
 
-    async def request(self, method: str, path: str, **_: Any) -> tuple[int, dict[str, Any]]:
+    async def request(self, method: str, path: str, *_: Any, **__: Any) -> dict[str, Any]:
         if path != "/internal/businesses/demo-salon":
             raise ApiError(404, "business_not_found", "No business has this slug.")
         settings = BusinessSettings(embed_origins=self.embed_origins)
-        return 200, {
+        return {
             "business_id": str(uuid.uuid4()), "org_id": str(uuid.uuid4()), "org_name": "Demo",
             "client_database": "global", "slug": "demo-salon", "name": "Demo Salon", "vertical": "salon",
             "timezone": "Europe/Madrid", "currency": "EUR", "default_locale": "en",

@@ -183,14 +183,14 @@ class ServiceClient:
         self,
         method: str,
         path: str,
+        principal: Principal | None,
         *,
-        principal: Principal | None = None,
         json: Any = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
-    ) -> tuple[int, Any]:
-        """Status and decoded JSON body; errors from the service are re-raised as ``ApiError``.
+    ) -> Any:
+        """The decoded JSON body (None when empty); errors from the service are re-raised as ``ApiError``.
 
         ``timeout`` is the call's deadline in seconds (the session's, from the settings, if None);
         a call past it answers 503 like an unreachable service."""
@@ -227,7 +227,7 @@ class ServiceClient:
                 error.get("fields") or [],
                 retry_after=retry_after,  # a 429 passes its Retry-After on to the caller
             )
-        return status, body
+        return body
 
     async def ready(self) -> dict[str, Any]:
         try:

@@ -61,10 +61,10 @@ class ServiceApi:
             sent = body.model_dump(mode="json", exclude_unset=partial, exclude_none=not partial)
         else:
             sent = None
-        _, answer = await self._transport.request(
+        answer = await self._transport.request(
             method,
             path,
-            principal=principal,
+            principal,
             json=sent,
             params=params,
             headers=headers,

@@ -7,6 +7,9 @@ table at the end documents each with its contract model.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from aiohttp import web
 from pydantic import BaseModel
 
@@ -26,15 +29,17 @@ from regulars.shared.contracts import identity as contract
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
 
+T = TypeVar("T")
 TAG = "client sign-in"
 DISABLED = "The business has client logins off (code client_logins_disabled), or no such business."
 LIMITED = "Too many attempts (code rate_limited)."
 TOKEN_REFUSED = "token_invalid, token_used or token_expired."
 
 
-async def _flow(request: web.Request) -> tuple[IdentityClient, str, Json]:
-    """Identity for this caller, the business of the path and the body as it came."""
-    return IdentityClient.of(request), business_slug(request), await parse_body(request, Json)
+async def _flow(request: web.Request, step: Callable[[IdentityClient, str, Json], Awaitable[T]]) -> T:
+    """``step`` of identity (``IdentityClient.login``…) for this caller, on the business of the path,
+    with the body as it came."""
+    return await step(IdentityClient.of(request), business_slug(request), await parse_body(request, Json))
 
 
 def _accepted(accepted: contract.Accepted) -> web.Response:
@@ -56,49 +61,40 @@ def _signed_out(request: web.Request) -> web.Response:
 
 
 async def auth_register(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _accepted(await identity.register(slug, body))
+    return _accepted(await _flow(request, IdentityClient.register))
 
 
 async def auth_verify(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _signed_in(request, await identity.verify(slug, body))
+    return _signed_in(request, await _flow(request, IdentityClient.verify))
 
 
 async def auth_resend_verification(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _accepted(await identity.resend_verification(slug, body))
+    return _accepted(await _flow(request, IdentityClient.resend_verification))
 
 
 async def auth_login(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _signed_in(request, await identity.login(slug, body))
+    return _signed_in(request, await _flow(request, IdentityClient.login))
 
 
 async def auth_sign_in_link(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _accepted(await identity.send_sign_in_link(slug, body))
+    return _accepted(await _flow(request, IdentityClient.send_sign_in_link))
 
 
 async def auth_sign_in_link_redeem(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _signed_in(request, await identity.redeem_sign_in_link(slug, body))
+    return _signed_in(request, await _flow(request, IdentityClient.redeem_sign_in_link))
 
 
 async def auth_password_forgot(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return _accepted(await identity.forgot_password(slug, body))
+    return _accepted(await _flow(request, IdentityClient.forgot_password))
 
 
 async def auth_password_reset(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    await identity.reset_password(slug, body)
+    await _flow(request, IdentityClient.reset_password)
     return _signed_out(request)
 
 
 async def auth_confirm_email(request: web.Request) -> web.Response:
-    identity, slug, body = await _flow(request)
-    return json_response(await identity.confirm_email(slug, body))
+    return json_response(await _flow(request, IdentityClient.confirm_email))
 
 
 async def auth_logout(request: web.Request) -> web.Response:

@@ -15,14 +15,13 @@ from pydantic import BaseModel
 
 from regulars.gateway.auth import optional_client, require_client
 from regulars.gateway.clients.appointments import MANAGE_HEADER, AppointmentsClient
+from regulars.gateway.clients.base import Json
 from regulars.gateway.openapi import ApiRoutes, ViewHandler
 from regulars.gateway.paths import path_uuid, path_value
-from regulars.gateway.tenancy import resolve_business
+from regulars.gateway.tenancy import visitor
 from regulars.shared import idempotency
 from regulars.shared.contracts import appointments as contract
 from regulars.shared.http.app import json_response, parse_body
-from regulars.shared.http.input import read_json
-from regulars.shared.http.internal import Principal
 
 TAG = "booking"
 BASE = "/api/v1/b/{business}"
@@ -42,12 +41,6 @@ def _calendar(file: contract.CalendarFile) -> web.Response:
     )
 
 
-async def _visitor(request: web.Request) -> Principal:
-    """A guest at the business of the path."""
-    business = await resolve_business(request)
-    return Principal(org_id=business.org_id, business_id=business.business_id)
-
-
 async def _action_body(request: web.Request, action: contract.BookingAction) -> BaseModel | None:
     model = contract.ACTION_REQUESTS[action]
     return await parse_body(request, model) if model is not None else None
@@ -55,11 +48,11 @@ async def _action_body(request: web.Request, action: contract.BookingAction) -> 
 
 async def create_booking(request: web.Request) -> web.Response:
     client = await optional_client(request)
-    principal = client.principal if client is not None else await _visitor(request)
-    body = read_json(await request.read())
+    principal = client.principal if client is not None else await visitor(request)
+    body = await parse_body(request, Json)
     # The key before the fields, as the service checks them.
     key = idempotency.validate_key(request.headers.get(idempotency.HEADER))
-    booking = contract.BookingRequest.model_validate(body)
+    booking = contract.BookingRequest.model_validate(body.root)
     created = await AppointmentsClient.of(request).book(principal, booking, key)
     return json_response(created, status=201)
 
@@ -88,27 +81,32 @@ async def get_my_booking_calendar(request: web.Request) -> web.Response:
     return _calendar(await AppointmentsClient.of(request).my_booking_calendar(client.principal, booking_id))
 
 
-async def _act_on_mine(request: web.Request, action: contract.BookingAction) -> web.Response:
+async def _act(request: web.Request, action: contract.BookingAction, *, guest: bool = False) -> web.Response:
+    """The client's own booking (path), or a guest's through the token of its manage link (header)."""
+    appointments = AppointmentsClient.of(request)
+    if guest:
+        principal, token = await visitor(request), request.headers.get(MANAGE_HEADER, "")
+        body = await _action_body(request, action)
+        return json_response(await appointments.act_as_guest(principal, token, action, body))
     client = await require_client(request)
     body = await _action_body(request, action)
-    booking_id = path_uuid(request, "booking_id")
-    return json_response(await AppointmentsClient.of(request).act(client.principal, booking_id, action, body))
+    return json_response(await appointments.act(client.principal, path_uuid(request, "booking_id"), action, body))
 
 
 async def reschedule_my_booking(request: web.Request) -> web.Response:
-    return await _act_on_mine(request, "reschedule")
+    return await _act(request, "reschedule")
 
 
 async def cancel_my_booking(request: web.Request) -> web.Response:
-    return await _act_on_mine(request, "cancel")
+    return await _act(request, "cancel")
 
 
 async def confirm_my_booking(request: web.Request) -> web.Response:
-    return await _act_on_mine(request, "confirm")
+    return await _act(request, "confirm")
 
 
 async def products_my_booking(request: web.Request) -> web.Response:
-    return await _act_on_mine(request, "products")
+    return await _act(request, "products")
 
 
 async def get_my_history(request: web.Request) -> web.Response:
@@ -136,38 +134,31 @@ async def get_calendar_feed(request: web.Request) -> web.Response:
 
 
 async def get_managed_booking(request: web.Request) -> web.Response:
-    principal = await _visitor(request)
+    principal = await visitor(request)
     token = request.query.get("token", "")
     return json_response(await AppointmentsClient.of(request).managed_booking(principal, token))
 
 
 async def get_managed_booking_calendar(request: web.Request) -> web.Response:
-    principal = await _visitor(request)
+    principal = await visitor(request)
     token = request.query.get("token", "")
     return _calendar(await AppointmentsClient.of(request).managed_calendar(principal, token))
 
 
-async def _act_as_guest(request: web.Request, action: contract.BookingAction) -> web.Response:
-    principal = await _visitor(request)
-    body = await _action_body(request, action)
-    token = request.headers.get(MANAGE_HEADER, "")
-    return json_response(await AppointmentsClient.of(request).act_as_guest(principal, token, action, body))
-
-
 async def reschedule_managed_booking(request: web.Request) -> web.Response:
-    return await _act_as_guest(request, "reschedule")
+    return await _act(request, "reschedule", guest=True)
 
 
 async def cancel_managed_booking(request: web.Request) -> web.Response:
-    return await _act_as_guest(request, "cancel")
+    return await _act(request, "cancel", guest=True)
 
 
 async def confirm_managed_booking(request: web.Request) -> web.Response:
-    return await _act_as_guest(request, "confirm")
+    return await _act(request, "confirm", guest=True)
 
 
 async def products_managed_booking(request: web.Request) -> web.Response:
-    return await _act_as_guest(request, "products")
+    return await _act(request, "products", guest=True)
 
 
 MY_ACTIONS: dict[contract.BookingAction, ViewHandler] = {

@@ -6,35 +6,29 @@ from aiohttp import web
 
 from regulars.gateway.clients.appointments import AppointmentsClient
 from regulars.gateway.openapi import ApiRoutes
-from regulars.gateway.tenancy import resolve_business
+from regulars.gateway.tenancy import visitor
 from regulars.shared.contracts import appointments as contract
 from regulars.shared.http.app import json_response
-from regulars.shared.http.internal import Principal
 
 TAG = "booking"
 NOT_FOUND = {404: "business_not_found or service_not_found."}
 
 
-async def _visitor(request: web.Request) -> Principal:
-    business = await resolve_business(request)
-    return Principal(org_id=business.org_id, business_id=business.business_id)
-
-
 async def list_services(request: web.Request) -> web.Response:
-    return json_response(await AppointmentsClient.of(request).services(await _visitor(request)))
+    return json_response(await AppointmentsClient.of(request).services(await visitor(request)))
 
 
 async def list_staff(request: web.Request) -> web.Response:
-    return json_response(await AppointmentsClient.of(request).staff(await _visitor(request)))
+    return json_response(await AppointmentsClient.of(request).staff(await visitor(request)))
 
 
 async def list_products(request: web.Request) -> web.Response:
-    return json_response(await AppointmentsClient.of(request).products(await _visitor(request)))
+    return json_response(await AppointmentsClient.of(request).products(await visitor(request)))
 
 
 async def search_availability(request: web.Request) -> web.Response:
     query = {k: v for k in ("service_id", "from", "to", "staff_id") if (v := request.query.get(k))}
-    found = await AppointmentsClient.of(request).availability(await _visitor(request), query)
+    found = await AppointmentsClient.of(request).availability(await visitor(request), query)
     return json_response(found.model_dump(by_alias=True))
 
 
