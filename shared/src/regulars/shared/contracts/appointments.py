@@ -15,10 +15,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from regulars.shared.contracts.dates import Moment
 from regulars.shared.contracts.events import Event
+from regulars.shared.emails import Email
 from regulars.shared.locale import Locale
 from regulars.shared.phones import Phone
 
@@ -34,7 +35,7 @@ class ClientDetails(BaseModel):
 
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(default="", max_length=100)
-    email: EmailStr
+    email: Email
     phone: Phone
 
 
