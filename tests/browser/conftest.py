@@ -7,6 +7,7 @@ desktop and a phone viewport. axe-core (npm, installed into tests/browser/node_m
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -141,35 +142,31 @@ def create_business(
     return slug
 
 
+async def served_business(stack: Stack, vertical: str = "salon", locale: str = "en", **options: Any) -> str:
+    """A new business (see ``create_business``) once the gateway serves it; its slug."""
+    slug = create_business(stack, vertical=vertical, locale=locale, **options)
+    await wait_until_served(stack, slug)
+    return slug
+
+
 @pytest.fixture
 def make_business(stack: Stack) -> Any:
-    async def make(vertical: str = "salon", locale: str = "en", **options: Any) -> str:
-        slug = create_business(stack, vertical=vertical, locale=locale, **options)
-        await wait_until_served(stack, slug)
-        return slug
-
-    return make
+    return functools.partial(served_business, stack)
 
 
 @pytest.fixture(scope="session")
 async def salon(stack: Stack) -> str:
-    slug = create_business(stack, vertical="salon")
-    await wait_until_served(stack, slug)
-    return slug
+    return await served_business(stack)
 
 
 @pytest.fixture(scope="session")
 async def spanish_salon(stack: Stack) -> str:
-    slug = create_business(stack, vertical="salon", locale="es")
-    await wait_until_served(stack, slug)
-    return slug
+    return await served_business(stack, locale="es")
 
 
 @pytest.fixture(scope="session")
 async def pet_business(stack: Stack) -> str:
-    slug = create_business(stack, vertical="pet")
-    await wait_until_served(stack, slug)
-    return slug
+    return await served_business(stack, vertical="pet")
 
 
 async def read_mail(stack: Stack, to: str, pattern: str, timeout: float = 30.0) -> re.Match[str]:

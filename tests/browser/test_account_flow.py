@@ -13,8 +13,8 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from regulars.shared.testing.infra import Stack
 
-PASSWORD = "correct horse battery staple"  # the one the sign_up fixture uses
-TOKEN = r"[A-Za-z0-9_\-]+"
+from .conftest import PASSWORD, TOKEN, unique_email
+
 R_U2_ORDER = [
     "Bookings",
     "Memberships",
@@ -30,19 +30,20 @@ R_U2_ORDER = [
 pytestmark = pytest.mark.browser
 
 
-def unique_email(tag: str) -> str:
-    return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
+async def fill_sign_up(page: Page, stack: Stack, slug: str, first_name: str, last_name: str, email: str) -> None:
+    """The widget's sign-up form at ``slug`` filled in with ``PASSWORD``, not sent yet."""
+    await page.goto(f"{stack.gateway_url}/w/{slug}/sign-up")
+    await page.get_by_label("First name").fill(first_name)
+    await page.get_by_label("Last name").fill(last_name)
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
 
 
 async def test_r_i4_sign_up_verify_edit_profile_sign_out_and_in(
     page: Page, stack: Stack, salon: str, mailbox: Any, a11y: Any, top_nav: Any
 ) -> None:
     email = unique_email("flow")
-    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-up")
-    await page.get_by_label("First name").fill("Grace")
-    await page.get_by_label("Last name").fill("Hopper")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
+    await fill_sign_up(page, stack, salon, "Grace", "Hopper", email)
     await a11y(page)
     await page.get_by_role("button", name="Create account").click()
     await expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
@@ -317,11 +318,7 @@ async def test_r_i3_verify_with_the_emailed_code_and_the_link_then_works_no_more
     page: Page, stack: Stack, salon: str, mailbox: Any, a11y: Any
 ) -> None:
     email = unique_email("code")
-    await page.goto(f"{stack.gateway_url}/w/{salon}/sign-up")
-    await page.get_by_label("First name").fill("Katherine")
-    await page.get_by_label("Last name").fill("Johnson")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
+    await fill_sign_up(page, stack, salon, "Katherine", "Johnson", email)
     await page.get_by_role("button", name="Create account").click()
     await expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
     code = await mailbox(email, r"code\D{0,40}?(\d{3}\s?\d{3})")

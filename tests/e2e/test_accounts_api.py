@@ -11,9 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.service_layer.businesses import create_api_key
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import PASSWORD, fresh_ip, last_message, make_business, token_of, unique_email
@@ -25,13 +23,6 @@ from regulars.shared.testing.infra import REPO, Stack, free_port, settings_env
 from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> Any:
-    hashing = PasswordHashing()
-    yield Identity(engine=engines["identity"], hashing=hashing, public_url=stack.gateway_url)
-    hashing.close()
 
 
 def device(stack: Stack, slug: str) -> Gateway:
@@ -54,8 +45,7 @@ async def test_sign_in_sets_a_secure_cookie_session_and_csrf_guards_cookie_write
     stack: Stack, ident: Identity
 ) -> None:
     business = await make_business(ident)
-    browser = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as browser:
         await sign_up_verified(ident, browser, unique_email())
         status, _ = await browser.call("GET", "/me")
         response = browser.response
@@ -83,15 +73,11 @@ async def test_sign_in_sets_a_secure_cookie_session_and_csrf_guards_cookie_write
         assert (status, body["error"]["code"]) == (403, "csrf_failed")
         status, body = await browser.call("PATCH", "/me", json={"first_name": "Ana María"})
         assert (status, body["first_name"]) == (200, "Ana María")
-    finally:
-        await browser.close()
 
 
 async def test_bearer_token_needs_no_csrf_and_sign_out_ends_it_at_once(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = device(stack, business.slug)
-    app = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as browser, device(stack, business.slug) as app:
         signed_in = await sign_up_verified(ident, browser, unique_email())
         bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
         status, body = await app.call("PATCH", "/me", json={"phone": "+34 600 12 34 56"}, headers=bearer)
@@ -103,9 +89,6 @@ async def test_bearer_token_needs_no_csrf_and_sign_out_ends_it_at_once(stack: St
         # The browser's cookie was the same session: it ended too.
         status, _ = await browser.call("GET", "/me")
         assert status == 401
-    finally:
-        await browser.close()
-        await app.close()
 
 
 async def test_r_t4_session_refused_with_404_on_another_organization_and_accepted_on_a_sibling(
@@ -115,8 +98,7 @@ async def test_r_t4_session_refused_with_404_on_another_organization_and_accepte
     home = await make_business(ident, client_database="global", org_slug=org)
     sibling = await make_business(ident, client_database="global", org_slug=org)
     stranger = await make_business(ident, client_database="global")
-    browser = device(stack, home.slug)
-    try:
+    async with device(stack, home.slug) as browser:
         signed_in = await sign_up_verified(ident, browser, unique_email())
         bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
         async with aiohttp.ClientSession() as http:
@@ -126,14 +108,11 @@ async def test_r_t4_session_refused_with_404_on_another_organization_and_accepte
                 assert response.status == expected, body
                 if expected == 404:
                     assert signed_in["account"]["email"] not in json.dumps(body)
-    finally:
-        await browser.close()
 
 
 async def test_no_enumeration_on_register_login_forgot_and_resend(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as browser:
         known = (await sign_up_verified(ident, browser, unique_email()))["account"]["email"]
         unknown = unique_email()
         for path, body in (
@@ -147,26 +126,19 @@ async def test_no_enumeration_on_register_login_forgot_and_resend(stack: Stack, 
                 async with device(stack, business.slug) as other:
                     answers.append(await other.call("POST", path, json={**body, "email": email}))
             assert answers[0] == answers[1], path
-    finally:
-        await browser.close()
 
 
 async def test_r_s1_client_logins_off_hides_every_auth_endpoint(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident, client_logins="off")
-    browser = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as browser:
         for path in ("/auth/register", "/auth/login", "/auth/password/forgot"):
             status, body = await browser.call("POST", path, json={"email": unique_email(), "password": PASSWORD})
             assert (status, body["error"]["code"]) == (404, "client_logins_disabled"), path
-    finally:
-        await browser.close()
 
 
 async def test_login_rate_limited_per_forwarded_address(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    attacker = device(stack, business.slug)
-    client = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as attacker, device(stack, business.slug) as client:
         email = (await sign_up_verified(ident, client, unique_email()))["account"]["email"]
         statuses = [
             (await attacker.call("POST", "/auth/login", json={"email": email, "password": "guess guess"}))[0]
@@ -175,9 +147,6 @@ async def test_login_rate_limited_per_forwarded_address(stack: Stack, ident: Ide
         assert statuses == [401] * 10 + [429]
         status, _ = await client.call("POST", "/auth/login", json={"email": email, "password": PASSWORD})
         assert status == 200
-    finally:
-        await attacker.close()
-        await client.close()
 
 
 async def _api_key(ident: Identity, business: BusinessSnapshot) -> str:
@@ -190,8 +159,7 @@ async def test_staff_api_settings_status_and_staff_only_pet_fields(stack: Stack,
     other = await make_business(ident, vertical="pet")
     key, other_key = await _api_key(ident, business), await _api_key(ident, other)
     admin = f"{stack.gateway_url}/api/v1/admin/businesses/{business.slug}"
-    browser = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as browser:
         signed_in = await sign_up_verified(ident, browser, unique_email())
         account_id = signed_in["account"]["account_id"]
         status, pet = await browser.call("POST", "/me/pets", json={"name": "Rex", "species": "dog", "weight_kg": 12.5})
@@ -217,14 +185,11 @@ async def test_staff_api_settings_status_and_staff_only_pet_fields(stack: Stack,
         assert status == 200
         assert "Nervous" not in json.dumps(pets)
         assert "staff_notes" not in json.dumps(pets)
-    finally:
-        await browser.close()
 
 
 async def test_export_and_delete_through_the_gateway(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = device(stack, business.slug)
-    try:
+    async with device(stack, business.slug) as browser:
         email = (await sign_up_verified(ident, browser, unique_email()))["account"]["email"]
         status, exported = await browser.call("GET", "/me/export")
         response = browser.response
@@ -236,15 +201,12 @@ async def test_export_and_delete_through_the_gateway(stack: Stack, ident: Identi
         assert status == 204
         status, _ = await browser.call("POST", "/auth/login", json={"email": email, "password": PASSWORD})
         assert status == 401
-    finally:
-        await browser.close()
 
 
 async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: Stack, ident: Identity) -> None:
     business = await make_business(ident)
-    browser = device(stack, business.slug)
     email = unique_email()
-    try:
+    async with device(stack, business.slug) as browser:
         await browser.call(
             "POST", "/auth/register", json={"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"}
         )
@@ -255,8 +217,6 @@ async def test_r_i3_purge_job_from_the_command_line_with_a_moved_clock(stack: St
         token = token_of(await last_message(ident.engine, email, "verify_email"))
         status, body = await browser.call("POST", "/auth/verify", json={"token": token})
         assert (status, body["error"]["code"]) == (400, "token_invalid")  # the account is gone
-    finally:
-        await browser.close()
 
 
 async def test_demo_seed_gives_a_demo_client_who_can_sign_in(stack: Stack, tmp_path: Any) -> None:
@@ -265,15 +225,12 @@ async def test_demo_seed_gives_a_demo_client_who_can_sign_in(stack: Stack, tmp_p
     demo = json.loads(out.read_text())
     client = demo["demo_client"]
     for slug in client["businesses"]:
-        browser = device(stack, slug)
-        try:
+        async with device(stack, slug) as browser:
             status, body = await browser.call(
                 "POST", "/auth/login", json={"email": client["email"], "password": client["password"]}
             )
             assert status == 200, body
             assert body["account"]["email_verified"] is True
-        finally:
-            await browser.close()
 
 
 async def test_sign_out_on_one_gateway_instance_ends_the_session_on_another_at_once(
@@ -287,11 +244,8 @@ async def test_sign_out_on_one_gateway_instance_ends_the_session_on_another_at_o
     )  # fmt: skip
     try:
         business = await make_business(ident)
-        browser = device(stack, business.slug)
-        try:
+        async with device(stack, business.slug) as browser:
             signed_in = await sign_up_verified(ident, browser, unique_email())
-        finally:
-            await browser.close()
         bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
         other = f"http://127.0.0.1:{port}/api/v1/b/{business.slug}"
         async with aiohttp.ClientSession() as http:

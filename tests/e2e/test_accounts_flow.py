@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import make_business
 from regulars.shared.testing.gateway import Gateway, widget_at
@@ -21,13 +18,6 @@ from regulars.shared.testing.mailbox import link_in, wait_for_mail, wait_for_mai
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "una contraseña bastante larga"
-
-
-@pytest.fixture(scope="module")
-async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> Any:
-    hashing = PasswordHashing()
-    yield Identity(engine=engines["identity"], hashing=hashing, public_url=stack.gateway_url)
-    hashing.close()
 
 
 async def test_sign_up_verify_sign_in_profile_pets_recovery_and_sign_out(stack: Stack, ident: Identity) -> None:

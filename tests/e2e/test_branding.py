@@ -3,14 +3,11 @@ public profile the widget reads; bad values are refused with a 422 and change no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.service_layer.businesses import create_api_key
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import make_business
@@ -18,13 +15,6 @@ from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.infra import Stack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> AsyncIterator[Identity]:
-    hashing = PasswordHashing()
-    yield Identity(engine=engines["identity"], hashing=hashing, public_url=stack.gateway_url)
-    hashing.close()
 
 
 async def test_branding_patched_through_the_business_api_restyles_the_public_profile(

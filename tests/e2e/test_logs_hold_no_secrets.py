@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import make_business
@@ -57,13 +56,6 @@ def test_the_card_scan_finds_cards_and_ignores_ids_and_times() -> None:
     # A hex correlation id whose first 15 characters are digits that pass the Luhn check (seen in a run).
     assert passes_luhn("718758408883433")
     assert card_like_numbers('{"correlation_id": "718758408883433da1abe3fe38f2c4d2"}') == []
-
-
-@pytest.fixture
-async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> AsyncIterator[Identity]:
-    hashing = PasswordHashing()
-    yield Identity(engine=engines["identity"], hashing=hashing, public_url=stack.gateway_url)
-    hashing.close()
 
 
 @pytest.fixture

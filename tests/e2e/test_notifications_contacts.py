@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.notifications.adapters.tables import contacts
-from regulars.shared.testing.businesses import create_api_key, create_business
+from regulars.shared.testing.businesses import create_api_key, create_business, register
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
+from regulars.shared.testing.mailbox import texts
 from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -32,15 +33,10 @@ async def test_phone_given_at_sign_up_reaches_the_contact_and_is_texted_before_v
     async with aiohttp.ClientSession() as http:
         gw, key = Gateway(http, stack), create_api_key(stack, slug)
 
-        async def registered() -> bool:
-            status, _ = await gw.call(
-                "POST", f"/api/v1/b/{slug}/auth/register", token="",
-                json={"email": email, "password": "yet-another-unusual-passphrase-7", "first_name": "Lia",
-                      "last_name": "Neri", "phone": phone.replace("+39333", "+39 333 "), "marketing_opt_in": True},
-            )  # fmt: skip
-            return status == 202
-
-        await eventually(registered)
+        await register(
+            gw, slug, email, password="yet-another-unusual-passphrase-7", first_name="Lia", last_name="Neri",
+            phone=phone.replace("+39333", "+39 333 "), marketing_opt_in=True,
+        )  # fmt: skip
 
         async def contact() -> Any:
             async with engines["notifications"].connect() as conn:
@@ -61,10 +57,5 @@ async def test_phone_given_at_sign_up_reaches_the_contact_and_is_texted_before_v
         assert status == 202, body
         assert len(body["queued"]) == 1, body
 
-        async def sms_box() -> list[dict[str, Any]]:
-            async with http.get(f"{stack.mailbox_url}/api/sms", params={"to": phone}) as response:
-                found: list[dict[str, Any]] = await response.json()
-            return found
-
-        (sms,) = await eventually(sms_box)
+        (sms,) = await eventually(lambda: texts(http, stack, phone))
         assert "Benvenuta" in sms["body"]

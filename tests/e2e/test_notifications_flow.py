@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.shared.testing.businesses import create_api_key, create_business
+from regulars.shared.testing.businesses import create_api_key, create_business, register, verified
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
@@ -33,22 +33,13 @@ async def signed_in(stack: Stack, engines: dict[str, AsyncEngine]) -> Any:
         gw = Gateway(http, stack)
         email = f"mia-{uuid.uuid4().hex[:6]}@example.com"
 
-        async def registered() -> bool:
-            status, _ = await gw.call(
-                "POST", f"/api/v1/b/{slug}/auth/register",
-                json={"email": email, "password": "a-long-unusual-passphrase-9", "first_name": "Mia",
-                      "last_name": "Lopes", "locale": "en", "marketing_opt_in": True},
-            )  # fmt: skip
-            return status == 202  # 404 until the business reached identity's own tables
-
-        await eventually(registered)
-        verification = (await eventually(lambda: gw.mail(email, "Confirm your email")))[0]
-        token = re.search(r"verify\?token=([^\s&]+)", verification["text"])
-        assert token is not None
-        status, body = await gw.call("POST", f"/api/v1/b/{slug}/auth/verify", json={"token": token[1]})
-        assert status == 200, body
-        gw.token = body["session"]["token"]
-        yield gw, slug, key, email, body["account"]["account_id"]
+        await register(
+            gw, slug, email, password="a-long-unusual-passphrase-9", first_name="Mia", last_name="Lopes", locale="en",
+            marketing_opt_in=True,
+        )  # fmt: skip
+        signed = await verified(gw, slug, email, "Confirm your email")
+        gw.token = signed["session"]["token"]
+        yield gw, slug, key, email, signed["account"]["account_id"]
 
 
 async def test_done_when_marketing_off_is_not_sent_and_password_reset_still_is(signed_in: Any) -> None:

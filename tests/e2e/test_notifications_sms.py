@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import subprocess
 import sys
 import uuid
@@ -15,9 +14,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from regulars.shared.testing.businesses import create_api_key, create_business
+from regulars.shared.testing.businesses import create_api_key, create_business, register, verified
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import REPO, Stack, settings_env
+from regulars.shared.testing.mailbox import texts
 from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -42,27 +42,13 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
     async with aiohttp.ClientSession() as http:
         gw, key = Gateway(http, stack), create_api_key(stack, slug)
 
-        async def registered() -> bool:
-            status, _ = await gw.call(
-                "POST", f"/api/v1/b/{slug}/auth/register", token="",
-                json={"email": email, "password": "another-unusual-passphrase-4", "first_name": "Rui",
-                      "last_name": "Sá", "phone": phone, "marketing_opt_in": True},
-            )  # fmt: skip
-            return status == 202
-
-        await eventually(registered)
-        mail = (await eventually(lambda: gw.mail(email, "Confirme o seu email")))[0]
-        token = re.search(r"verify\?token=([^\s&]+)", mail["text"])
-        assert token is not None
-        status, body = await gw.call("POST", f"/api/v1/b/{slug}/auth/verify", token="", json={"token": token[1]})
-        assert status == 200, body
-        gw.token = body["session"]["token"]
-        account_id = body["account"]["account_id"]
-
-        async def sms_box() -> list[dict[str, Any]]:
-            async with http.get(f"{stack.mailbox_url}/api/sms", params={"to": phone}) as response:
-                found: list[dict[str, Any]] = await response.json()
-            return found
+        await register(
+            gw, slug, email, password="another-unusual-passphrase-4", first_name="Rui", last_name="Sá", phone=phone,
+            marketing_opt_in=True,
+        )  # fmt: skip
+        signed = await verified(gw, slug, email, "Confirme o seu email")
+        gw.token = signed["session"]["token"]
+        account_id = signed["account"]["account_id"]
 
         async def send(title: str) -> str:
             async def accepted() -> Any:
@@ -79,7 +65,7 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
             return str(body["queued"][0])
 
         await send("Promoção")
-        (sms,) = await eventually(sms_box)
+        (sms,) = await eventually(lambda: texts(http, stack, phone))
         assert sms["body"].startswith("Barbearia Sete: Promoção. Corte a metade do preço.")
 
         # The client answers STOP; the provider calls the gateway's webhook, signed.
@@ -111,7 +97,7 @@ async def test_sms_marketing_then_stop_reply_turns_it_off(stack: Stack) -> None:
 
         detail = await eventually(decided)
         assert detail["status"] == "suppressed"
-        assert len(await sms_box()) == 1
+        assert len(await texts(http, stack, phone)) == 1
 
     # The operator's view of the same dispatch log.
     shown = json.loads(notifications_cli(stack, "messages", "show", message_id))

@@ -22,12 +22,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from yarl import URL
 
 from regulars.gateway.app import openapi_document
 from regulars.gateway.paths import PATH_PARAMS
-from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.service_layer.businesses import create_api_key
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import PASSWORD, last_message, make_business, token_of, unique_email
@@ -121,13 +119,6 @@ async def _catalog(world: World, slug: str, key: Caller) -> tuple[str, str]:
     status, body = await world.call("POST", admin + "/services", key, service)
     assert status == 201, body
     return str(body["service"]["id"]), staff_id
-
-
-@pytest.fixture(scope="module")
-async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> Any:
-    hashing = PasswordHashing()
-    yield Identity(engine=engines["identity"], hashing=hashing, public_url=stack.gateway_url)
-    hashing.close()
 
 
 @pytest.fixture(scope="module")

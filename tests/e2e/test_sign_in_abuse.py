@@ -10,9 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.domain import limits
 from regulars.identity.service_layer.clients import Identity
 from regulars.identity.testing import (
@@ -33,13 +31,6 @@ pytestmark = pytest.mark.e2e
 
 CEILING = limits.LOGIN_FAILURES_PER_ACCOUNT.max_hits
 EMAIL_CAP = limits.EMAILS_PER_ACCOUNT.max_hits
-
-
-@pytest.fixture(scope="module")
-async def ident(stack: Stack, engines: dict[str, AsyncEngine]) -> Any:
-    hashing = PasswordHashing()
-    yield Identity(engine=engines["identity"], hashing=hashing, public_url=stack.gateway_url)
-    hashing.close()
 
 
 async def post(http: aiohttp.ClientSession, stack: Stack, slug: str, tail: str, body: dict[str, Any]) -> Any:

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 LAYERS = [
     ROOT / "services/identity/src/regulars/identity/service_layer",
     ROOT / "services/wallet/src/regulars/wallet/service_layer",
+    ROOT / "services/notifications/src/regulars/notifications/service_layer",
 ]
 
 

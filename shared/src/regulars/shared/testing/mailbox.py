@@ -22,6 +22,13 @@ async def mails(
     return [m for m in found if subject_has.lower() in m["subject"].lower() and text_has in m["text"]]
 
 
+async def texts(http: aiohttp.ClientSession, stack: Stack, to: str) -> list[dict[str, Any]]:
+    """The SMS the dev mailbox's SMS box holds for the number ``to``."""
+    async with http.get(f"{stack.mailbox_url}/api/sms", params={"to": to}) as response:
+        found: list[dict[str, Any]] = await response.json()
+    return found
+
+
 async def wait_for_mails(
     stack: Stack, to: str, subject_has: str = "", text_has: str = "", *, count: int = 1, timeout: float = 30.0
 ) -> list[Mail]:
