@@ -53,24 +53,11 @@ clean:
 
 # Benchmarks print ratios and percentiles measured in one run; see bench/README.md.
 BENCH_ARGS ?=
-bench: bench-events bench-login bench-courier bench-booking
+BENCHES := events login courier booking
+bench: $(addprefix bench-,$(BENCHES))
 
-bench-events:
+# One rule for every benchmark: make bench-<name> runs python -m bench.<name>.
+$(addprefix bench-,$(BENCHES)): bench-%:
 	scripts/venv.sh
 	scripts/infra.sh all
-	$(PY) -m bench.events $(BENCH_ARGS)
-
-bench-login:
-	scripts/venv.sh
-	scripts/infra.sh all
-	$(PY) -m bench.login $(BENCH_ARGS)
-
-bench-courier:
-	scripts/venv.sh
-	scripts/infra.sh all
-	$(PY) -m bench.courier $(BENCH_ARGS)
-
-bench-booking:
-	scripts/venv.sh
-	scripts/infra.sh all
-	$(PY) -m bench.booking $(BENCH_ARGS)
+	$(PY) -m bench.$* $(BENCH_ARGS)

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import asyncpg
 
+from bench.common import command_line, run_isolated
 from regulars.appointments.service import SERVICE
 from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapshot
@@ -46,7 +47,7 @@ from regulars.shared.http.internal import Principal
 from regulars.shared.messaging.runtime import declare_queues
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import apply_snapshot
-from regulars.shared.testing.infra import Stack, create_vhost, delete_vhost, drop_databases, isolated_settings
+from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
 
 ZONE = "Europe/Madrid"
@@ -66,16 +67,14 @@ BOOKED_SQL = (
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.booking",
-        description="Availability searches and bookings per second, against the same queries on PostgreSQL.",
+    parser = command_line(
+        "booking", "Availability searches and bookings per second, against the same queries on PostgreSQL."
     )
     parser.add_argument("--searches", type=int, default=300, help="availability searches (default 300)")
     parser.add_argument("--bookings", type=int, default=300, help="bookings (default 300)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument("--staff", type=int, default=4, help="staff performing the service (default 4)")
     parser.add_argument("--existing", type=int, default=1500, help="bookings already in the calendar (default 1500)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON only")
     args = parser.parse_args(argv)
     if min(args.searches, args.bookings, args.concurrency, args.staff) < 1 or args.existing < 0:
         parser.error("counts must be positive")
@@ -368,13 +367,7 @@ def render(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = isolated_settings()
-    create_vhost(settings)
-    try:
-        report = asyncio.run(measure(settings, args))
-    finally:
-        asyncio.run(drop_databases(settings))
-        delete_vhost(settings)
+    report = run_isolated(lambda settings: measure(settings, args))
     print(json.dumps(report, indent=2, default=str) if args.json else render(report))
     ok = report["booking"]["failed"] == 0 and report["booking"]["overlapping_pairs"] == 0
     return 0 if ok else 1

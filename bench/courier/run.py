@@ -24,6 +24,7 @@ import aiosmtplib
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.common import command_line
 from regulars.notifications.adapters.smtp import SmtpMailer, build_email
 from regulars.notifications.adapters.tables import messages
 from regulars.notifications.domain.model import RetryPolicy
@@ -170,14 +171,13 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.courier", description=__doc__)
+    parser = command_line("courier", __doc__)
     parser.add_argument("--messages", type=int, default=1000, help="messages per variant (default 1000)")
     parser.add_argument("--concurrency", type=int, default=4, help="SMTP connections per sender (default 4)")
     parser.add_argument("--batch-size", type=int, default=50, help="courier claim batch (default 50)")
     parser.add_argument(
         "--couriers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2], help="variants, e.g. 1,2"
     )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     configure_logging("WARNING", False, process="bench.courier")  # keep stdout for the report
     report = asyncio.run(bench(args))

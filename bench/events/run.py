@@ -15,7 +15,6 @@ Exit status 0 when every event of every variant had exactly one effect, 1 if not
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import uuid
@@ -23,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.common import command_line, run_isolated
 from bench.events.consumer import ConsumerProcess, InlineConsumer
 from bench.events.model import CONSUMER_NAME, make_consumer, metadata
 from bench.events.pipeline import PipelineResult, run_pipeline
@@ -32,13 +32,12 @@ from regulars.shared.db.tables import create_common_tables
 from regulars.shared.logging import configure_logging
 from regulars.shared.messaging.runtime import declare_queues
 from regulars.shared.settings import Settings
-from regulars.shared.testing.infra import create_vhost, delete_vhost, drop_databases, isolated_settings, vhost_of
+from regulars.shared.testing.infra import isolated_settings, vhost_of
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.events",
-        description="Events per second and commit-to-effect latency through outbox → relay → RabbitMQ → inbox.",
+    parser = command_line(
+        "events", "Events per second and commit-to-effect latency through outbox → relay → RabbitMQ → inbox."
     )
     parser.add_argument("--events", type=int, default=1000, help="events per variant (default 1000)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent producer transactions (default 8)")
@@ -54,7 +53,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run the consumer in its own process like a consuming service (default), or inline in this one",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per variant (default 120)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON only")
     args = parser.parse_args(argv)
     try:
         args.relay_counts = [int(part) for part in str(args.relays).split(",") if part.strip()]
@@ -212,12 +210,6 @@ def render(report: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging("WARNING", json=True)
-    settings = isolated_settings(f"bench{uuid.uuid4().hex[:8]}")
-    try:
-        create_vhost(settings)
-        report = asyncio.run(run(args, settings))
-    finally:
-        asyncio.run(drop_databases(settings))
-        delete_vhost(settings)
+    report = run_isolated(lambda settings: run(args, settings), isolated_settings(f"bench{uuid.uuid4().hex[:8]}"))
     print(json.dumps(report, indent=2) if args.json else render(report))
     return 0 if report["exactly_once"] else 1

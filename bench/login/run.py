@@ -38,6 +38,7 @@ import aiohttp
 import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 
+from bench.common import command_line, run_isolated
 from regulars.identity.adapters.tables import client_accounts
 from regulars.identity.domain.businesses import BusinessSpec, OrganizationSpec
 from regulars.identity.service_layer.businesses import ensure_business
@@ -47,19 +48,16 @@ from regulars.shared.db.migrations import upgrade
 from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
 from regulars.shared.messaging.runtime import declare_queues
 from regulars.shared.settings import Settings
-from regulars.shared.testing.infra import Stack, create_vhost, delete_vhost, drop_databases, isolated_settings
+from regulars.shared.testing.infra import Stack
 
 PASSWORD = "benchmark passphrase 2026"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.login", description="Sign-ins per second against the argon2id hashing limit."
-    )
+    parser = command_line("login", "Sign-ins per second against the argon2id hashing limit.")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each measurement (default 6)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent sign-ins in flight (default 8)")
     parser.add_argument("--accounts", type=int, default=200, help="verified accounts signed in in turn (default 200)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON only")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.accounts < 1:
         parser.error("--seconds, --concurrency and --accounts must be positive")
@@ -274,13 +272,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = isolated_settings()
-    create_vhost(settings)
-    try:
-        report = asyncio.run(run(args, settings))
-    finally:
-        asyncio.run(drop_databases(settings))
-        delete_vhost(settings)
+    report = run_isolated(lambda settings: run(args, settings))
     if args.json:
         print(json.dumps(report))
     else:
