@@ -31,6 +31,17 @@ def security_mail(harness: Harness, business: Any, account_id: uuid.UUID, **extr
     return request
 
 
+def reminder_at(
+    harness: Harness, business: Any, account_id: uuid.UUID, start: datetime, service_name: str, **extra: Any
+) -> MessageRequest:
+    """A reminder queued at ``start`` and due a day later, of ``service_name`` on 2026-11-25 at 09:00 UTC."""
+    return security_mail(
+        harness, business, account_id, template="appointment_reminder", category="transactional",
+        variables={"service_name": service_name, "starts_at": "2026-11-25T09:00:00+00:00"},
+        due_at=start + timedelta(days=1), **extra,
+    )  # fmt: skip
+
+
 async def status_and_log(harness: Harness, message_id: uuid.UUID) -> tuple[str, list[tuple[int, str, str]]]:
     return await harness.status(message_id), await harness.dispatch_log(message_id)
 
@@ -158,17 +169,7 @@ async def test_scheduled_message_is_sent_when_due_with_a_moved_clock(harness: Ha
     moment = [start]
     courier = harness.courier(clock=lambda: moment[0])
     queued = await harness.enqueue(
-        security_mail(
-            harness,
-            business,
-            account,
-            template="appointment_reminder",
-            category="transactional",
-            variables={"service_name": "Corte", "starts_at": "2026-11-25T09:00:00+00:00"},
-            due_at=start + timedelta(days=1),
-            subject_ref="appointment:42",
-        ),
-        now=start,
+        reminder_at(harness, business, account, start, "Corte", subject_ref="appointment:42"), now=start
     )
     await courier.drain()
     moment[0] = start + timedelta(hours=23, minutes=59)
@@ -191,28 +192,15 @@ async def test_scheduled_message_is_dropped_when_its_subject_is_cancelled(harnes
     start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     moment = [start]
     courier = harness.courier(clock=lambda: moment[0])
-    reminder = security_mail(
-        harness,
-        business,
-        account,
-        template="appointment_reminder",
-        category="transactional",
-        variables={"service_name": "Cut", "starts_at": "2026-11-25T09:00:00+00:00"},
-        due_at=start + timedelta(days=1),
-        subject_ref="appointment:cancelled-1",
-    )
+    reminder = reminder_at(harness, business, account, start, "Cut", subject_ref="appointment:cancelled-1")
     queued = await harness.enqueue(reminder, now=start)
     async with UnitOfWork(harness.engine) as uow:
         dropped = await void_subject(uow.conn, business.org_id, "appointment:cancelled-1", "cancelled", start)
     assert dropped == 1
     # A reminder queued after the cancellation (a late event) is dropped too.
     late = await harness.enqueue(
-        security_mail(
-            harness, business, account, template="appointment_reminder", category="transactional",
-            variables=reminder.variables, due_at=start + timedelta(days=1), subject_ref="appointment:cancelled-1",
-        ),
-        now=start,
-    )  # fmt: skip
+        reminder_at(harness, business, account, start, "Cut", subject_ref="appointment:cancelled-1"), now=start
+    )
 
     moment[0] = start + timedelta(days=2)
     await courier.drain()
