@@ -121,7 +121,7 @@ async def test_emailed_sign_in_link_and_code_get_the_owner_in_while_the_ceiling_
     client, _usual = await owner_with_a_device(ident, business)
     await guess_from_everywhere(ident, business, client.email, CEILING)
     new_phone = caller()
-    await auth.request_sign_in_link(ident, business.slug, client.email, new_phone, NOW)
+    await auth.request_sign_in_link(ident, business.slug, auth.EmailOnly(email=client.email), new_phone, NOW)
     message = await last_message(ident.engine, client.email, "sign_in_link")
     assert message["variables"]["link"].startswith(f"https://clients.example.test/w/{business.slug}/sign-in-link?")
     signed_in = await auth.sign_in_with_link(
@@ -133,7 +133,7 @@ async def test_emailed_sign_in_link_and_code_get_the_owner_in_while_the_ceiling_
     )
     assert again.code == "token_used"
     # The code of a second email works once too, and only for this purpose.
-    await auth.request_sign_in_link(ident, business.slug, client.email, caller(), NOW)
+    await auth.request_sign_in_link(ident, business.slug, auth.EmailOnly(email=client.email), caller(), NOW)
     code = (await last_message(ident.engine, client.email, "sign_in_link"))["variables"]["code"]
     wrong_purpose = await error_of(
         auth.verify_email(ident, business.slug, auth.Verification(email=client.email, code=code), caller(), NOW)
@@ -143,7 +143,7 @@ async def test_emailed_sign_in_link_and_code_get_the_owner_in_while_the_ceiling_
     assert await auth.sign_in_with_link(ident, business.slug, proof, caller(), NOW)
     assert (await error_of(auth.sign_in_with_link(ident, business.slug, proof, caller(), NOW))).code == "code_invalid"
     # The link expires.
-    await auth.request_sign_in_link(ident, business.slug, client.email, caller(), NOW)
+    await auth.request_sign_in_link(ident, business.slug, auth.EmailOnly(email=client.email), caller(), NOW)
     late = token_of(await last_message(ident.engine, client.email, "sign_in_link"))
     expired = await error_of(
         auth.sign_in_with_link(ident, business.slug, auth.Verification(token=late), caller(), NOW + timedelta(hours=1))
@@ -157,7 +157,9 @@ async def test_sign_in_link_goes_only_to_verified_accounts(ident: Identity) -> N
     await auth.register(ident, business.slug, registration(pending), caller(), NOW)
     nobody = unique_email()
     for email in (pending, nobody):
-        await auth.request_sign_in_link(ident, business.slug, email, caller(), NOW)  # accepted all the same
+        await auth.request_sign_in_link(
+            ident, business.slug, auth.EmailOnly(email=email), caller(), NOW
+        )  # accepted all the same
         sent = await emails_to(ident.engine, email)
         assert [m["template"] for m in sent if m["template"] == "sign_in_link"] == []
 

@@ -41,7 +41,7 @@ FLOWS: dict[str, tuple[Attempt, int]] = {
         limits.EMAIL_FLOW_PER_IP.max_hits,
     ),
     "resend": (
-        lambda ident, slug, who: auth.resend_verification(ident, slug, unique_email(), who, NOW),
+        lambda ident, slug, who: auth.resend_verification(ident, slug, auth.EmailOnly(email=unique_email()), who, NOW),
         limits.EMAIL_FLOW_PER_IP.max_hits,
     ),
     "verify": (

@@ -127,7 +127,7 @@ async def test_r_i3_verification_code_works_and_wrong_codes_wear_it_out(ident: I
         await auth.verify_email(ident, business.slug, auth.Verification(email=email, code=code), caller(), NOW)
     assert worn_out.value.code == "code_invalid"
 
-    await auth.resend_verification(ident, business.slug, email, caller(), NOW)
+    await auth.resend_verification(ident, business.slug, auth.EmailOnly(email=email), caller(), NOW)
     fresh = (await last_message(ident.engine, email, "verify_email"))["variables"]["code"]
     signed_in = await auth.verify_email(ident, business.slug, auth.Verification(email=email, code=fresh), caller(), NOW)
     assert signed_in.account.email_verified
@@ -171,8 +171,8 @@ async def test_resend_is_silent_for_unknown_and_verified_addresses(ident: Identi
     business = await make_business(ident)
     client = await signed_up_and_verified(ident, business)
     unknown = unique_email()
-    await auth.resend_verification(ident, business.slug, unknown, caller(), NOW)
-    await auth.resend_verification(ident, business.slug, client.email, caller(), NOW)
+    await auth.resend_verification(ident, business.slug, auth.EmailOnly(email=unknown), caller(), NOW)
+    await auth.resend_verification(ident, business.slug, auth.EmailOnly(email=client.email), caller(), NOW)
     assert await emails_to(ident.engine, unknown) == []
     assert len(await emails_to(ident.engine, client.email)) == 1
 

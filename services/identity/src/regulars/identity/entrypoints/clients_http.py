@@ -11,7 +11,7 @@ answer only a client principal, staff routes only a business principal
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from regulars.shared.http.internal import Audience, add_internal_routes, princip
 from regulars.shared.service import ENGINE, SETTINGS
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 IDENTITY = web.AppKey("identity", Identity)
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
 
@@ -80,6 +81,17 @@ async def _open(request: web.Request, model: type[M]) -> tuple[BusinessSnapshot,
     return business, await parse_body(request, model)
 
 
+async def _step(
+    request: web.Request,
+    model: type[M],
+    use_case: Callable[[Identity, BusinessSnapshot, M, Caller, datetime], Awaitable[R]],
+) -> R:
+    """A sign-up, sign-in or recovery step: the business and the body (``_open``), then the use case
+    with the caller and the clock."""
+    business, body = await _open(request, model)
+    return await use_case(_ident(request), business, body, _caller(request), _now(request))
+
+
 def _accepted(status: str) -> web.Response:
     return json_response({"status": status}, status=202)
 
@@ -88,38 +100,30 @@ def _accepted(status: str) -> web.Response:
 
 
 async def register(request: web.Request) -> web.Response:
-    business, form = await _open(request, Registration)
-    await auth.register(_ident(request), business, form, _caller(request), _now(request))
+    await _step(request, Registration, auth.register)
     return _accepted("verification_sent")
 
 
 async def verify(request: web.Request) -> web.Response:
-    business, proof = await _open(request, auth.Verification)
-    return json_response(await auth.verify_email(_ident(request), business, proof, _caller(request), _now(request)))
+    return json_response(await _step(request, auth.Verification, auth.verify_email))
 
 
 async def resend(request: web.Request) -> web.Response:
-    business, form = await _open(request, auth.EmailOnly)
-    await auth.resend_verification(_ident(request), business, form.email, _caller(request), _now(request))
+    await _step(request, auth.EmailOnly, auth.resend_verification)
     return _accepted("verification_sent")
 
 
 async def login(request: web.Request) -> web.Response:
-    business, creds = await _open(request, auth.Credentials)
-    return json_response(await auth.login(_ident(request), business, creds, _caller(request), _now(request)))
+    return json_response(await _step(request, auth.Credentials, auth.login))
 
 
 async def sign_in_link(request: web.Request) -> web.Response:
-    business, form = await _open(request, auth.EmailOnly)
-    await auth.request_sign_in_link(_ident(request), business, form.email, _caller(request), _now(request))
+    await _step(request, auth.EmailOnly, auth.request_sign_in_link)
     return _accepted("sign_in_link_sent")
 
 
 async def sign_in_link_redeem(request: web.Request) -> web.Response:
-    business, proof = await _open(request, auth.Verification)
-    return json_response(
-        await auth.sign_in_with_link(_ident(request), business, proof, _caller(request), _now(request))
-    )
+    return json_response(await _step(request, auth.Verification, auth.sign_in_with_link))
 
 
 async def logout(request: web.Request) -> web.Response:

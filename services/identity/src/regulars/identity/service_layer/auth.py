@@ -218,15 +218,17 @@ async def _send_verification(
     )
 
 
-async def resend_verification(ident: Identity, slug: BusinessRef, email: str, caller: Caller, now: datetime) -> None:
+async def resend_verification(
+    ident: Identity, slug: BusinessRef, form: EmailOnly, caller: Caller, now: datetime
+) -> None:
     """Always accepted; a fresh link goes to an unverified account, within the per-account limit."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
     async with UnitOfWork(ident.engine) as uow:
-        account = await account_by_email(uow.conn, business, email)
+        account = await account_by_email(uow.conn, business, form.email)
         if account is None or account.email_verified_at is not None:
             return
-        if not await within_email_cap(uow.conn, business, email, now):
+        if not await within_email_cap(uow.conn, business, form.email, now):
             return
         await _send_verification(
             uow, ident, business, account.account_id, account.email, account.first_name, account.locale, now
@@ -259,17 +261,19 @@ async def _session_from_email(
     return SignedIn(account=account_view(fresh), session=session)
 
 
-async def request_sign_in_link(ident: Identity, slug: BusinessRef, email: str, caller: Caller, now: datetime) -> None:
+async def request_sign_in_link(
+    ident: Identity, slug: BusinessRef, form: EmailOnly, caller: Caller, now: datetime
+) -> None:
     """Always accepted; a verified account gets a one-time sign-in link and code (30 minutes), within
     the per-account email cap. The way in while the per-account ceiling refuses passwords."""
     business = await _business(ident, slug)
     await rl.enforce(ident.engine, limits.EMAIL_FLOW_PER_IP, rl.bucket_key(caller.ip), now)
     async with UnitOfWork(ident.engine) as uow:
-        account = await account_by_email(uow.conn, business, email)
+        account = await account_by_email(uow.conn, business, form.email)
         # An unverified account's password may be a stranger's (the newest sign-up sets it): verify first.
         if account is None or account.email_verified_at is None:
             return
-        if not await within_email_cap(uow.conn, business, email, now):
+        if not await within_email_cap(uow.conn, business, form.email, now):
             return
         secret, code = await issue_token(uow, business, account.account_id, "sign_in", now, with_code=True)
         await uow.publish(
