@@ -259,6 +259,17 @@ export function errorNotice(error) {
   return notice(errorText(error.code, error.message), "error");
 }
 
+/** What card `el` shows from the API: the answer of `load()`; when that fails, the card's title and
+ * the error in its place, and null. */
+export async function loadInto(el, load) {
+  try {
+    return await load();
+  } catch (error) {
+    el.replaceChildren(el.querySelector("h2"), errorNotice(error));
+    return null;
+  }
+}
+
 /** Replaces the status line of a card (or adds one) with `message`. */
 export function flash(container, message, kind = "success") {
   const existing = container.querySelector(":scope > .notice");

@@ -1,6 +1,6 @@
 // Account settings (R-I7, R-I9, R-U2): profile, email, password, pets on pet businesses,
 // signed-in devices, export and account deletion.
-import { button, errorNotice, field, flash, form, h, newPasswordField } from "../dom.js";
+import { button, field, flash, form, h, loadInto, newPasswordField } from "../dom.js";
 import { countryOptions } from "../countries.js";
 import { errorText, languageName, LOCALES } from "../i18n.js";
 import { renderPets } from "./pets.js";
@@ -173,13 +173,9 @@ function deviceName(ctx, session) {
 async function renderDevices(el, ctx) {
   const { t } = ctx;
   const title = el.querySelector("h2");
-  let sessions;
-  try {
-    ({ sessions } = await ctx.api.get("/me/sessions"));
-  } catch (error) {
-    el.replaceChildren(title, errorNotice(error));
-    return;
-  }
+  const answer = await loadInto(el, () => ctx.api.get("/me/sessions"));
+  if (!answer) return;
+  const { sessions } = answer;
   const rows = sessions.map((session) => {
     const current = Boolean(session.current);
     const name = deviceName(ctx, session);

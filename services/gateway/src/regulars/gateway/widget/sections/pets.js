@@ -1,6 +1,6 @@
 // Pet profiles on pet businesses (R-I9): add, edit, delete. Staff-only fields never reach
 // this API, so nothing here could show them.
-import { button, errorNotice, field, flash, form, h } from "../dom.js";
+import { button, field, flash, form, h, loadInto } from "../dom.js";
 import { errorText } from "../i18n.js";
 
 const SPECIES = ["dog", "cat", "rabbit", "bird", "other"];
@@ -64,13 +64,9 @@ function describe(ctx, pet) {
 export async function renderPets(el, ctx) {
   const { t } = ctx;
   const title = el.querySelector("h2");
-  let pets;
-  try {
-    ({ pets } = await ctx.api.get("/me/pets"));
-  } catch (error) {
-    el.replaceChildren(title, errorNotice(error));
-    return;
-  }
+  const answer = await loadInto(el, () => ctx.api.get("/me/pets"));
+  if (!answer) return;
+  const { pets } = answer;
   const list = h("ul", { class: "pets" });
   for (const pet of pets) list.append(petRow(el, ctx, pet));
   const add = button(t("pets.add"), {

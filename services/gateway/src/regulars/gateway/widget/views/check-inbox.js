@@ -1,6 +1,6 @@
 // After sign-up: where the link went, and a way to have it sent again.
 import { field, flash, form, h, page } from "../dom.js";
-import { CODE } from "../limits.js";
+import { codeForm } from "./tokens.js";
 
 const KEY = "regulars.pending_email";
 
@@ -55,29 +55,8 @@ export async function render(container, ctx) {
     h("p", {}, t("check_inbox.expires")),
   );
   const resend = resendForm(ctx, card, email);
-  // The email carries a code as well as the link, for a client who reads mail on another device.
-  const byCode = form({
-    label: t("check_inbox.code_title"),
-    fields: [
-      field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true, value: email }),
-      field({
-        name: "code",
-        label: t("check_inbox.code"),
-        required: true,
-        autocomplete: "one-time-code",
-        attrs: { inputmode: "numeric", ...CODE },
-      }),
-    ],
-    submitLabel: t("check_inbox.code_submit"),
-    async onsubmit(values) {
-      // Typed as shown in the email ("123 456") or without the space.
-      const code = values.code.replace(/\s+/g, "");
-      const answer = await ctx.api.post("/auth/verify", { email: values.email, code });
-      ctx.setAccount(answer.account);
-      ctx.notice = t("verify.done");
-      await ctx.navigate("account", { replace: true });
-    },
-  });
+  const texts = { title: t("check_inbox.code_title"), code: t("check_inbox.code"), submit: t("check_inbox.code_submit") };
+  const byCode = codeForm(ctx, texts, "/auth/verify", t("verify.done"), email);
   card.append(h("h2", {}, t("check_inbox.code_title")), byCode, h("h2", {}, t("check_inbox.not_received")), resend);
   container.append(card);
 }

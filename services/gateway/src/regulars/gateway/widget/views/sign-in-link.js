@@ -3,55 +3,26 @@
 // has an account. Opened from the email, the link's token signs the client in.
 import { field, form, h, notice, page } from "../dom.js";
 import { errorText } from "../i18n.js";
-import { CODE } from "../limits.js";
-import { takeToken } from "./tokens.js";
-
-let inFlight = null;
-
-async function signedIn(ctx, answer) {
-  ctx.setAccount(answer.account);
-  ctx.notice = ctx.t("sign_in_link.done");
-  await ctx.navigate("account", { replace: true });
-}
+import { codeForm, signedIn, spendToken, takeToken } from "./tokens.js";
 
 export async function render(container, ctx, { query }) {
   const { t } = ctx;
-  const token = takeToken(query, "sign-in-link") || inFlight?.token || "";
+  const token = takeToken(query, "sign-in-link");
   const card = page(t("sign_in_link.title"));
   container.append(card);
   if (token) {
     card.append(h("p", { role: "status" }, t("sign_in_link.working")));
     try {
-      // The same link opened twice in a row (back/forward) must not spend the token twice.
-      if (!inFlight || inFlight.token !== token) {
-        inFlight = { token, promise: ctx.api.post("/auth/sign-in-link/redeem", { token }) };
-      }
-      await signedIn(ctx, await inFlight.promise);
+      const answer = await spendToken(ctx, "sign-in-link", "/auth/sign-in-link/redeem", token);
+      await signedIn(ctx, answer, t("sign_in_link.done"));
       return;
     } catch (error) {
-      inFlight = null;
       card.querySelector("[role=status]").replaceWith(notice(errorText(error.code, error.message), "error"));
     }
   }
   const email = query.get("email") || "";
-  const byCode = form({
-    label: t("sign_in_link.code_title"),
-    fields: [
-      field({ name: "email", label: t("fields.email"), type: "email", autocomplete: "email", required: true, value: email }),
-      field({
-        name: "code",
-        label: t("sign_in_link.code"),
-        required: true,
-        autocomplete: "one-time-code",
-        attrs: { inputmode: "numeric", ...CODE },
-      }),
-    ],
-    submitLabel: t("sign_in_link.code_submit"),
-    async onsubmit(values) {
-      const code = values.code.replace(/\s+/g, ""); // typed as shown ("123 456") or without the space
-      await signedIn(ctx, await ctx.api.post("/auth/sign-in-link/redeem", { email: values.email, code }));
-    },
-  });
+  const texts = { title: t("sign_in_link.code_title"), code: t("sign_in_link.code"), submit: t("sign_in_link.code_submit") };
+  const byCode = codeForm(ctx, texts, "/auth/sign-in-link/redeem", t("sign_in_link.done"), email);
   const codeSection = h("section", { hidden: true }, h("h2", {}, t("sign_in_link.code_title")), byCode);
   const ask = form({
     label: t("sign_in_link.title"),

@@ -2,13 +2,11 @@
 import { h, notice, page } from "../dom.js";
 import { errorText } from "../i18n.js";
 import { resendForm } from "./check-inbox.js";
-import { takeToken } from "./tokens.js";
-
-let inFlight = null;
+import { signedIn, spendToken, takeToken } from "./tokens.js";
 
 export async function render(container, ctx, { query }) {
   const { t } = ctx;
-  const token = takeToken(query, "verify") || inFlight?.token || "";
+  const token = takeToken(query, "verify");
   const card = page(t("verify.title"), h("p", { role: "status" }, t("verify.working")));
   container.append(card);
   if (!token) {
@@ -16,14 +14,8 @@ export async function render(container, ctx, { query }) {
     return;
   }
   try {
-    // The same link opened twice in a row (back/forward) must not spend the token twice.
-    if (!inFlight || inFlight.token !== token) inFlight = { token, promise: ctx.api.post("/auth/verify", { token }) };
-    const answer = await inFlight.promise;
-    ctx.setAccount(answer.account);
-    ctx.notice = t("verify.done");
-    await ctx.navigate("account", { replace: true });
+    await signedIn(ctx, await spendToken(ctx, "verify", "/auth/verify", token), t("verify.done"));
   } catch (error) {
-    inFlight = null;
     showFailure(card, ctx, errorText(error.code, error.message));
   }
 }
