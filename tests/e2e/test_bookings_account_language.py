@@ -5,6 +5,7 @@ the language the widget was in nor the name the business's client record keeps (
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import aiohttp
 import pytest
@@ -27,12 +28,16 @@ async def test_emails_follow_the_accounts_language_and_name_after_a_profile_chan
         session = await signed_up(Gateway(http, stack), slug, email, first_name="Bo")  # an English account
         gw = Gateway(http, stack, base=f"/api/v1/b/{slug}", token=session)
 
+        async def book_in_english_as_bo(hours: float) -> tuple[int, Any]:
+            start = await gw.free_slot(slug, service_id, hours)
+            return await gw.call(
+                "POST", "/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
+                json={"service_id": service_id, "start": start.isoformat(),
+                      "client": {**guest(email), "first_name": "Bo"}, "locale": "en"},
+            )  # fmt: skip
+
         # Booked in English as "Bo": the business's client record keeps that name.
-        status, made = await gw.call(
-            "POST", "/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
-            json={"service_id": service_id, "start": (await gw.free_slot(slug, service_id, 72)).isoformat(),
-                  "client": {**guest(email), "first_name": "Bo"}, "locale": "en"},
-        )  # fmt: skip
+        status, made = await book_in_english_as_bo(72)
         assert status == 201, made
         booked = (await eventually(lambda: gw.mail(email, "Booked")))[0]
         assert "Hi Bo," in booked["text"]
@@ -52,11 +57,7 @@ async def test_emails_follow_the_accounts_language_and_name_after_a_profile_chan
         assert "Hola Roberta:" in change["text"]
 
         # A new booking from the English widget, with the record's old name: Spanish, "Roberta".
-        status, second = await gw.call(
-            "POST", "/bookings", headers={"Idempotency-Key": uuid.uuid4().hex},
-            json={"service_id": service_id, "start": (await gw.free_slot(slug, service_id, 120)).isoformat(),
-                  "client": {**guest(email), "first_name": "Bo"}, "locale": "en"},
-        )  # fmt: skip
+        status, second = await book_in_english_as_bo(120)
         assert status == 201, second
         confirmation = (await eventually(lambda: gw.mail(email, "Reservada")))[0]
         assert "Hola Roberta:" in confirmation["text"]
