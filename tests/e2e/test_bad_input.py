@@ -16,7 +16,13 @@ from yarl import URL
 
 from regulars.identity.testing import fresh_ip
 from regulars.shared import clock
-from regulars.shared.testing.businesses import PASSWORD, bookable_business, catalog, guest, signed_up
+from regulars.shared.testing.businesses import (
+    PASSWORD,
+    catalog,
+    fresh_bookable_business,
+    guest,
+    signed_up,
+)
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack, identity_cli
 
@@ -61,14 +67,12 @@ class Edge:
 
 @pytest.fixture(scope="module")
 async def edge(stack: Stack) -> Any:
-    run = uuid.uuid4().hex[:6]
-    slug = f"edge-{run}"
-    key = bookable_business(stack, f"edge-org-{run}", slug)
+    slug, key = fresh_bookable_business(stack, "edge")
     identity_cli(stack, "businesses", "update", "--slug", slug, "--vertical", "pet")
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
         service_id = await catalog(gw, slug, key)
-        session = await signed_up(gw, slug, f"edge-{run}@example.com")
+        session = await signed_up(gw, slug, f"{slug}@example.com")
         yield Edge(gw, slug, key, session, service_id)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from regulars.shared.testing.businesses import bookable_business, catalog, guest, signed_up
+from regulars.shared.testing.businesses import catalog, fresh_bookable_business, guest, signed_up
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
@@ -19,10 +19,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.clock]
 
 
 async def test_emails_follow_the_accounts_language_and_name_after_a_profile_change(stack: Stack) -> None:
-    run = uuid.uuid4().hex[:6]
-    slug = f"lang-{run}"
-    key = bookable_business(stack, f"lang-org-{run}", slug)
-    email = f"bo-{run}@example.com"
+    slug, key = fresh_bookable_business(stack, "lang")
+    email = f"bo-{slug}@example.com"
     async with aiohttp.ClientSession() as http:
         service_id = await catalog(Gateway(http, stack), slug, key)
         session = await signed_up(Gateway(http, stack), slug, email, first_name="Bo")  # an English account

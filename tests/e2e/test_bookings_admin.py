@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from regulars.shared.testing.businesses import bookable_business, catalog, guest, signed_up
+from regulars.shared.testing.businesses import catalog, fresh_bookable_business, guest, signed_up
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
@@ -19,11 +19,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.clock]
 
 
 async def test_staff_booking_assignment_completion_history_and_delete(stack: Stack) -> None:
-    run = uuid.uuid4().hex[:6]
-    slug = f"admin-{run}"
-    key = bookable_business(stack, f"admin-org-{run}", slug)
+    slug, key = fresh_bookable_business(stack, "admin")
     admin = f"/api/v1/admin/businesses/{slug}"
-    email = f"bo-{run}@example.com"
+    email = f"bo-{slug}@example.com"
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
         service_id = await catalog(gw, slug, key)
@@ -79,6 +77,6 @@ async def test_staff_booking_assignment_completion_history_and_delete(stack: Sta
         assert (status, history["history"]) == (200, [])
 
         # Another business's key is refused for this business.
-        other_key = bookable_business(stack, f"other-admin-{run}", f"other-{run}")
+        _, other_key = fresh_bookable_business(stack, "other")
         status, body = await gw.call("GET", f"{admin}/bookings", token=other_key)
         assert (status, body["error"]["code"]) == (404, "business_not_found")

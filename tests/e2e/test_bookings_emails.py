@@ -15,7 +15,7 @@ from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.notifications.adapters.tables import messages
-from regulars.shared.testing.businesses import bookable_business, catalog, guest
+from regulars.shared.testing.businesses import catalog, fresh_bookable_business, guest
 from regulars.shared.testing.gateway import Gateway
 from regulars.shared.testing.infra import Stack
 from regulars.shared.testing.waiting import eventually
@@ -37,10 +37,8 @@ async def reminder_of(engines: dict[str, AsyncEngine], booking_id: str) -> list[
 
 
 async def test_confirmation_reminder_and_cancellation_emails(stack: Stack, engines: dict[str, AsyncEngine]) -> None:
-    run = uuid.uuid4().hex[:6]
-    slug = f"mail-{run}"
-    key = bookable_business(stack, f"mail-org-{run}", slug)
-    email = f"lola-{run}@example.com"
+    slug, key = fresh_bookable_business(stack, "mail")
+    email = f"lola-{slug}@example.com"
     async with aiohttp.ClientSession() as http:
         gw = Gateway(http, stack)
         service_id = await catalog(gw, slug, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 import aiohttp
@@ -64,6 +65,12 @@ def bookable_business(stack: Stack, org: str, slug: str, client_database: str = 
         settings={"booking_policy": {"cancel_window_hours": 24, "reschedule_window_hours": 12}},
     )  # fmt: skip
     return create_api_key(stack, slug)
+
+
+def fresh_bookable_business(stack: Stack, name: str, client_database: str = "global") -> tuple[str, str]:
+    """A new ``bookable_business`` of its own organization: its slug (``<name>-<6 hex>``) and API key."""
+    slug = f"{name}-{uuid.uuid4().hex[:6]}"
+    return slug, bookable_business(stack, f"{slug}-org", slug, client_database)
 
 
 async def catalog(gw: Gateway, slug: str, key: str) -> str:
