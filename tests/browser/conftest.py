@@ -230,24 +230,27 @@ def top_nav(viewport: str) -> Any:
     return open_nav
 
 
-async def with_catalog(stack: Stack, slug: str) -> dict[str, str]:
-    """One stylist all day every day; a haircut with an intake question."""
+async def with_catalog(stack: Stack, slug: str, stylists: tuple[str, ...] = ("Ana Stylist",)) -> dict[str, str]:
+    """Stylists (one by default) all day every day; a haircut by any of them with an intake question."""
     key = create_api_key(stack, slug)
     base = f"{stack.gateway_url}/api/v1/admin/businesses/{slug}"
     headers = {"Authorization": f"Bearer {key}"}
     async with aiohttp.ClientSession(headers=headers) as http:
 
-        async def staff_created() -> Any:
-            async with http.post(f"{base}/staff", json={"name": "Ana Stylist"}) as response:
+        async def staff_created(name: str) -> Any:
+            async with http.post(f"{base}/staff", json={"name": name}) as response:
                 return (await response.json())["staff"] if response.status == 201 else None  # 404 until it is known
 
-        staff = await eventually(staff_created)
+        staff_ids = []
         blocks = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
-        async with http.put(f"{base}/staff/{staff['id']}/hours", json={"blocks": blocks}) as response:
-            assert response.status == 200
+        for name in stylists:
+            staff = await eventually(functools.partial(staff_created, name))
+            async with http.put(f"{base}/staff/{staff['id']}/hours", json={"blocks": blocks}) as response:
+                assert response.status == 200
+            staff_ids.append(staff["id"])
         service = {
             "name": "Haircut", "duration_minutes": 45, "price_minor": 3000, "currency": "EUR",
-            "staff_ids": [staff["id"]],
+            "staff_ids": staff_ids,
             "intake_questions": [{"id": "allergies", "label": "Any allergies?", "kind": "text"}],
         }  # fmt: skip
         async with http.post(f"{base}/services", json=service) as response:

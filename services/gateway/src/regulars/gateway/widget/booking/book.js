@@ -1,10 +1,12 @@
 // The booking flow (R-A1): a service first, then a calendar of free times, then the client's
 // details (or sign in), then the confirmation, which offers guests an account pre-filled from
-// the booking (R-I1). Also serves "rebook" (?service=&staff=) and "reschedule" (?reschedule=<id>,
+// the booking (R-I1). Each step has its own address, and what was typed is kept in the tab
+// (progress.js), so Back, Forward, reload and a language change keep it. Also serves "rebook" (?service=&staff=) and "reschedule" (?reschedule=<id>,
 // or ?manage=<token> for a guest's link), which go back through the same calendar (R-A3).
 import { ApiError } from "../api.js";
 import { errorNotice, field, form, h, newPasswordField, notice } from "../dom.js";
 import { register } from "../views/check-inbox.js";
+import { keep, recall } from "./progress.js";
 import { addDays, bt, dayOf, isoDay, money, prepare, timeOf, whenOf } from "./text.js";
 
 const STEPS = ["service", "time", "details", "done"];
@@ -19,35 +21,60 @@ function steps(current) {
   );
 }
 
-export async function render(container, ctx, { query }) {
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Each step has its own address below `book/` carrying what was chosen so far (never personal
+ * data): `book` (service), `book/time?service=&staff=&date=`, `book/details?…&start=`, `book/done`.
+ * `reschedule=<id>` or `manage=<token>` travel along when a booking is being moved.
+ */
+export async function render(container, ctx, { parts, query }) {
   await prepare();
   const tz = ctx.profile.timezone;
+  const today = isoDay(new Date(), tz);
+  const step = STEPS.includes(parts[0]) ? parts[0] : "service";
   const state = {
     services: [],
     staff: [],
     service: null,
     staffId: query.get("staff") || "",
-    day: isoDay(new Date(), tz),
-    slot: null,
+    day: DAY.test(query.get("date") || "") && query.get("date") >= today ? query.get("date") : today,
+    start: query.get("start"),
     reschedule: query.get("reschedule"),
     manageToken: query.get("manage"),
-    booking: null,
-    created: null,
   };
   const [services, staff] = await Promise.all([ctx.api.get("/services"), ctx.api.get("/staff")]);
   state.services = services.services;
   state.staff = staff.staff;
-  const wanted = query.get("service");
-  state.service = state.services.find((s) => s.id === wanted) || null;
+  state.service = state.services.find((s) => s.id === query.get("service")) || null;
   if (state.service && !state.service.staff_ids.includes(state.staffId)) state.staffId = "";
-  const moving = Boolean(state.reschedule || state.manageToken);
+  const moving = Boolean(state.reschedule || state.manageToken || (step === "done" && recall(ctx.slug).done?.moved));
 
-  const root = h("section", { class: "card" });
+  /** The address of `target` with what has been chosen up to it. */
+  function address(target) {
+    const params = new URLSearchParams();
+    if (state.reschedule) params.set("reschedule", state.reschedule);
+    if (state.manageToken) params.set("manage", state.manageToken);
+    if (target === "time" || target === "details") {
+      params.set("service", state.service.id);
+      if (state.staffId) params.set("staff", state.staffId);
+      params.set("date", state.day);
+    }
+    if (target === "details") params.set("start", state.start);
+    const path = target === "service" ? "book" : `book/${target}`;
+    const search = params.toString();
+    return search ? `${path}?${search}` : path;
+  }
+  const goTo = (target, options) => ctx.navigate(address(target), options);
+  /** Records a choice made inside a step (a day, a staff member) in the address, without a new entry. */
+  const note = () => history.replaceState(null, "", new URL(address(step), location.origin + ctx.base));
+
+  const root = h("section", { class: "card booking-flow" });
   container.append(root);
 
-  function show(step, ...children) {
+  function show(current, ...children) {
     const title = moving ? bt("reschedule.title") : bt("title");
-    root.replaceChildren(h("h1", {}, title), steps(step), ...children.flat().filter(Boolean));
+    root.replaceChildren(h("h1", {}, title), steps(current), ...children.flat().filter(Boolean));
   }
 
   function chooseService() {
@@ -70,7 +97,7 @@ export async function render(container, ctx, { query }) {
                     onclick: () => {
                       state.service = service;
                       state.staffId = "";
-                      chooseTime();
+                      return goTo("time");
                     },
                   },
                   h("span", { class: "service-name" }, service.name),
@@ -92,7 +119,7 @@ export async function render(container, ctx, { query }) {
     const service = state.service;
     const performers = state.staff.filter((s) => service.staff_ids.includes(s.id));
     const slotsBox = h("div", { "aria-live": "polite" }, h("p", { class: "loading" }, bt("loading")));
-    const dayInput = field({ name: "day", label: bt("date"), type: "date", value: state.day, attrs: { min: isoDay(new Date(), tz) } });
+    const dayInput = field({ name: "day", label: bt("date"), type: "date", value: state.day, attrs: { min: today } });
     const staffSelect = field({
       name: "staff",
       label: bt("with"),
@@ -133,8 +160,8 @@ export async function render(container, ctx, { query }) {
                       class: "slot",
                       "data-start": slot.start,
                       onclick: () => {
-                        state.slot = slot;
-                        return moving ? moveBooking() : details();
+                        state.start = slot.start;
+                        return moving ? moveBooking() : goTo("details");
                       },
                     },
                     timeOf(slot.start, tz),
@@ -147,19 +174,22 @@ export async function render(container, ctx, { query }) {
     };
     const go = (days) => {
       const next = addDays(state.day, days);
-      if (next < isoDay(new Date(), tz)) return;
+      if (next < today) return;
       state.day = next;
       dayInput.querySelector("input").value = next;
+      note();
       reload();
     };
     dayInput.querySelector("input").addEventListener("change", (event) => {
-      if (event.target.value) {
+      if (DAY.test(event.target.value) && event.target.value >= today) {
         state.day = event.target.value;
+        note();
         reload();
       }
     });
     staffSelect.querySelector("select").addEventListener("change", (event) => {
       state.staffId = event.target.value;
+      note();
       reload();
     });
     show(
@@ -167,53 +197,56 @@ export async function render(container, ctx, { query }) {
       h("h2", {}, bt("choose_time_for", { service: service.name })),
       h(
         "div",
-        { class: "day-picker" },
-        h("button", { type: "button", class: "button", onclick: () => go(-1) }, bt("previous_day")),
-        dayInput,
-        h("button", { type: "button", class: "button", onclick: () => go(1) }, bt("next_day")),
+        { class: "time-controls" },
+        h(
+          "div",
+          { class: "day-picker" },
+          dayInput,
+          h(
+            "div",
+            { class: "day-steps" },
+            h("button", { type: "button", class: "button", onclick: () => go(-1) }, bt("previous_day")),
+            h("button", { type: "button", class: "button", onclick: () => go(1) }, bt("next_day")),
+          ),
+        ),
         performers.length > 1 ? staffSelect : null,
       ),
       slotsBox,
-      moving ? null : h("p", {}, h("button", { type: "button", class: "as-link", onclick: chooseService }, bt("change_service"))),
+      moving ? null : h("p", {}, h("button", { type: "button", class: "as-link", onclick: () => goTo("service") }, bt("change_service"))),
     );
     await reload();
   }
 
   async function moveBooking() {
-    const body = { start: state.slot.start };
+    const body = { start: state.start };
     if (state.staffId) body.staff_id = state.staffId;
+    let booking;
     try {
       if (state.manageToken) {
-        state.booking = (await ctx.api.manage(state.manageToken).post("/manage/reschedule", body)).booking;
+        booking = (await ctx.api.manage(state.manageToken).post("/manage/reschedule", body)).booking;
       } else {
-        state.booking = (await ctx.api.post(`/me/bookings/${state.reschedule}/reschedule`, body)).booking;
+        booking = (await ctx.api.post(`/me/bookings/${state.reschedule}/reschedule`, body)).booking;
       }
     } catch (error) {
       root.append(errorNotice(error));
       return;
     }
-    show(
-      "done",
-      notice(bt("reschedule.done", { when: whenOf(state.booking.starts_at, tz) })),
-      h(
-        "p",
-        {},
-        h("a", { href: state.manageToken ? `manage?token=${encodeURIComponent(state.manageToken)}` : "account/bookings" }, bt("see_booking")),
-      ),
-    );
+    keep(ctx.slug, { done: { moved: booking, manageToken: state.manageToken } });
+    // The done step replaces the time step: Back leaves the flow instead of moving the booking again.
+    await ctx.navigate("book/done", { replace: true });
   }
 
   async function details() {
     const service = state.service;
     const account = ctx.account;
     const loginsRequired = ctx.profile.client_logins === "required";
+    const here = encodeURIComponent(address("details"));
     const summary = h(
       "p",
       { class: "lead" },
-      bt("summary", { service: service.name, when: whenOf(state.slot.start, tz) }),
+      bt("summary", { service: service.name, when: whenOf(state.start, tz) }),
     );
     if (!account && loginsRequired) {
-      const next = encodeURIComponent(`book?service=${service.id}`);
       show(
         "details",
         summary,
@@ -221,7 +254,7 @@ export async function render(container, ctx, { query }) {
         h(
           "p",
           { class: "actions" },
-          h("a", { class: "button primary", href: `sign-in?next=${next}` }, bt("sign_in")),
+          h("a", { class: "button primary", href: `sign-in?next=${here}` }, bt("sign_in")),
           h("a", { class: "button", href: "sign-up" }, bt("create_account")),
         ),
       );
@@ -273,7 +306,7 @@ export async function render(container, ctx, { query }) {
       async onsubmit(values) {
         const body = {
           service_id: service.id,
-          start: state.slot.start,
+          start: state.start,
           client: { first_name: values.first_name, last_name: values.last_name, email: values.email, phone: values.phone },
           notes: values.notes,
           locale: ctx.locale(),
@@ -285,17 +318,23 @@ export async function render(container, ctx, { query }) {
         };
         if (state.staffId) body.staff_id = state.staffId;
         if (values.pet_name) body.pet = { name: values.pet_name, breed: values.pet_breed || "" };
-        state.idempotencyKey ||= crypto.randomUUID();
+        // The Idempotency-Key makes a retried click, a reload or a flaky network book once.
+        const kept = recall(ctx.slug).idempotency;
+        const idempotencyKey = kept && kept.start === state.start ? kept.key : crypto.randomUUID();
+        keep(ctx.slug, { idempotency: { start: state.start, key: idempotencyKey } });
+        let created;
         try {
-          // The Idempotency-Key makes a retried click or a flaky network book once.
-          state.created = await ctx.api.post("/bookings", body, { headers: { "Idempotency-Key": state.idempotencyKey } });
+          created = await ctx.api.post("/bookings", body, { headers: { "Idempotency-Key": idempotencyKey } });
         } catch (error) {
-          if (error instanceof ApiError && error.code === "slot_unavailable") state.idempotencyKey = null;
+          if (error instanceof ApiError && error.code === "slot_unavailable") keep(ctx.slug, { idempotency: undefined });
           throw error;
         }
-        done();
+        // Booked: what was typed goes; the done step replaces this one, so Back cannot book twice.
+        keep(ctx.slug, { details: undefined, idempotency: undefined, done: { created } });
+        await ctx.navigate("book/done", { replace: true });
       },
     });
+    restoreTyped(el, ctx.slug);
     show(
       "details",
       summary,
@@ -306,15 +345,25 @@ export async function render(container, ctx, { query }) {
             { class: "switch-flow" },
             bt("have_account"),
             " ",
-            h("a", { href: `sign-in?next=${encodeURIComponent(`book?service=${service.id}`)}` }, bt("sign_in")),
+            h("a", { href: `sign-in?next=${here}` }, bt("sign_in")),
           ),
       el,
-      h("p", {}, h("button", { type: "button", class: "as-link", onclick: chooseTime }, bt("change_time"))),
+      h("p", {}, h("button", { type: "button", class: "as-link", onclick: () => goTo("time") }, bt("change_time"))),
     );
   }
 
   function done() {
-    const { booking, manage_link: manageLink, account_offer: offer } = state.created;
+    const kept = recall(ctx.slug).done;
+    if (kept.moved) {
+      const token = kept.manageToken;
+      show(
+        "done",
+        notice(bt("reschedule.done", { when: whenOf(kept.moved.starts_at, tz) })),
+        h("p", {}, h("a", { href: token ? `manage?token=${encodeURIComponent(token)}` : "account/bookings" }, bt("see_booking"))),
+      );
+      return;
+    }
+    const { booking, manage_link: manageLink, account_offer: offer } = kept.created;
     const manageToken = manageLink ? new URL(manageLink).searchParams.get("token") : null;
     const calendarHref = manageToken
       ? `${ctx.api.base}/manage/calendar.ics?token=${encodeURIComponent(manageToken)}`
@@ -334,8 +383,28 @@ export async function render(container, ctx, { query }) {
     show("done", ...children);
   }
 
-  if (state.service) await chooseTime();
-  else chooseService();
+  // An address that skips a choice (an old link, a hand-edited one) lands on the step that needs it.
+  if (step === "done") return recall(ctx.slug).done ? done() : goTo("service", { replace: true });
+  if (step === "service") return state.service ? goTo("time", { replace: true }) : chooseService();
+  if (!state.service) return goTo("service", { replace: true });
+  if (step === "time") return chooseTime();
+  if (!state.start || Number.isNaN(Date.parse(state.start))) return goTo("time", { replace: true });
+  return details();
+}
+
+/** Puts back what the client typed in the details form, and keeps each change as they type. */
+function restoreTyped(formEl, slug) {
+  const typed = recall(slug).details || {};
+  for (const control of formEl.elements) {
+    if (control.name && typeof typed[control.name] === "string") control.value = typed[control.name];
+  }
+  formEl.addEventListener("input", () => {
+    const now = {};
+    for (const control of formEl.elements) {
+      if (control.name && control.type !== "password" && control.type !== "submit") now[control.name] = control.value;
+    }
+    keep(slug, { details: now });
+  });
 }
 
 /** R-I1: right after booking, an account pre-filled from the booking; only the password is new. */
