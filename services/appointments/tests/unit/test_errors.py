@@ -10,7 +10,7 @@ import pytest
 
 import regulars.appointments
 from regulars.appointments.domain import errors
-from regulars.appointments.entrypoints.errors import api_error
+from regulars.shared.http.domain_errors import api_error
 
 PACKAGE = Path(regulars.appointments.__file__).parent
 

@@ -4,9 +4,9 @@ from aiohttp import web
 
 from regulars.appointments.entrypoints.admin_http import setup_admin_routes
 from regulars.appointments.entrypoints.cli import add_commands
-from regulars.appointments.entrypoints.errors import domain_errors
 from regulars.appointments.entrypoints.http import setup_client_routes
 from regulars.appointments.entrypoints.messaging import client_accounts_consumer
+from regulars.shared.http.domain_errors import domain_errors
 from regulars.shared.service import Service
 from regulars.shared.tenancy import business_projection_consumer
 

@@ -1,42 +1,21 @@
-"""What the wallet refuses, as values: a stable code, a message for people, the fields at
-fault. The service layer raises these; the HTTP entrypoint turns each kind into an answer in
-one place (``entrypoints/errors.py``)."""
+"""What the wallet refuses, as values, on the shared kinds of ``regulars.shared.domain_errors``
+(a stable code, a message for people, the fields at fault). The service layer raises these; the
+one mapping to HTTP is ``regulars.shared.http.domain_errors``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from regulars.shared.domain_errors import Conflict, DomainError, FieldProblem, Invalid, NotFound
 
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One field at fault: where (``legs.0.amount``), a stable code, a message."""
-
-    field: str
-    code: str
-    message: str
-
-
-class DomainError(Exception):
-    """A refusal the caller can act on; ``code`` is stable, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str, fields: Sequence[FieldProblem] = ()) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = tuple(fields)
-
-
-class NotFound(DomainError):
-    """No such thing within the caller's organization."""
-
-
-class Invalid(DomainError):
-    """The request cannot be done as asked (unbalanced, wrong currency, bad amount…)."""
-
-
-class Conflict(DomainError):
-    """The request is fine but the state of things does not allow it now."""
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "FieldProblem",
+    "IdempotencyKeyReused",
+    "InsufficientFunds",
+    "Invalid",
+    "NotFound",
+    "TooManyAttempts",
+]
 
 
 class InsufficientFunds(Conflict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from regulars.appointments.domain import errors
+from regulars.shared import domain_errors as errors
 from regulars.shared.http.app import Handler
 from regulars.shared.http.errors import ApiError, FieldError
 

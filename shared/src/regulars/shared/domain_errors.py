@@ -1,0 +1,45 @@
+"""What a service refuses, as values: a stable code, a message for people, the fields at fault.
+
+Every service's ``domain/errors.py`` builds its own refusals on these kinds; its service layer
+raises them and knows nothing of HTTP. ``regulars.shared.http.domain_errors`` alone gives each
+kind its status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One field at fault: where (``intake_answers.allergies``, ``legs.0.amount``), a stable code, a message."""
+
+    field: str
+    code: str
+    message: str
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on; ``code`` is stable, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str, fields: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = tuple(fields)
+
+
+class NotFound(DomainError):
+    """No such thing within the caller's business, organization or account (or a link that is not valid)."""
+
+
+class Invalid(DomainError):
+    """The request cannot be done as asked (a time in the past, an unbalanced movement, a wrong answer…)."""
+
+
+class Conflict(DomainError):
+    """The request is fine but the state of things does not allow it now."""
+
+
+class SignInRequired(DomainError):
+    """Only a signed-in client may do this."""
