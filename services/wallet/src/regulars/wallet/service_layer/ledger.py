@@ -14,8 +14,6 @@ movement records nothing, so retrying it with its key is asked afresh.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,11 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from regulars.shared.idempotency import MAX_KEY_LENGTH, request_fingerprint
 from regulars.wallet.adapters.tables import ledger_accounts, ledger_entries, ledger_holds, ledger_transactions
 from regulars.wallet.domain import ledger
 from regulars.wallet.domain.errors import Conflict, IdempotencyKeyReused, Invalid, NotFound
-
-MAX_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -80,11 +77,6 @@ async def open_account(conn: AsyncConnection, spec: AccountSpec) -> uuid.UUID:
     where = (ledger_accounts.c[name] == values[name] for name in ("org_id", "name", "currency"))
     found: uuid.UUID = (await conn.execute(sa.select(ledger_accounts.c.id).where(*where))).scalar_one()
     return found
-
-
-def fingerprint(request: Mapping[str, Any]) -> str:
-    """A stable hash of a request's meaning (what the idempotency key promises)."""
-    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _movement_request(movement: Movement) -> dict[str, Any]:
@@ -195,7 +187,7 @@ async def record(conn: AsyncConnection, movement: Movement, now: datetime) -> Re
     if any(leg.phase != "posted" for leg in movement.legs):
         raise Invalid("pending_not_allowed", "Pending value moves only as a hold.")
     ledger.check_balanced(movement.legs)
-    request_hash = fingerprint(_movement_request(movement))
+    request_hash = request_fingerprint(_movement_request(movement))
     accounts = await _lock_accounts(conn, movement.org_id, movement.currency, {leg.account_id for leg in movement.legs})
     replayed = await _replay(conn, movement.org_id, movement.key, request_hash)
     if replayed is not None:
@@ -228,7 +220,7 @@ async def place_hold(conn: AsyncConnection, request: HoldRequest, now: datetime)
     movement = Movement(
         request.org_id, request.business_id, request.key, "hold", request.currency, legs, refs=request.refs
     )
-    request_hash = fingerprint({**_movement_request(movement), "expires_at": request.expires_at})
+    request_hash = request_fingerprint({**_movement_request(movement), "expires_at": request.expires_at})
     accounts = await _lock_accounts(conn, request.org_id, request.currency, {leg.account_id for leg in legs})
     replayed = await _replay(conn, request.org_id, request.key, request_hash)
     if replayed is not None:
@@ -265,7 +257,9 @@ async def resolve_hold(
 ) -> Recorded:
     """Capture (perhaps for less), release or expire a pending hold, at most once."""
     _check_key(key)
-    request_hash = fingerprint({"hold_id": hold_id, "outcome": outcome, "amount": amount, "business_id": business_id})
+    request_hash = request_fingerprint(
+        {"hold_id": hold_id, "outcome": outcome, "amount": amount, "business_id": business_id}
+    )
     row = (
         await conn.execute(
             sa.select(ledger_holds)
