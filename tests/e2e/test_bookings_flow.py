@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -166,3 +166,40 @@ async def test_fifty_concurrent_bookings_through_the_gateway_give_one(stack: Sta
         status, listed = await gw.call("GET", f"/api/v1/admin/businesses/{slug}/bookings", token=key)
         assert status == 200
         assert len(listed["bookings"]) == 1
+
+
+async def test_r_a1_month_calendar_through_the_gateway(stack: Stack) -> None:
+    """The month view's answer: a day of time off is closed, the first free day is the first free time's."""
+    run = uuid.uuid4().hex[:6]
+    slug = f"month-{run}"
+    key = bookable_business(stack, f"month-org-{run}", slug)
+    async with aiohttp.ClientSession() as http:
+        gw = Gateway(http, stack)
+        service_id = await catalog(gw, slug, key)
+        zone = ZoneInfo("Europe/Madrid")
+        first = (await gw.free_slot(slug, service_id, 0)).astimezone(zone)
+        off = datetime.combine(first.date() + timedelta(days=2), time(0, 0), tzinfo=zone)
+        status, staff = await gw.call("GET", f"/api/v1/b/{slug}/staff")
+        assert status == 200, staff
+        status, body = await gw.call(
+            "POST", f"/api/v1/admin/businesses/{slug}/staff/{staff['staff'][0]['id']}/time-off", token=key,
+            json={"starts_at": off.isoformat(), "ends_at": (off + timedelta(days=1)).isoformat()},
+        )  # fmt: skip
+        assert status == 201, body
+        months = sorted({first.date().isoformat()[:7], off.date().isoformat()[:7]})
+        days: dict[str, Any] = {}
+        for month in months:
+            status, answer = await gw.call(
+                "GET", f"/api/v1/b/{slug}/availability/month", params={"service_id": service_id, "month": month}
+            )
+            assert status == 200, answer
+            assert answer["timezone"] == "Europe/Madrid"
+            days |= {d["date"]: d for d in answer["days"]}
+            if month == months[0]:
+                assert answer["first_free_day"] == first.date().isoformat()
+        assert days[off.date().isoformat()]["status"] == "closed"
+        assert days[(off.date() - timedelta(days=1)).isoformat()]["status"] == "open"
+        for params, code in (({"service_id": service_id, "month": "2026-1"}, 422), ({"month": "2026-11"}, 422),
+                             ({"service_id": str(uuid.uuid4()), "month": "2026-11"}, 404)):  # fmt: skip
+            status, refused = await gw.call("GET", f"/api/v1/b/{slug}/availability/month", params=params)
+            assert status == code, refused

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -141,3 +142,41 @@ async def test_time_off_removes_slots(api: Api, engines: dict[str, AsyncEngine])
         "GET", "/internal/availability", shop.guest, params={"service_id": shop.service_id, "from": day, "to": day}
     )
     assert body["slots"][0]["start"] == (start + timedelta(hours=4)).isoformat()
+
+
+async def test_r_a1_month_calendar_reads_time_off_and_bookings(api: Api, engines: dict[str, AsyncEngine]) -> None:
+    shop = await make_shop(api, engines)
+    ana = shop.staff_ids[0]
+    closed, full = tomorrow_at(9, api.clock, days=2), tomorrow_at(9, api.clock, days=3)
+    for staff_id, starts, hours in ((ana, closed, 9), (shop.staff_ids[1], closed, 9), (ana, full, 8)):
+        status, body = await api.call(
+            "POST", f"/internal/admin/staff/{staff_id}/time-off", shop.admin,
+            json={"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=hours)).isoformat()},
+        )  # fmt: skip
+        assert status == 201, body
+    status, body = await book(api, shop, shop.guest, full + timedelta(hours=8), staff_id=ana)
+    assert status == 201, body
+
+    async def month_of(day: datetime, **params: str) -> dict[str, Any]:
+        query = {"service_id": shop.service_id, "month": day.date().isoformat()[:7], **params}
+        status, body = await api.call("GET", "/internal/availability/month", shop.guest, params=query)
+        assert status == 200, body
+        return {d["date"]: d for d in body["days"]} | {"answer": body}
+
+    days = await month_of(closed)
+    assert days[closed.date().isoformat()]["status"] == "closed"
+    assert days[full.date().isoformat()]["status"] == "open"  # Bea is free
+    with_ana = await month_of(full, staff_id=ana)
+    assert with_ana[full.date().isoformat()] == {"date": full.date().isoformat(), "status": "full", "free_times": 0}
+    assert with_ana["answer"]["staff_id"] == ana
+    assert with_ana["answer"]["timezone"] == "Europe/Madrid"
+    yesterday = (tomorrow_at(9, api.clock, days=-2)).date().isoformat()
+    assert with_ana.get(yesterday, {"status": "past"})["status"] == "past"
+    first = with_ana["answer"]["first_free_day"]
+    assert first is not None
+    assert with_ana[first]["status"] == "open"
+    assert with_ana[first]["free_times"] > 0
+    for bad in ({"month": "2026-13"}, {"month": "november"}, {"month": "1850-01"}, {"staff_id": "x"}):
+        query = {"service_id": shop.service_id, "month": "2026-11", **bad}
+        status, body = await api.call("GET", "/internal/availability/month", shop.guest, params=query)
+        assert status == 422, body

@@ -17,6 +17,7 @@ from regulars.appointments.domain.availability import (
     WeeklyHours,
     free_slots,
     is_free,
+    month_days,
 )
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -164,3 +165,68 @@ def test_busy_index_agrees_with_a_scan(busy: list[tuple[int, int]], start: int, 
     intervals = [Interval(base + timedelta(minutes=s), base + timedelta(minutes=s + n)) for s, n in busy]
     candidate = Interval(base + timedelta(minutes=start), base + timedelta(minutes=start + length))
     assert BusyIndex(intervals).overlaps(candidate) == any(i.overlaps(candidate) for i in intervals)
+
+
+# --- A month's calendar (R-A1) ---------------------------------------------------------
+
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def month_of(month: date, zone: ZoneInfo, calendars: list[StaffCalendar], now: datetime, minutes: int = 60) -> Any:
+    days = month_days(
+        calendars, zone=zone, duration=timedelta(minutes=minutes), buffer=timedelta(0),
+        month=month, now=now, horizon=FAR,
+    )  # fmt: skip
+    return {d.day.day: (d.status, d.free_times) for d in days}
+
+
+def at(day: date, hour: int, zone: ZoneInfo = MADRID) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=zone).astimezone(UTC)
+
+
+def test_r_a1_month_marks_open_full_closed_and_past_days() -> None:
+    weekdays = [WeeklyHours(d, time(9, 0), time(11, 0)) for d in range(5)]
+    booked = Interval(at(date(2026, 11, 12), 9), at(date(2026, 11, 12), 11))  # Thursday: all taken
+    anna = StaffCalendar(ANNA, hours=weekdays, busy=[booked])
+    now = at(date(2026, 11, 10), 12)  # Tuesday noon: today's hours are over
+    days = month_of(date(2026, 11, 1), MADRID, [anna], now)
+    assert len(days) == 30
+    assert days[9] == ("past", 0)
+    assert days[10] == ("full", 0)  # people worked today, nothing is left
+    assert days[11] == ("open", 5)  # 09:00 … 10:00 on the 15-minute grid
+    assert days[12] == ("full", 0)
+    assert days[14] == ("closed", 0)  # Saturday: nobody works
+    assert days[30] == ("open", 5)
+
+
+def test_r_a1_time_off_closes_a_day_and_only_time_off() -> None:
+    weekdays = [WeeklyHours(d, time(9, 0), time(11, 0)) for d in range(5)]
+    friday, monday = date(2026, 11, 13), date(2026, 11, 16)
+    day_off = Interval(at(friday, 0), at(friday + timedelta(days=1), 0))
+    morning_off = Interval(at(monday, 9), at(monday, 10))
+    anna = StaffCalendar(ANNA, hours=weekdays, busy=[day_off, morning_off], time_off=[day_off, morning_off])
+    # Bea works Fridays too, but is booked all morning: Friday is full, not closed.
+    bea_busy = Interval(at(friday, 9), at(friday, 11))
+    bea = StaffCalendar(BEA, hours=[WeeklyHours(4, time(9, 0), time(11, 0))], busy=[bea_busy])
+    now = at(date(2026, 11, 2), 8)
+    alone = month_of(date(2026, 11, 1), MADRID, [anna], now)
+    assert alone[13] == ("closed", 0)
+    assert alone[16] == ("open", 1)  # 10:00 is left
+    assert month_of(date(2026, 11, 1), MADRID, [anna, bea], now)[13] == ("full", 0)
+
+
+def test_r_a1_month_days_follow_the_wall_clock_across_daylight_saving() -> None:
+    # October in Madrid ends on +01:00 but starts on +02:00: a late block is on its own day at both ends.
+    late = StaffCalendar(ANNA, hours=every_day(time(23, 0), time(0, 0)))
+    october = month_of(date(2026, 10, 1), MADRID, [late], LONG_AGO)
+    assert len(october) == 31
+    assert set(october.values()) == {("open", 1)}
+    # Spring forward: 02:00-03:00 does not exist on 29 March, so that Sunday is closed.
+    night = StaffCalendar(ANNA, hours=[WeeklyHours(6, time(2, 0), time(3, 0))])
+    march = month_of(date(2026, 3, 1), MADRID, [night], LONG_AGO, minutes=30)
+    assert march[22] == ("open", 3)
+    assert march[29] == ("closed", 0)
+    # In New York the 1 November night repeats 01:00-02:00: two hours of work, each wall time once.
+    repeated = StaffCalendar(ANNA, hours=[WeeklyHours(6, time(1, 0), time(2, 0))])
+    november = month_of(date(2026, 11, 1), NEW_YORK, [repeated], LONG_AGO, minutes=30)
+    assert (november[1], november[8]) == (("open", 4), ("open", 3))

@@ -147,6 +147,29 @@ class Availability(BaseModel):
     slots: list[FreeSlot]
 
 
+DayStatus = Literal["open", "full", "closed", "past"]
+
+
+class CalendarDay(BaseModel):
+    date: str = Field(description="YYYY-MM-DD, a day in the business's time zone")
+    status: DayStatus = Field(
+        description="open: has free times; full: people work but every time is taken; "
+        "closed: nobody who performs the service works (no hours, or time off); past"
+    )
+    free_times: int = Field(description="How many free start times the day has")
+
+
+class AvailabilityMonth(BaseModel):
+    """A month's calendar of a service (R-A1): which days have free times."""
+
+    service_id: str
+    staff_id: str | None = Field(description="The staff member searched, or null for anyone")
+    timezone: str
+    month: str = Field(description="YYYY-MM")
+    first_free_day: str | None = Field(description="The month's first day with free times (YYYY-MM-DD), if any")
+    days: list[CalendarDay] = Field(description="Every day of the month, in order")
+
+
 class ActionRule(BaseModel):
     allowed: bool
     until: str | None = Field(None, description="Allowed until this time (ISO 8601), or the time it stopped")

@@ -6,6 +6,10 @@ stepped in wall-clock time and converted with ``zoneinfo``, so a day that loses 
 gains an hour (daylight-saving change) has the slots its wall clock shows: a time
 that does not exist is skipped, and a time that occurs twice is offered once (the
 first occurrence).
+
+A month's calendar (``month_days``) is two passes of the same search over the month: one with
+everything busy (free times) and one with only time off (working times), so a day with nothing
+free is told apart as full (people work, all is taken) or closed (nobody works, or all are off).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 DEFAULT_STEP = timedelta(minutes=15)
@@ -49,6 +54,8 @@ class StaffCalendar:
     hours: list[WeeklyHours] = field(default_factory=list)
     # Time off and existing bookings (each booking already extended by its buffer).
     busy: list[Interval] = field(default_factory=list)
+    # The time off among ``busy``: what makes a day closed rather than full.
+    time_off: list[Interval] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -189,3 +196,77 @@ def is_free(
         step=step,
     )
     return bool(slots) and slots[0].start == start
+
+
+DayStatus = Literal["open", "full", "closed", "past"]
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a month in the business's zone, and how many free starts it has."""
+
+    day: date
+    status: DayStatus
+    free_times: int
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_window(month: date, zone: ZoneInfo) -> Interval:
+    """From midnight of the month's first day to midnight of the next month's, in ``zone``."""
+    start = datetime.combine(month, time(0, 0), tzinfo=zone)
+    end = datetime.combine(next_month(month), time(0, 0), tzinfo=zone)
+    return Interval(start.astimezone(UTC), end.astimezone(UTC))
+
+
+def _starts_per_day(slots: Iterable[Slot], zone: ZoneInfo) -> dict[date, int]:
+    counts: dict[date, int] = {}
+    for slot in slots:
+        day = slot.start.astimezone(zone).date()
+        counts[day] = counts.get(day, 0) + 1
+    return counts
+
+
+def month_days(
+    calendars: Sequence[StaffCalendar],
+    *,
+    zone: ZoneInfo,
+    duration: timedelta,
+    buffer: timedelta,
+    month: date,
+    now: datetime,
+    horizon: datetime,
+    step: timedelta = DEFAULT_STEP,
+) -> list[CalendarDay]:
+    """Every day of ``month`` (its first day): open (free starts from ``now`` until ``horizon``),
+    full (someone works a time the service fits in, nothing is free), closed (nobody does:
+    no hours, or time off) or past."""
+    window = month_window(month, zone)
+
+    def starts(of: Sequence[StaffCalendar], not_before: datetime) -> list[Slot]:
+        found = free_slots(
+            of, zone=zone, duration=duration, buffer=buffer, window=window, not_before=not_before, step=step
+        )
+        return [s for s in found if s.start <= horizon]
+
+    free = _starts_per_day(starts(calendars, now), zone)
+    off_only = [StaffCalendar(c.staff_id, hours=c.hours, busy=c.time_off) for c in calendars]
+    working = _starts_per_day(starts(off_only, window.start), zone)
+    today = now.astimezone(zone).date()
+    days: list[CalendarDay] = []
+    day = month
+    while day < next_month(month):
+        if day < today:
+            days.append(CalendarDay(day, "past", 0))
+        elif free.get(day):
+            days.append(CalendarDay(day, "open", free[day]))
+        else:
+            days.append(CalendarDay(day, "full" if working.get(day) else "closed", 0))
+        day += timedelta(days=1)
+    return days

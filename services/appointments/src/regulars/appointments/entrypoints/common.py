@@ -83,6 +83,19 @@ def query_time(request: web.Request, name: str, timezone: str, *, end_of_day: bo
     return moment
 
 
+def query_month(request: web.Request, name: str) -> date:
+    """A month as ``YYYY-MM`` (its first day), within the years every service handles."""
+    value = request.query.get(name, "")
+    try:
+        if len(value) != 7:
+            raise ValueError(value)
+        month = date.fromisoformat(f"{value}-01")
+    except ValueError as exc:
+        raise ApiError(422, "validation_error", f"'{name}' is a month as YYYY-MM, e.g. 2026-11.") from exc
+    _check_range(name, month)
+    return month
+
+
 def _check_range(name: str, value: date) -> None:
     if not dates.in_range(value):
         field = FieldError(field=name, code=dates.OUT_OF_RANGE, message=dates.OUT_OF_RANGE_MESSAGE)

@@ -27,6 +27,7 @@ from regulars.appointments.entrypoints.common import (
     now_of,
     path_id,
     query_id,
+    query_month,
     query_time,
 )
 from regulars.appointments.service_layer import availability, bookings, catalog, clients
@@ -90,6 +91,17 @@ async def search_availability(request: web.Request) -> web.Response:
             ],
         }
     )
+
+
+async def search_month(request: web.Request) -> web.Response:
+    """Which days of a month have free times (R-A1)."""
+    service_id = query_id(request, "service_id", required=True)
+    assert service_id is not None
+    month, staff_id = query_month(request, "month"), query_id(request, "staff_id", required=False)
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        found = await availability.search_month(conn, business, service_id, month, now_of(request), staff_id)
+    return json_response(found)
 
 
 def _booking_answer(row: Any, now: datetime, extra: dict[str, Any]) -> dict[str, Any]:
@@ -395,6 +407,7 @@ def setup_client_routes(app: web.Application) -> None:
         ("GET", "/internal/catalog/staff", list_staff),
         ("GET", "/internal/catalog/products", list_products),
         ("GET", "/internal/availability", search_availability),
+        ("GET", "/internal/availability/month", search_month),
         ("POST", "/internal/bookings", create_booking),
         # Guests: the signed token of the link, checked against the principal's business.
         ("GET", "/internal/manage", guest_booking),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,9 +26,14 @@ from regulars.appointments.domain.availability import (
     Slot,
     StaffCalendar,
     WeeklyHours,
+    first_of_month,
     free_slots,
+    month_days,
+    month_window,
 )
 from regulars.appointments.domain.errors import Invalid, NotFound
+from regulars.shared.contracts.appointments import AvailabilityMonth
+from regulars.shared.contracts.appointments import CalendarDay as CalendarDayItem
 from regulars.shared.contracts.identity import BusinessSnapshot
 
 
@@ -109,6 +114,7 @@ async def load_calendars(
     )
     for o in offs:
         calendars[o.staff_id].busy.append(Interval(o.starts_at, o.ends_at))
+        calendars[o.staff_id].time_off.append(Interval(o.starts_at, o.ends_at))
     booked = sa.select(
         appointments.c.staff_id,
         sa.func.lower(appointments.c.blocked).label("start"),
@@ -127,6 +133,25 @@ async def load_calendars(
     return [calendars[s] for s in staff_ids]
 
 
+async def bookable(
+    conn: AsyncConnection,
+    business: BusinessSnapshot,
+    service_id: uuid.UUID,
+    staff_id: uuid.UUID | None,
+    *,
+    public: bool,
+) -> tuple[BookableService, tuple[uuid.UUID, ...]]:
+    """The service and whose calendars to search: ``staff_id`` alone, or everyone performing it."""
+    service = await load_service(conn, business.business_id, service_id)
+    if public and not (service.active and service.online_booking):
+        raise NotFound("service_not_found", "This service cannot be booked online.")
+    if staff_id is None:
+        return service, service.staff_ids
+    if staff_id not in service.staff_ids:
+        raise Invalid("staff_does_not_perform_service", "This staff member does not perform this service.")
+    return service, (staff_id,)
+
+
 async def search(
     conn: AsyncConnection,
     business: BusinessSnapshot,
@@ -143,14 +168,7 @@ async def search(
         raise Invalid("bad_range", "'to' must be after 'from'.")
     if end - start > MAX_RANGE:
         raise Invalid("range_too_long", f"Search at most {MAX_RANGE.days} days at a time.")
-    service = await load_service(conn, business.business_id, service_id)
-    if public and not (service.active and service.online_booking):
-        raise NotFound("service_not_found", "This service cannot be booked online.")
-    staff_ids = service.staff_ids
-    if staff_id is not None:
-        if staff_id not in staff_ids:
-            raise Invalid("staff_does_not_perform_service", "This staff member does not perform this service.")
-        staff_ids = (staff_id,)
+    service, staff_ids = await bookable(conn, business, service_id, staff_id, public=public)
     window = Interval(start, end)
     calendars = await load_calendars(conn, business.business_id, staff_ids, window)
     slots = free_slots(
@@ -162,3 +180,37 @@ async def search(
         not_before=now,
     )
     return service, [s for s in slots if s.start <= now + MAX_AHEAD]
+
+
+async def search_month(
+    conn: AsyncConnection,
+    business: BusinessSnapshot,
+    service_id: uuid.UUID,
+    month: date,
+    now: datetime,
+    staff_id: uuid.UUID | None = None,
+) -> AvailabilityMonth:
+    """Which days of ``month`` (in the business's zone) have free times for the service (R-A1):
+    one read of the month's hours, time off and bookings, not one search per day."""
+    service, staff_ids = await bookable(conn, business, service_id, staff_id, public=True)
+    zone = ZoneInfo(business.timezone)
+    month = first_of_month(month)
+    calendars = await load_calendars(conn, business.business_id, staff_ids, month_window(month, zone))
+    days = month_days(
+        calendars,
+        zone=zone,
+        duration=service.duration,
+        buffer=service.buffer,
+        month=month,
+        now=now,
+        horizon=now + MAX_AHEAD,
+    )
+    first_free = next((d.day.isoformat() for d in days if d.status == "open"), None)
+    return AvailabilityMonth(
+        service_id=str(service.id),
+        staff_id=str(staff_id) if staff_id else None,
+        timezone=business.timezone,
+        month=month.isoformat()[:7],
+        first_free_day=first_free,
+        days=[CalendarDayItem(date=d.day.isoformat(), status=d.status, free_times=d.free_times) for d in days],
+    )

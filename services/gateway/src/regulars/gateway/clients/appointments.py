@@ -36,6 +36,11 @@ class AppointmentsClient(ServiceApi):
     async def availability(self, principal: Principal, query: dict[str, str]) -> contract.Availability:
         return await self._call(contract.Availability, "GET", "/internal/availability", principal, params=query)
 
+    async def availability_month(self, principal: Principal, query: dict[str, str]) -> contract.AvailabilityMonth:
+        return await self._call(
+            contract.AvailabilityMonth, "GET", "/internal/availability/month", principal, params=query
+        )
+
     # --- Booking and the client's bookings ----------------------------------------------
 
     async def book(

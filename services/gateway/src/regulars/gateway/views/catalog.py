@@ -1,4 +1,4 @@
-"""The business's catalog and free times: ``/api/v1/b/{business}/services|staff|products|availability``."""
+"""The business's catalog and free times: ``/api/v1/b/{business}/services|staff|products|availability[/month]``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ async def search_availability(request: web.Request) -> web.Response:
     return json_response(found.model_dump(by_alias=True))
 
 
+async def search_availability_month(request: web.Request) -> web.Response:
+    query = {k: v for k in ("service_id", "month", "staff_id") if (v := request.query.get(k))}
+    return json_response(await AppointmentsClient.of(request).availability_month(await visitor(request), query))
+
+
 def register(routes: ApiRoutes) -> None:
     routes.route(
         "GET", "/api/v1/b/{business}/services", summary="Services bookable online", tag=TAG,
@@ -51,3 +56,10 @@ def register(routes: ApiRoutes) -> None:
         tag=TAG, response=contract.Availability,
         errors={**NOT_FOUND, 422: "validation_error, bad_range, range_too_long, staff_does_not_perform_service"},
     )(search_availability)  # fmt: skip
+    routes.route(
+        "GET", "/api/v1/b/{business}/availability/month",
+        summary="A month's calendar of a service (R-A1): ?service_id=&month=YYYY-MM[&staff_id=]; each day open "
+        "(with how many free times), full, closed or past, in the business's time zone",
+        tag=TAG, response=contract.AvailabilityMonth,
+        errors={**NOT_FOUND, 422: "validation_error, date_out_of_range, staff_does_not_perform_service"},
+    )(search_availability_month)  # fmt: skip
