@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.common import command_line
 from regulars.notifications.adapters.smtp import SmtpMailer, build_email
 from regulars.notifications.adapters.tables import messages
+from regulars.notifications.domain.message_types import PasswordResetVariables
 from regulars.notifications.domain.model import RetryPolicy
 from regulars.notifications.service_layer.courier import Courier, _outgoing
 from regulars.notifications.service_layer.messages import MessageRequest, request_message
@@ -62,9 +63,11 @@ async def enqueue(engine: AsyncEngine, settings: Settings, business: BusinessSna
             await request_message(
                 uow.conn, settings,
                 MessageRequest(
-                    org_id=business.org_id, business_id=business.business_id, template="password_reset",
+                    org_id=business.org_id, business_id=business.business_id,
                     category="security", channel="email", to=f"client{n}@bench.example", locale="it",
-                    variables={"first_name": f"Client {n}", "link": f"https://bench.example/reset?token={n}"},
+                    variables=PasswordResetVariables(
+                        first_name=f"Client {n}", link=f"https://bench.example/reset?token={n}"
+                    ),
                     dedupe_key=f"bench:{tag}:{n}",
                 ),
                 now,

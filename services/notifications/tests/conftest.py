@@ -21,6 +21,7 @@ from regulars.devmailbox.store import Mailbox, SmsBox
 from regulars.notifications.adapters.sms import DevSmsProvider
 from regulars.notifications.adapters.smtp import SmtpMailer
 from regulars.notifications.adapters.tables import dispatch_log, messages
+from regulars.notifications.domain.message_types import PasswordChangedVariables
 from regulars.notifications.domain.model import Preferences, RetryPolicy
 from regulars.notifications.service_layer.contacts import upsert_contact
 from regulars.notifications.service_layer.courier import Courier
@@ -111,7 +112,7 @@ class Harness:
         unless ``fields`` say otherwise."""
         values: dict[str, Any] = {
             "org_id": business.org_id, "business_id": business.business_id, "account_id": account_id,
-            "template": "password_changed", "category": "security", "channel": "email",
+            "variables": PasswordChangedVariables(), "category": "security", "channel": "email",
             "dedupe_key": f"test:{uuid.uuid4()}",
         }  # fmt: skip
         return MessageRequest(**(values | fields))

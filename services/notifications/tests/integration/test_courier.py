@@ -5,12 +5,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from regulars.notifications.adapters.tables import dispatch_log
+from regulars.notifications.domain.message_types import (
+    AppointmentReminderVariables,
+    MarketingMessageVariables,
+    PasswordChangedVariables,
+    PasswordResetVariables,
+    ReceiptVariables,
+    VerifyEmailVariables,
+)
 from regulars.notifications.domain.model import Preferences, RetryPolicy
 from regulars.notifications.service_layer.messages import MessageRequest, void_subject
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -22,7 +31,9 @@ pytestmark = pytest.mark.integration
 Harness = Any
 
 
-RESET: dict[str, Any] = {"template": "password_reset", "variables": {"link": "http://example.test/reset?token=x"}}
+SENT_AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
+REMINDED = datetime(2026, 11, 25, 9, tzinfo=UTC)
+RESET: dict[str, Any] = {"variables": PasswordResetVariables(link="http://example.test/reset?token=x")}
 
 
 def security_mail(harness: Harness, business: Any, account_id: uuid.UUID, **extra: Any) -> MessageRequest:
@@ -36,8 +47,8 @@ def reminder_at(
 ) -> MessageRequest:
     """A reminder queued at ``start`` and due a day later, of ``service_name`` on 2026-11-25 at 09:00 UTC."""
     return security_mail(
-        harness, business, account_id, template="appointment_reminder", category="transactional",
-        variables={"service_name": service_name, "starts_at": "2026-11-25T09:00:00+00:00"},
+        harness, business, account_id, category="transactional",
+        variables=AppointmentReminderVariables(service_name=service_name, starts_at=REMINDED),
         due_at=start + timedelta(days=1), **extra,
     )  # fmt: skip
 
@@ -58,22 +69,19 @@ async def test_r_n3_always_sent_messages_go_out_with_every_preference_off(harnes
     account = await harness.contact(business)
     await harness.set_preferences(account, business, Preferences(False, False, False, False))
     sent = {}
-    for category, template, variables in (
-        ("security", "verify_email", {"link": "http://x/v", "code": "111111"}),
-        ("security", "password_reset", {"link": "http://x/r"}),
-        ("security", "password_changed", {}),
-        ("receipt", "receipt", {"amount": "30", "currency": "EUR", "paid_at": "2026-11-23T10:00:00Z",
-                                "description": "Haircut"}),
-        ("transactional", "appointment_reminder", {"service_name": "Cut", "starts_at": "2026-11-24T09:00:00Z"}),
-        ("marketing", "marketing_message", {"title": "Offer", "text": "20% off"}),
-    ):  # fmt: skip
+    for category, variables in (
+        ("security", VerifyEmailVariables(link="http://x/v", code="111111")),
+        ("security", PasswordResetVariables(link="http://x/r")),
+        ("security", PasswordChangedVariables()),
+        ("receipt", ReceiptVariables(amount=Decimal(30), currency="EUR", paid_at=SENT_AT, description="Haircut")),
+        ("transactional", AppointmentReminderVariables(service_name="Cut", starts_at=SENT_AT + timedelta(days=1))),
+        ("marketing", MarketingMessageVariables(title="Offer", text="20% off")),
+    ):
         for channel in ("email", "sms"):
             queued = await harness.enqueue(
-                harness.message(
-                    business, account, template=template, category=category, channel=channel, variables=variables
-                )
+                harness.message(business, account, category=category, channel=channel, variables=variables)
             )
-            sent[(category, template, channel)] = queued.message_id
+            sent[(category, variables.message_type, channel)] = queued.message_id
     await harness.courier().drain()
 
     for (category, _template, _channel), message_id in sent.items():

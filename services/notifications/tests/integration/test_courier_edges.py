@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from regulars.notifications.adapters.tables import messages
+from regulars.notifications.domain.message_types import AppointmentReminderVariables, PasswordResetVariables
 from regulars.notifications.domain.model import Preferences
 from regulars.notifications.entrypoints.background import dispatch_due_job
 from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
@@ -24,6 +25,8 @@ from regulars.shared.testing.infra import free_port
 from regulars.shared.testing.waiting import eventually, listening
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
+
+STARTS_AT = datetime(2026, 11, 25, 9, tzinfo=UTC)
 
 
 class RejectingHandler:
@@ -96,8 +99,8 @@ async def test_calendar_attachment_is_delivered_with_text_and_html(harness: Any)
     ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Taglio\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     await harness.enqueue(
         harness.message(
-            business, account, template="appointment_reminder", category="transactional",
-            variables={"service_name": "Taglio", "starts_at": "2026-11-25T09:00:00+00:00"},
+            business, account, category="transactional",
+            variables=AppointmentReminderVariables(service_name="Taglio", starts_at=STARTS_AT),
             attachments=[{"filename": "booking.ics", "content_type": "text/calendar", "content": ics}],
         )
     )  # fmt: skip
@@ -180,8 +183,8 @@ async def test_recipient_refused_with_5xx_is_abandoned_at_once(harness: Any, rej
     business = await harness.business()
     queued = await harness.enqueue(
         harness.message(
-            business, None, to="nobody@example.com", template="password_reset",
-            variables={"first_name": "N", "link": "http://x/r"},
+            business, None, to="nobody@example.com",
+            variables=PasswordResetVariables(first_name="N", link="http://x/r"),
         )
     )  # fmt: skip
     await harness.courier(smtp_port=port).drain()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +16,13 @@ from pydantic import ValidationError
 
 from regulars.notifications.adapters.sms import InboundSms
 from regulars.notifications.adapters.tables import contacts, messages, preferences
+from regulars.notifications.domain.message_types import (
+    AppointmentReminderVariables,
+    MarketingMessageVariables,
+    PasswordResetVariables,
+    ReceiptVariables,
+    TemplateVariables,
+)
 from regulars.notifications.domain.model import Category, Channel, Preferences
 from regulars.notifications.domain.tokens import verify_unsubscribe
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
@@ -35,13 +43,13 @@ from regulars.shared.db.unit_of_work import UnitOfWork
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
-TEMPLATE_FOR = {
-    "security": ("password_reset", {"link": "http://x/r"}),
-    "receipt": ("receipt", {"amount": "12.5", "currency": "EUR", "paid_at": "2026-11-23T10:00:00Z",
-                            "description": "Pack"}),
-    "transactional": ("appointment_reminder", {"service_name": "Cut", "starts_at": "2026-11-24T09:00:00Z"}),
-    "marketing": ("marketing_message", {"title": "News", "text": "Hello"}),
-}  # fmt: skip
+PAID_AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
+MESSAGE_FOR: dict[str, TemplateVariables] = {
+    "security": PasswordResetVariables(link="http://x/r"),
+    "receipt": ReceiptVariables(amount=Decimal("12.5"), currency="EUR", paid_at=PAID_AT, description="Pack"),
+    "transactional": AppointmentReminderVariables(service_name="Cut", starts_at=PAID_AT + timedelta(days=1)),
+    "marketing": MarketingMessageVariables(title="News", text="Hello"),
+}
 
 matrices = st.builds(Preferences, st.booleans(), st.booleans(), st.booleans(), st.booleans())
 
@@ -59,9 +67,8 @@ async def test_r_n1_r_n3_preferences_obeyed_at_send_time_on_every_channel_and_ca
     business = await harness.business()
     account = await harness.contact(business)
     await harness.set_preferences(account, business, at_enqueue)
-    template, variables = TEMPLATE_FOR[category]
     queued = await harness.enqueue(
-        harness.message(business, account, template=template, category=category, channel=channel, variables=variables)
+        harness.message(business, account, category=category, channel=channel, variables=MESSAGE_FOR[category])
     )
     await harness.set_preferences(account, business, at_send)  # changed before the courier runs
     await harness.courier().drain()
@@ -131,8 +138,8 @@ async def test_marketing_email_has_one_click_unsubscribe_headers_with_a_signed_t
     await harness.set_preferences(account, business, Preferences(True, True, True, True))
     await harness.enqueue(
         harness.message(
-            business, account, template="marketing_message", category="marketing",
-            variables={"title": "Winter offer", "text": "Two for one."},
+            business, account, category="marketing",
+            variables=MarketingMessageVariables(title="Winter offer", text="Two for one."),
         )
     )  # fmt: skip
     await harness.courier().drain()
@@ -184,8 +191,8 @@ async def test_r_t5_deleted_client_is_erased(harness: Any) -> None:
     queued, in_flight = [
         await harness.enqueue(
             harness.message(
-                business, account, template="marketing_message", category="marketing",
-                variables={"title": "T", "text": text}, due_at=later,
+                business, account, category="marketing",
+                variables=MarketingMessageVariables(title="T", text=text), due_at=later,
             )
         )
         for text in ("X", "Y")
@@ -204,26 +211,24 @@ async def test_r_t5_deleted_client_is_erased(harness: Any) -> None:
     assert {(row.recipient, row.text_body, row.subject) for row in rows} == {("(erased)", "", "")}
 
 
-async def test_unknown_template_or_missing_variable_is_abandoned_with_the_reason_not_retried(harness: Any) -> None:
+class NoSuchTemplateVariables(TemplateVariables):
+    message_type = "no_such_template"
+
+
+async def test_a_message_without_a_template_is_abandoned_with_the_reason_and_one_missing_a_variable_never_made(
+    harness: Any,
+) -> None:
     business = await harness.business()
-    # Identity's facts cannot lack a variable (each is typed); any other caller's request can.
+    # Neither identity's facts nor a message's variables can lack one (each is typed).
     with pytest.raises(ValidationError):
         PasswordResetRequested(org_id=business.org_id, to_email="x@example.com", first_name="A")  # type: ignore[call-arg]
-    cases = {
-        "no_such_template": {"first_name": "A"},
-        "password_reset": {"first_name": "A"},  # no "link"
-    }
-    for template, variables in cases.items():
-        await harness.enqueue(
-            harness.message(business, None, template=template, to=f"{template}@example.com", variables=variables)
-        )
+    with pytest.raises(ValidationError):
+        PasswordResetVariables(first_name="A")  # type: ignore[call-arg]
+    await harness.enqueue(harness.message(business, None, to="n@example.com", variables=NoSuchTemplateVariables()))
     async with harness.engine.connect() as conn:
-        rows = (await conn.execute(sa.select(messages.c.recipient, messages.c.status, messages.c.last_error))).all()
-    found = {row.recipient: row for row in rows}
-    assert found["no_such_template@example.com"].status == "abandoned"
-    assert "no template 'no_such_template'" in found["no_such_template@example.com"].last_error
-    assert found["password_reset@example.com"].status == "abandoned"
-    assert "'link' is undefined" in found["password_reset@example.com"].last_error
+        (row,) = (await conn.execute(sa.select(messages.c.status, messages.c.last_error))).all()
+    assert row.status == "abandoned"
+    assert "no message type 'no_such_template'" in row.last_error
     await harness.courier().drain()
     assert len(harness.mailbox.messages) == 0
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from regulars.notifications.adapters.tables import contacts, messages
+from regulars.notifications.domain.message_types import AppointmentReminderVariables
 from regulars.notifications.entrypoints.appointment_messages import appointment_messages_consumer
 from regulars.notifications.entrypoints.consumers import contacts_consumer, identity_messages_consumer
 from regulars.shared.contracts.appointments import AppointmentBooked, AppointmentFacts
@@ -52,11 +53,11 @@ async def row_and_log(harness: Any, message_id: uuid.UUID) -> tuple[Any, list[tu
     return row, [(outcome, detail) for _, outcome, detail in await harness.dispatch_log(message_id)]
 
 
-def sms_reminder(harness: Any, business: Any, account: uuid.UUID, starts_at: str, **extra: Any) -> Any:
+def sms_reminder(harness: Any, business: Any, account: uuid.UUID, starts_at: datetime, **extra: Any) -> Any:
     """A transactional SMS reminding ``account`` of a "Corte" at ``starts_at``."""
     return harness.message(
-        business, account, template="appointment_reminder", category="transactional", channel="sms",
-        variables={"service_name": "Corte", "starts_at": starts_at}, **extra,
+        business, account, category="transactional", channel="sms",
+        variables=AppointmentReminderVariables(service_name="Corte", starts_at=starts_at), **extra,
     )  # fmt: skip
 
 
@@ -146,7 +147,7 @@ async def test_phone_given_at_sign_up_is_used_for_sms_before_verification(harnes
         phone = await conn.scalar(sa.select(contacts.c.phone).where(contacts.c.account_id == account))
     assert phone == "+351910000123"
 
-    queued = await harness.enqueue(sms_reminder(harness, business, account, "2026-11-24T09:00:00+00:00"))
+    queued = await harness.enqueue(sms_reminder(harness, business, account, START + timedelta(days=1)))
     assert queued.status == "queued"
     await harness.courier().drain()
     (sms,) = harness.sms_to("+351910000123")
@@ -163,7 +164,7 @@ async def test_phone_added_before_a_scheduled_sms_is_due_is_used_and_none_at_sen
     queued = {}
     for account in (with_phone_later, never):
         queued[account] = await harness.enqueue(
-            sms_reminder(harness, business, account, "2026-11-25T09:00:00+00:00", due_at=START + timedelta(days=1)),
+            sms_reminder(harness, business, account, START + timedelta(days=2), due_at=START + timedelta(days=1)),
             now=START,
         )
         assert queued[account].status == "queued"  # no phone yet, but it is not due yet
@@ -184,5 +185,5 @@ async def test_phone_added_before_a_scheduled_sms_is_due_is_used_and_none_at_sen
     assert len(harness.sms_box.messages) == 1
 
     # Due now and no address: suppressed at once, as before.
-    at_once = await harness.enqueue(sms_reminder(harness, business, never, "2026-11-25T09:00:00+00:00"))
+    at_once = await harness.enqueue(sms_reminder(harness, business, never, START + timedelta(days=2)))
     assert at_once.status == "suppressed"

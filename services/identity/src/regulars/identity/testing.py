@@ -117,7 +117,7 @@ async def emails_to(engine: AsyncEngine, to_email: str) -> list[dict[str, Any]]:
             "category": email.category,
             "locale": fact.locale,
             "account_id": fact.account_id,
-            "variables": email.variables,
+            "variables": email.variables.model_dump(),
         }
         for fact in facts
         if isinstance(fact, AccountNotice)

@@ -1,6 +1,7 @@
 """Message templates: one Jinja source per message type and language.
 
-Each ``templates/<type>.<locale>.jinja`` defines the blocks ``subject`` and
+Each message type (``domain.message_types``: its variables, typed) has one
+``templates/<type>.<locale>.jinja`` per language, which defines the blocks ``subject`` and
 ``body`` (and optionally ``sms``, a short version for text messages). The body is
 written once and rendered twice: as plain text, and as HTML in an environment
 with autoescape, where blank-line separated paragraphs become ``<p>`` and the
@@ -20,27 +21,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-# Every message type the service can send, with the variables each needs.
-TEMPLATES: dict[str, tuple[str, ...]] = {
-    "verify_email": ("first_name", "link", "code"),
-    "account_exists": ("first_name", "sign_in_link", "reset_link"),
-    "password_reset": ("first_name", "link"),
-    "sign_in_link": ("first_name", "link", "code"),
-    "password_changed": ("first_name",),
-    "email_change_verify": ("first_name", "link"),
-    "email_change_notice": ("first_name", "new_email"),
-    "appointment_reminder": ("first_name", "service_name", "starts_at"),
-    "receipt": ("first_name", "amount", "currency", "paid_at", "description"),
-    "marketing_message": ("first_name", "title", "text"),
-    # Booking emails (consumed in entrypoints/appointment_messages.py); staff_name is optional.
-    "appointment_booked": ("first_name", "service_name", "starts_at", "link"),
-    "appointment_rescheduled": ("first_name", "service_name", "starts_at", "link"),
-    "appointment_cancelled": ("first_name", "service_name", "starts_at", "link"),
-}
+from regulars.notifications.domain.message_types import TemplateVariables
 
 # Words of the shared layout (footer), per language.
 LAYOUT_TEXT: dict[str, dict[str, str]] = {
@@ -155,6 +140,12 @@ def has_template(message_type: str, locale: str) -> bool:
     return TEMPLATE_DIR.joinpath(template_name(message_type, locale)).is_file()
 
 
+def variables_used(message_type: str, locale: str) -> set[str]:
+    """The variables a template reads and does not set itself (the layout's and its model's)."""
+    source = TEMPLATE_DIR.joinpath(template_name(message_type, locale)).read_text(encoding="utf-8")
+    return meta.find_undeclared_variables(_TEXT.parse(source))
+
+
 def _block(template: Template, name: str, variables: dict[str, Any]) -> str:
     if name not in template.blocks:
         return ""
@@ -167,19 +158,20 @@ def _paragraphs(html_body: str) -> str:
 
 
 def render(
-    message_type: str,
+    variables: TemplateVariables,
     locale: str,
-    variables: dict[str, Any],
     *,
     business_name: str,
     timezone: str = "UTC",
     currency: str = "EUR",
     unsubscribe_url: str | None = None,
 ) -> Rendered:
-    """Subject, text, HTML and SMS text of one message; ``TemplateMissing`` if there is none."""
-    if message_type not in TEMPLATES or not has_template(message_type, locale):
+    """Subject, text, HTML and SMS text of one message from its typed variables; ``TemplateMissing``
+    if its type has no template in ``locale``."""
+    message_type = variables.message_type
+    if not has_template(message_type, locale):
         raise TemplateMissing(f"no template {message_type!r} in {locale!r}")
-    base = {"business_name": business_name, **variables, "_locale": locale, "_timezone": timezone}
+    base = {"business_name": business_name, **variables.for_template(), "_locale": locale, "_timezone": timezone}
     base["_currency"] = currency
     text_template = _TEXT.get_template(template_name(message_type, locale))
     html_template = _HTML.get_template(template_name(message_type, locale))

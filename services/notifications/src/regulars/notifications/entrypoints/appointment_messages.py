@@ -8,9 +8,15 @@ pipeline as every other (templates in four languages, preferences at send time).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from regulars.notifications.adapters.templates import TEMPLATES
+from regulars.notifications.domain.message_types import (
+    AppointmentBookedVariables,
+    AppointmentCancelledVariables,
+    AppointmentReminderVariables,
+    AppointmentRescheduledVariables,
+    BookingVariables,
+    TemplateVariables,
+)
 from regulars.notifications.service_layer.messages import MessageRequest, request_message, void_subject
 from regulars.shared.clock import Clock
 from regulars.shared.clock import now as clock_now
@@ -27,8 +33,6 @@ from regulars.shared.messaging.consumer import EventConsumer
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
 
-# The templates' variables (``staff_name`` is optional); registered in adapters/templates.py.
-BOOKING_VARIABLES = TEMPLATES["appointment_booked"]
 REMINDER_LEAD = timedelta(hours=24)
 
 
@@ -45,23 +49,22 @@ async def _link(uow: UnitOfWork, settings: Settings, event: AppointmentEvent, ma
     return widget_link(settings.public_url, slug, "account/bookings")
 
 
-def _variables(event: AppointmentEvent, link: str) -> dict[str, Any]:
+def _variables(event: AppointmentEvent, message: type[BookingVariables], link: str) -> BookingVariables:
     a = event.appointment
-    return {
-        "first_name": a.client_first_name,
-        "service_name": a.service_name,
-        "staff_name": a.staff_name,
-        "starts_at": a.starts_at.isoformat(),
-        "link": link,
-    }
+    return message(
+        first_name=a.client_first_name,
+        service_name=a.service_name,
+        staff_name=a.staff_name,
+        starts_at=a.starts_at,
+        link=link,
+    )
 
 
 async def _email(
     uow: UnitOfWork,
     settings: Settings,
     event: AppointmentEvent,
-    template: str,
-    variables: dict[str, Any],
+    variables: TemplateVariables,
     *,
     now: datetime,
     due_at: datetime | None = None,
@@ -83,7 +86,6 @@ async def _email(
             org_id=event.org_id,
             business_id=event.business_id,
             account_id=a.account_id,
-            template=template,
             category="transactional",
             channel="email",
             to=a.email,
@@ -104,12 +106,11 @@ async def _schedule_reminder(uow: UnitOfWork, settings: Settings, event: Appoint
     due = a.starts_at - REMINDER_LEAD
     if due <= now:
         return  # booked less than a day ahead: the confirmation is the reminder
-    await _email(
-        uow, settings, event, "appointment_reminder",
-        {"first_name": a.client_first_name, "service_name": a.service_name, "starts_at": a.starts_at.isoformat()},
-        now=now, due_at=due, subject_ref=reminder_ref(a.appointment_id, a.sequence),
-        dedupe=f"{reminder_ref(a.appointment_id, a.sequence)}:email",
-    )  # fmt: skip
+    reminder = AppointmentReminderVariables(
+        first_name=a.client_first_name, service_name=a.service_name, starts_at=a.starts_at
+    )
+    ref = reminder_ref(a.appointment_id, a.sequence)
+    await _email(uow, settings, event, reminder, now=now, due_at=due, subject_ref=ref, dedupe=f"{ref}:email")
 
 
 async def _void_reminders(uow: UnitOfWork, event: AppointmentEvent, up_to: int, reason: str, now: datetime) -> None:
@@ -126,7 +127,7 @@ def appointment_messages_consumer(settings: Settings, clock: Clock = clock_now) 
     async def on_booked(event: AppointmentBooked, uow: UnitOfWork) -> None:
         now = clock()
         link = await _link(uow, settings, event, event.manage_link)
-        await _email(uow, settings, event, "appointment_booked", _variables(event, link), now=now)
+        await _email(uow, settings, event, _variables(event, AppointmentBookedVariables, link), now=now)
         await _schedule_reminder(uow, settings, event, now)
 
     @consumer.on(AppointmentRescheduled)
@@ -134,7 +135,7 @@ def appointment_messages_consumer(settings: Settings, clock: Clock = clock_now) 
         now = clock()
         await _void_reminders(uow, event, event.appointment.sequence - 1, "rescheduled", now)
         link = await _link(uow, settings, event, None)
-        await _email(uow, settings, event, "appointment_rescheduled", _variables(event, link), now=now)
+        await _email(uow, settings, event, _variables(event, AppointmentRescheduledVariables, link), now=now)
         await _schedule_reminder(uow, settings, event, now)
 
     @consumer.on(AppointmentCancelled)
@@ -143,7 +144,7 @@ def appointment_messages_consumer(settings: Settings, clock: Clock = clock_now) 
         await _void_reminders(uow, event, event.appointment.sequence, "cancelled", now)
         business = await get_business(uow.conn, event.business_id) if event.business_id else None
         rebook = widget_link(settings.public_url, business.slug if business else "", "book")
-        await _email(uow, settings, event, "appointment_cancelled", _variables(event, rebook), now=now)
+        await _email(uow, settings, event, _variables(event, AppointmentCancelledVariables, rebook), now=now)
 
     @consumer.on(AppointmentDeleted)
     async def on_deleted(event: AppointmentDeleted, uow: UnitOfWork) -> None:

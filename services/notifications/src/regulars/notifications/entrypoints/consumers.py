@@ -38,7 +38,6 @@ def identity_messages_consumer(settings: Settings, on_queued: Callable[[], None]
                 org_id=event.org_id,
                 business_id=event.business_id,
                 account_id=event.account_id,
-                template=email.template,
                 category=email.category,
                 channel="email",
                 to=email.to,

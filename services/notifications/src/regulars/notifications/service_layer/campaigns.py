@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from regulars.notifications.domain.message_types import MarketingMessageVariables
 from regulars.notifications.domain.model import Channel, Status, decide
 from regulars.notifications.service_layer.contacts import contacts_of_business, get_contact
 from regulars.notifications.service_layer.messages import MessageRequest, request_message
@@ -69,10 +70,9 @@ async def send_marketing(
                 org_id=business.org_id,
                 business_id=business.business_id,
                 account_id=contact.account_id,
-                template="marketing_message",
                 category="marketing",
                 channel=channel,
-                variables={"title": title, "text": text},
+                variables=MarketingMessageVariables(title=title, text=text),
                 dedupe_key=f"campaign:{campaign_id}:{contact.account_id}:{channel}",
                 due_at=due_at,
             ),

@@ -8,7 +8,6 @@ redelivered event a no-op); the courier does the rest. Nothing here sends.
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.notifications.adapters.tables import dispatch_log, messages, voided_subjects
 from regulars.notifications.adapters.templates import TemplateMissing, render
+from regulars.notifications.domain.message_types import TemplateVariables, UnknownMessageType, stored_variables
 from regulars.notifications.domain.model import (
     Category,
     Channel,
@@ -37,16 +37,20 @@ from regulars.shared.links import widget_link
 from regulars.shared.settings import Settings
 from regulars.shared.tenancy import get_business
 
+# What rendering a stored message may raise (its type or template gone, variables that no longer fit).
+RENDER_ERRORS = (TemplateMissing, UnknownMessageType, TemplateError, KeyError, ValueError)
+
 # NOTIFY channel that wakes the couriers when a message is queued (delivered at commit).
 COURIER_CHANNEL = "regulars_courier"
 
 
 @dataclass(frozen=True)
 class MessageRequest:
-    """What to tell whom; ``dedupe_key`` makes the request idempotent (one message per key)."""
+    """What to tell whom; ``variables`` say which message type (and are its typed template
+    variables); ``dedupe_key`` makes the request idempotent (one message per key)."""
 
     org_id: uuid.UUID
-    template: str
+    variables: TemplateVariables
     category: Category
     channel: Channel
     dedupe_key: str
@@ -56,12 +60,15 @@ class MessageRequest:
     # any other message for an account goes to the account's contact as it is at send time.
     to: str | None = None
     locale: str | None = None
-    variables: dict[str, Any] = field(default_factory=dict)
     due_at: datetime | None = None
     subject_ref: str | None = None
     # An .ics or other file: {"filename", "content_type", "content" (text) or "content_base64"}.
     attachments: list[dict[str, str]] = field(default_factory=list)
     correlation_id: str | None = None
+
+    @property
+    def template(self) -> str:
+        return self.variables.message_type
 
 
 @dataclass(frozen=True)
@@ -108,11 +115,11 @@ class Content:
 
 def render_content(template: str, channel: str, locale: str, inputs: dict[str, Any]) -> Content:
     """Render ``template`` from its stored inputs (``render_inputs``: variables and the business's
-    name, time zone, currency and the unsubscribe link); raises what ``render`` raises."""
+    name, time zone, currency and the unsubscribe link); raises what ``stored_variables`` and
+    ``render`` raise."""
     rendered = render(
-        template,
+        stored_variables(template, inputs["variables"]),
         locale,
-        inputs["variables"],
         business_name=inputs["business_name"],
         timezone=inputs["timezone"],
         currency=inputs["currency"],
@@ -140,14 +147,8 @@ def rendered_again(row: Any, contact: Contact) -> tuple[Content, dict[str, Any]]
     inputs = {**inputs, "variables": {**inputs["variables"], "first_name": name}}
     try:
         return render_content(row.template, row.channel, locale, inputs), inputs
-    except (TemplateMissing, TemplateError, KeyError, ValueError):
+    except RENDER_ERRORS:
         return None  # what was rendered when it was queued still goes
-
-
-def jsonable(inputs: dict[str, Any]) -> dict[str, Any]:
-    """The inputs as stored (JSON): dates and amounts become their text, which the filters read back."""
-    stored: dict[str, Any] = json.loads(json.dumps(inputs, default=str))
-    return stored
 
 
 async def current_contact(conn: AsyncConnection, row: Any) -> Contact | None:
@@ -231,10 +232,10 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         account=contact.locale if contact else None,
         business=business.default_locale if business else None,
     )
-    variables = {"first_name": contact.first_name if contact else "", **request.variables}
-    variables["first_name"] = greeting_name(
-        recipient_fixed=fixed, account=contact.first_name if contact else None, given=variables["first_name"]
-    )
+    given = request.variables
+    name = given.first_name if "first_name" in given.model_fields_set else (contact.first_name if contact else "")
+    name = greeting_name(recipient_fixed=fixed, account=contact.first_name if contact else None, given=name)
+    variables = given.model_copy(update={"first_name": name})
 
     status, reason = Status.QUEUED, ""
     unsubscribe_url: str | None = None
@@ -245,7 +246,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
         if request.channel == "email":
             headers = {"List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     inputs = {
-        "variables": variables,
+        "variables": variables.stored(),
         "business_name": business.name if business else "Regulars",
         "timezone": business.timezone if business else "UTC",
         "currency": business.currency if business else "EUR",
@@ -256,7 +257,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
     try:
         content = render_content(request.template, request.channel, locale, inputs)
         subject, text, html = content.subject, content.text, content.html
-    except (TemplateMissing, TemplateError, KeyError, ValueError) as exc:
+    except RENDER_ERRORS as exc:
         status, reason = Status.ABANDONED, f"cannot render {request.template!r} in {locale!r}: {exc}"
         subject, text, html = "", "", None
     if status is Status.QUEUED:
@@ -291,7 +292,7 @@ async def request_message(conn: AsyncConnection, settings: Settings, request: Me
             html_body=html,
             headers=headers,
             attachments=_attachments(request.attachments) if request.channel == "email" else [],
-            render_inputs=None if fixed else jsonable(inputs),
+            render_inputs=None if fixed else inputs,
             status=status.value,
             due_at=due,
             next_attempt_at=due,
