@@ -53,3 +53,9 @@ def bulk_assignable(accounts_on_client_bookings: Collection[uuid.UUID | None]) -
     """
     linked = {a for a in accounts_on_client_bookings if a is not None}
     return next(iter(linked)) if len(linked) == 1 else None
+
+
+def bulk_assign_offered(bookings: int, assigned: int, accounts: int) -> bool:
+    """Whether staff are offered "assign all" for a client (R-A8): one linked account and
+    something left to assign."""
+    return accounts == 1 and assigned < bookings

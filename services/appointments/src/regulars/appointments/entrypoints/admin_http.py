@@ -7,18 +7,17 @@ object is loaded within the principal's business.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
 
-import sqlalchemy as sa
 from aiohttp import web
 from pydantic import BaseModel
 
-from regulars.appointments.adapters.tables import appointments, client_records
 from regulars.appointments.domain.catalog import ProductSpec, ServiceSpec, StaffSpec, TimeOffSpec, WeeklyHoursSpec
+from regulars.appointments.entrypoints import presenters
 from regulars.appointments.entrypoints.common import business_of, now_of, path_id, query_id, query_time
-from regulars.appointments.service_layer import assignment, bookings, catalog
-from regulars.appointments.service_layer.records import booking_select, reserved_of, staff_view
+from regulars.appointments.service_layer import assignment, bookings, catalog, clients, listings
+from regulars.appointments.service_layer.records import BookingScope
 from regulars.shared.contracts import appointments as contract
+from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
@@ -118,33 +117,31 @@ async def admin_save_product(request: web.Request) -> web.Response:
 # --- Bookings --------------------------------------------------------------------------
 
 
+def _scope(business: BusinessSnapshot) -> BookingScope:
+    return BookingScope(business_id=business.business_id)
+
+
 async def admin_list_bookings(request: web.Request) -> web.Response:
     """Bookings of the business with whether each is assigned to an account (R-A8)."""
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        query = booking_select().where(appointments.c.business_id == business.business_id)
-        if request.query.get("from"):
-            query = query.where(appointments.c.starts_at >= query_time(request, "from", business.timezone))
-        if request.query.get("to"):
-            query = query.where(
-                appointments.c.starts_at < query_time(request, "to", business.timezone, end_of_day=True)
-            )
-        client_id = query_id(request, "client_id", required=False)
-        if client_id is not None:
-            query = query.where(appointments.c.client_record_id == client_id)
-        if request.query.get("include_deleted") != "true":
-            query = query.where(appointments.c.deleted_at.is_(None))
-        rows = (await conn.execute(query.order_by(appointments.c.starts_at).limit(1000))).all()
-        reserved = await reserved_of(conn, [r.id for r in rows])
-    return json_response({"bookings": [staff_view(r, reserved.get(r.id, [])) for r in rows]})
+        only = listings.BookingFilter(
+            starts_from=query_time(request, "from", business.timezone) if request.query.get("from") else None,
+            starts_before=(
+                query_time(request, "to", business.timezone, end_of_day=True) if request.query.get("to") else None
+            ),
+            client_record_id=query_id(request, "client_id", required=False),
+            include_deleted=request.query.get("include_deleted") == "true",
+        )
+        rows = await listings.list_for_business(conn, business.business_id, only)
+    return json_response({"bookings": [presenters.staff_view(r) for r in rows]})
 
 
 async def admin_get_booking(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        row = await bookings.load(conn, path_id(request), business_id=business.business_id)
-        reserved = await reserved_of(conn, [row.id])
-    return json_response({"booking": staff_view(row, reserved.get(row.id, []))})
+        row = await bookings.load(conn, path_id(request), _scope(business), with_products=True)
+    return json_response({"booking": presenters.staff_view(row)})
 
 
 async def admin_book(request: web.Request) -> web.Response:
@@ -161,11 +158,22 @@ async def admin_book(request: web.Request) -> web.Response:
             now=now_of(request),
             public_url=request.app[SETTINGS].public_url,
         )
-    return json_response({"booking": staff_view(made["row"], [])}, status=201)
+    return json_response({"booking": presenters.staff_view(made.row)}, status=201)
 
 
 class AssignRequest(BaseModel):
     account_id: uuid.UUID
+
+
+async def _staff_change(request: web.Request, action: str) -> bookings.Change:
+    """The change staff ask for: the action of the path, with its body."""
+    if action == "reschedule":
+        return await parse_body(request, contract.RescheduleRequest)
+    if action == "cancel":
+        return await parse_body(request, contract.CancelRequest)
+    if action in ("complete", "no-show"):
+        return bookings.Mark("completed" if action == "complete" else "no_show")
+    raise ApiError(404, "not_found", "No such action.")
 
 
 async def admin_act(request: web.Request) -> web.Response:
@@ -178,26 +186,16 @@ async def admin_act(request: web.Request) -> web.Response:
             body = await parse_body(request, AssignRequest)
             done = await assignment.assign_one(uow, business, booking_id, body.account_id, now)
         else:
-            row = await bookings.load(uow.conn, booking_id, for_update=True, business_id=business.business_id)
-            if action == "reschedule":
-                body_r = await parse_body(request, contract.RescheduleRequest)
-                done = await bookings.reschedule(uow, row, body_r, by="staff", now=now)
-            elif action == "cancel":
-                body_c = await parse_body(request, contract.CancelRequest)
-                done = await bookings.cancel(uow, row, body_c, by="staff", now=now)
-            elif action in ("complete", "no-show"):
-                outcome: Literal["completed", "no_show"] = "completed" if action == "complete" else "no_show"
-                done = await bookings.mark(uow, row, outcome, now=now)
-            else:
-                raise ApiError(404, "not_found", "No such action.")
-        reserved = await reserved_of(uow.conn, [done.id])
-    return json_response({"booking": staff_view(done, reserved.get(done.id, []))})
+            # The booking before the body: another business's booking is a 404 whatever was sent.
+            row = await bookings.load(uow.conn, booking_id, _scope(business), for_update=True)
+            done = await bookings.change(uow, row, await _staff_change(request, action), by="staff", now=now)
+    return json_response({"booking": presenters.staff_view(done)})
 
 
 async def admin_delete_booking(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
-        row = await bookings.load(uow.conn, path_id(request), for_update=True, business_id=business.business_id)
+        row = await bookings.load(uow.conn, path_id(request), _scope(business), for_update=True)
         await bookings.delete(uow, row, now=now_of(request))
     return web.Response(status=204)
 
@@ -206,41 +204,8 @@ async def admin_list_clients(request: web.Request) -> web.Response:
     """The business's client records with their booking counts and whether bulk assignment is offered."""
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        counts = (
-            sa.select(
-                appointments.c.client_record_id,
-                sa.func.count().label("bookings"),
-                sa.func.count(appointments.c.account_id).label("assigned"),
-                sa.func.count(sa.distinct(appointments.c.account_id)).label("accounts"),
-            )
-            .where(appointments.c.business_id == business.business_id, appointments.c.deleted_at.is_(None))
-            .group_by(appointments.c.client_record_id)
-            .subquery()
-        )
-        rows = await conn.execute(
-            sa.select(client_records, counts.c.bookings, counts.c.assigned, counts.c.accounts)
-            .outerjoin(counts, counts.c.client_record_id == client_records.c.id)
-            .where(client_records.c.business_id == business.business_id)
-            .order_by(client_records.c.last_name, client_records.c.first_name)
-            .limit(1000)
-        )
-        found: list[dict[str, Any]] = [
-            {
-                "id": str(r.id),
-                "first_name": r.first_name,
-                "last_name": r.last_name,
-                "email": r.email,
-                "phone": r.phone,
-                "birthday": r.birthday.isoformat() if r.birthday else None,
-                "account_id": str(r.account_id) if r.account_id else None,
-                "bookings": r.bookings or 0,
-                "assigned_bookings": r.assigned or 0,
-                # R-A8: "assign all" only with one linked account and something left to assign.
-                "can_assign_all": (r.accounts or 0) == 1 and (r.assigned or 0) < (r.bookings or 0),
-            }
-            for r in rows
-        ]
-    return json_response({"clients": found})
+        found = await clients.list_records(conn, business.business_id)
+    return json_response({"clients": [presenters.client_record(r) for r in found]})
 
 
 async def admin_assign_all(request: web.Request) -> web.Response:
@@ -248,7 +213,7 @@ async def admin_assign_all(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         done = await assignment.assign_all_of_client(uow, business, client_id, now_of(request))
-    return json_response(done)
+    return json_response(presenters.assigned_all(done))
 
 
 def setup_admin_routes(app: web.Application) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from regulars.appointments.service_layer.records import BookingScope
 from regulars.appointments.service_layer.tenancy import business_by_id
 from regulars.shared import clock
 from regulars.shared.contracts import dates
@@ -39,6 +40,11 @@ def account_of(request: web.Request) -> uuid.UUID:
     if account_id is None:
         raise ApiError(401, "not_signed_in", "Sign in first.")
     return account_id
+
+
+def my_scope(request: web.Request) -> BookingScope:
+    """The signed-in client's bookings: their account's, in the organization of the call."""
+    return BookingScope(account_id=account_of(request), org_id=principal_of(request).org_id)
 
 
 def path_id(request: web.Request, name: str = "id", what: str = "Booking") -> uuid.UUID:

@@ -1,47 +1,36 @@
 """Appointments' internal HTTP API for clients and guests (called by the gateway only).
 
 The business comes from the principal; a client's account too. Every query is
-scoped by both.
+scoped by both. Each handler reads the call, runs one use case and presents its answer.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from aiohttp import web
-from pydantic import BaseModel
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from regulars.appointments.adapters.tables import appointments, calendar_feeds
-from regulars.appointments.domain.calendar import calendar_file
+from regulars.appointments.entrypoints import presenters
 from regulars.appointments.entrypoints.common import (
     account_of,
     business_of,
     json_body,
+    my_scope,
     now_of,
     path_id,
     query_id,
     query_month,
     query_time,
 )
-from regulars.appointments.service_layer import availability, bookings, catalog, clients
-from regulars.appointments.service_layer.records import booking_select, calendar_entry, client_view, reserved_of
-from regulars.appointments.service_layer.records import business_of as row_business
-from regulars.shared import idempotency
+from regulars.appointments.service_layer import availability, bookings, calendar_feeds, catalog, clients, listings
+from regulars.shared import clock, idempotency
 from regulars.shared.contracts import appointments as contract
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.emails import normalize_email
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.internal import Audience, add_internal_routes, principal_of
 from regulars.shared.service import ENGINE, SETTINGS
-from regulars.shared.tokens import token_digest
 
 
 async def list_services(request: web.Request) -> web.Response:
@@ -104,12 +93,6 @@ async def search_month(request: web.Request) -> web.Response:
     return json_response(found)
 
 
-def _booking_answer(row: Any, now: datetime, extra: dict[str, Any]) -> dict[str, Any]:
-    """A ``BookingCreated``; guests' fields only for guests."""
-    answer = contract.BookingCreated.model_validate({"booking": client_view(row, now, []), **extra})
-    return answer.model_dump(mode="json", exclude_unset=True)
-
-
 async def create_booking(request: web.Request) -> web.Response:
     """Book as the signed-in client (account in the principal) or as a guest."""
     principal = principal_of(request)
@@ -117,164 +100,91 @@ async def create_booking(request: web.Request) -> web.Response:
     body = await json_body(request)
     booking = contract.BookingRequest.model_validate(body)
     now = now_of(request)
+    # The first answer is stored with the key and replayed to a retry (HTTP's concern, not a rule).
     scope = f"appointments.book:{principal.business_id}:{principal.account_id or 'guest'}"
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         stored = await idempotency.claim(uow.conn, scope, key, body)
         if stored is not None:
             return json_response(stored.body, status=stored.status)
-        actor: bookings.Actor = "client" if principal.account_id else "guest"
         made = await bookings.book(
             uow,
             business,
             booking,
-            actor=actor,
+            actor="client" if principal.account_id else "guest",
             account_id=principal.account_id,
             now=now,
             public_url=request.app[SETTINGS].public_url,
         )
-        extra: dict[str, Any] = {}
-        if actor == "guest":
-            extra["manage_link"] = made["manage_link"]
-            # R-I1: the confirmation offers an account, pre-filled from the booking.
-            extra["account_offer"] = {
-                "first_name": booking.client.first_name,
-                "last_name": booking.client.last_name,
-                "email": normalize_email(booking.client.email),
-                "phone": booking.client.phone,
-            }
-        answer = _booking_answer(made["row"], now, extra)
+        answer = presenters.booking_created(made, now)
         await idempotency.remember(uow.conn, scope, key, 201, answer)
     return json_response(answer, status=201)
 
 
-def _mine(request: web.Request) -> dict[str, Any]:
-    principal = principal_of(request)
-    scope: dict[str, Any] = {"account_id": account_of(request)}
-    if principal.org_id is not None:
-        scope["org_id"] = principal.org_id
-    return scope
+def _when(request: web.Request) -> contract.BookingWhen:
+    when = request.query.get("when", "upcoming")
+    if when == "past":
+        return "past"
+    if when == "upcoming":
+        return "upcoming"
+    raise ApiError(422, "validation_error", "'when' is 'upcoming' or 'past'.")
 
 
 async def list_my_bookings(request: web.Request) -> web.Response:
     """The client's bookings, upcoming or past (R-A2), across the businesses their account
     works at (global client database), each labelled with its business; only those
     assigned to the account (R-A9), never deleted ones (R-A4)."""
-    when = request.query.get("when", "upcoming")
-    if when != "upcoming" and when != "past":
-        raise ApiError(422, "validation_error", "'when' is 'upcoming' or 'past'.")
+    when = _when(request)
     now = now_of(request)
-    scope = _mine(request)
-    query = booking_select().where(appointments.c.deleted_at.is_(None))
-    for column, value in scope.items():
-        query = query.where(appointments.c[column] == value)
-    live = appointments.c.status.in_(("booked", "confirmed")) & (appointments.c.starts_at > now)
-    if when == "upcoming":
-        query = query.where(live).order_by(appointments.c.starts_at)
-    else:
-        query = query.where(~live).order_by(appointments.c.starts_at.desc())
     async with request.app[ENGINE].connect() as conn:
-        rows = (await conn.execute(query.limit(200))).all()
-        reserved = await reserved_of(conn, [r.id for r in rows])
-    found = [client_view(r, now, reserved.get(r.id, [])) for r in rows]
-    return json_response(contract.BookingList(when=when, bookings=found))
-
-
-async def _my_row(request: web.Request, conn: Any, *, for_update: bool = False) -> Any:
-    return await bookings.load(conn, path_id(request), for_update=for_update, **_mine(request))
+        rows = await listings.list_mine(conn, my_scope(request), when, now)
+    return json_response(contract.BookingList(when=when, bookings=[presenters.client_view(r, now) for r in rows]))
 
 
 async def get_my_booking(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
-        row = await _my_row(request, conn)
-        reserved = await reserved_of(conn, [row.id])
-    return json_response(contract.BookingAnswer(booking=client_view(row, now_of(request), reserved.get(row.id, []))))
+        row = await bookings.load(conn, path_id(request), my_scope(request), with_products=True)
+    return json_response(presenters.booking_answer(row, now_of(request)))
 
 
 async def get_my_policy(request: web.Request) -> web.Response:
     """Before acting: what each action is allowed until, any fee, and why not (R-S3)."""
     async with request.app[ENGINE].connect() as conn:
-        row = await _my_row(request, conn)
-    return json_response(_policy(row, now_of(request)))
+        row = await bookings.load(conn, path_id(request), my_scope(request))
+    return json_response(presenters.policy(row, now_of(request)))
 
 
-def _policy(row: Any, now: datetime) -> contract.Policy:
-    business = row_business(row)
-    policy = business.settings.booking_policy
-    return contract.Policy(
-        booking_id=str(row.id),
-        timezone=business.timezone,
-        now=now.astimezone(ZoneInfo(business.timezone)).isoformat(),
-        policy={
-            "online_reschedule": policy.online_reschedule,
-            "online_cancel": policy.online_cancel,
-            "reschedule_window_hours": policy.reschedule_window_hours,
-            "cancel_window_hours": policy.cancel_window_hours,
-        },
-        actions=client_view(row, now, []).actions,
-    )
-
-
-async def _act(request: web.Request, row_loader: Any, by: bookings.Actor) -> web.Response:
+async def _change(request: web.Request) -> bookings.Change:
+    """The change a client or guest asks for: the action of the path, with its body."""
     action = request.match_info["action"]
-    now = now_of(request)
-    async with UnitOfWork(request.app[ENGINE]) as uow:
-        row = await row_loader(uow.conn)
-        if action == "reschedule":
-            done = await bookings.reschedule(
-                uow, row, await parse_body(request, contract.RescheduleRequest), by=by, now=now
-            )
-        elif action == "cancel":
-            done = await bookings.cancel(uow, row, await parse_body(request, contract.CancelRequest), by=by, now=now)
-        elif action == "confirm":
-            done = await bookings.confirm(uow, row, now=now)
-        elif action == "products":
-            await bookings.reserve_product(uow, row, await parse_body(request, contract.ProductReservation), now=now)
-            done = await bookings.load(uow.conn, row.id)
-        else:
-            raise ApiError(404, "not_found", "No such action.")
-        reserved = await reserved_of(uow.conn, [done.id])
-    return json_response(contract.BookingAnswer(booking=client_view(done, now, reserved.get(done.id, []))))
+    if action not in contract.ACTION_REQUESTS:
+        raise ApiError(404, "not_found", "No such action.")
+    model = contract.ACTION_REQUESTS[action]
+    if model is None:
+        return bookings.Confirm()
+    return cast(bookings.Change, await parse_body(request, model))
 
 
 async def act_on_my_booking(request: web.Request) -> web.Response:
-    return await _act(request, lambda conn: _my_row(request, conn, for_update=True), "client")
-
-
-def _ics(body: bytes, filename: str) -> web.Response:
-    # JSON inside the system; the gateway answers text/calendar.
-    return json_response(contract.CalendarFile(filename=filename, ics=body.decode()))
+    now = now_of(request)
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        # The booking before the body: someone else's booking is a 404 whatever was sent.
+        row = await bookings.load(uow.conn, path_id(request), my_scope(request), for_update=True)
+        done = await bookings.change(uow, row, await _change(request), by="client", now=now)
+    return json_response(presenters.booking_answer(done, now))
 
 
 async def my_booking_calendar(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
-        row = await _my_row(request, conn)
-    return _ics(calendar_file([calendar_entry(row)], stamp=now_of(request)), f"booking-{row.id}.ics")
+        row = await bookings.load(conn, path_id(request), my_scope(request))
+    return json_response(presenters.calendar([row], f"booking-{row.id}.ics", now_of(request)))
 
 
 async def my_history(request: web.Request) -> web.Response:
     """Completed services: what, the provider's name, the date and the location (R-A10)."""
-    query = booking_select().where(appointments.c.deleted_at.is_(None), appointments.c.status == "completed")
-    for column, value in _mine(request).items():
-        query = query.where(appointments.c[column] == value)
     async with request.app[ENGINE].connect() as conn:
-        rows = (await conn.execute(query.order_by(appointments.c.starts_at.desc()).limit(500))).all()
-    items = []
-    for r in rows:
-        business = row_business(r)
-        items.append(
-            {
-                "kind": "service",
-                "booking_id": str(r.id),
-                "what": r.service_name,
-                "provider": r.staff_name,
-                "date": r.starts_at.astimezone(ZoneInfo(business.timezone)).isoformat(),
-                "location": {"slug": business.slug, "name": business.name},
-                "price_minor": r.price_minor,
-                "currency": r.currency,
-            }
-        )
-    return json_response({"history": items})
+        rows = await listings.history(conn, my_scope(request))
+    return json_response(presenters.history(rows))
 
 
 async def my_prefill(request: web.Request) -> web.Response:
@@ -288,48 +198,18 @@ async def my_prefill(request: web.Request) -> web.Response:
 # --- Calendar feed -------------------------------------------------------------------
 
 
-def _feed_token(request: web.Request, account_id: Any, generation: datetime) -> str:
-    """The feed secret, derived from the account and the time it was (re)issued: the same URL
-    is shown again until the client rotates it, and only its hash is stored."""
-    key = request.app[SETTINGS].internal_token.encode()
-    mac = hmac.new(key, f"calendar-feed:{account_id}:{generation.isoformat()}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
-
-
-def _feed_answer(request: web.Request, token: str) -> web.Response:
-    host = request.app[SETTINGS].public_url.split("://", 1)[-1].rstrip("/")
-    path = f"/api/v1/calendar-feeds/{token}.ics"
-    scheme = request.app[SETTINGS].public_url.split("://", 1)[0]
-    return json_response({"url": f"webcal://{host}{path}", "https_url": f"{scheme}://{host}{path}"})
-
-
 async def _feed(request: web.Request, *, rotate: bool) -> web.Response:
     principal = principal_of(request)
     account_id = account_of(request)
     if principal.org_id is None:
         raise ApiError(400, "bad_principal", "The call names no organization.")
-    # The wall clock, not the policy clock: a generation only has to differ from the last.
-    now = datetime.now(UTC)
+    settings = request.app[SETTINGS]
     async with UnitOfWork(request.app[ENGINE]) as uow:
-        row = (
-            await uow.conn.execute(
-                sa.select(calendar_feeds).where(calendar_feeds.c.account_id == account_id).with_for_update()
-            )
-        ).first()
-        if row is not None and not rotate:
-            return _feed_answer(request, _feed_token(request, account_id, row.created_at))
-        token = _feed_token(request, account_id, now)
-        digest = token_digest(token).hex()
-        insert = pg_insert(calendar_feeds).values(
-            account_id=account_id, org_id=principal.org_id, token_hash=digest, created_at=now
+        # The process's clock, not the app's policy clock: a generation only has to differ from the last.
+        token = await calendar_feeds.feed_of(
+            uow, account_id, principal.org_id, secret=settings.internal_token, rotate=rotate, issued_at=clock.now()
         )
-        await uow.conn.execute(
-            insert.on_conflict_do_update(
-                index_elements=[calendar_feeds.c.account_id],
-                set_={"token_hash": insert.excluded.token_hash, "created_at": insert.excluded.created_at},
-            )
-        )
-    return _feed_answer(request, token)
+    return json_response(presenters.calendar_feed(settings.public_url, token))
 
 
 async def get_calendar_feed(request: web.Request) -> web.Response:
@@ -344,34 +224,12 @@ async def rotate_calendar_feed(request: web.Request) -> web.Response:
 
 async def calendar_feed(request: web.Request) -> web.Response:
     """The client's bookings as a calendar, for a subscribed calendar app (secret URL)."""
-    token = request.match_info["token"]
-    digest = token_digest(token).hex()
     async with request.app[ENGINE].connect() as conn:
-        feed = (await conn.execute(sa.select(calendar_feeds).where(calendar_feeds.c.token_hash == digest))).first()
-        if feed is None:
-            raise ApiError(404, "calendar_feed_not_found", "This calendar address is not valid any more.")
-        rows = (
-            await conn.execute(
-                booking_select()
-                .where(
-                    appointments.c.account_id == feed.account_id,
-                    appointments.c.org_id == feed.org_id,
-                    appointments.c.deleted_at.is_(None),
-                    appointments.c.status.in_(("booked", "confirmed", "cancelled", "completed")),
-                )
-                .order_by(appointments.c.starts_at)
-                .limit(1000)
-            )
-        ).all()
-    body = calendar_file([calendar_entry(r) for r in rows], stamp=now_of(request), name="My bookings")
-    return _ics(body, "bookings.ics")
+        rows = await calendar_feeds.bookings_in_feed(conn, request.match_info["token"])
+    return json_response(presenters.calendar(rows, "bookings.ics", now_of(request), name="My bookings"))
 
 
 # --- Guests: signed manage links ------------------------------------------------------
-
-
-class ManageToken(BaseModel):
-    token: str
 
 
 async def guest_booking(request: web.Request) -> web.Response:
@@ -380,7 +238,7 @@ async def guest_booking(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
         row = await bookings.load_by_token(conn, business.business_id, token)
-    return json_response(contract.BookingAnswer(booking=client_view(row, now_of(request), [])))
+    return json_response(presenters.booking_answer(row, now_of(request)))
 
 
 async def guest_calendar(request: web.Request) -> web.Response:
@@ -388,17 +246,17 @@ async def guest_calendar(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
         row = await bookings.load_by_token(conn, business.business_id, token)
-    return _ics(calendar_file([calendar_entry(row)], stamp=now_of(request)), f"booking-{row.id}.ics")
+    return json_response(presenters.calendar([row], f"booking-{row.id}.ics", now_of(request)))
 
 
 async def act_as_guest(request: web.Request) -> web.Response:
     token = request.headers.get("X-Manage-Token", "")
-
-    async def loader(conn: Any) -> Any:
-        business = await business_of(request, conn)
-        return await bookings.load_by_token(conn, business.business_id, token, for_update=True)
-
-    return await _act(request, loader, "guest")
+    now = now_of(request)
+    async with UnitOfWork(request.app[ENGINE]) as uow:
+        business = await business_of(request, uow.conn)
+        row = await bookings.load_by_token(uow.conn, business.business_id, token, for_update=True)
+        done = await bookings.change(uow, row, await _change(request), by="guest", now=now)
+    return json_response(presenters.booking_answer(done, now))
 
 
 def setup_client_routes(app: web.Application) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,14 +15,23 @@ from regulars.appointments.domain.assignment import AssignedHow, bulk_assignable
 from regulars.appointments.domain.errors import Conflict, Invalid, NotFound
 from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.bookings import load
-from regulars.appointments.service_layer.records import booking_select, facts
+from regulars.appointments.service_layer.records import BookingRow, BookingScope, booking_select, facts, read_bookings
 from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.identity import BusinessSnapshot, ClientEmailVerified, ClientRegistered
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
 
 
+@dataclass(frozen=True)
+class AssignedAll:
+    """The account one client's bookings now belong to, and the bookings that just joined it."""
+
+    account_id: uuid.UUID
+    assigned: list[uuid.UUID]
+
+
 async def remember_account(uow: UnitOfWork, event: ClientRegistered | ClientEmailVerified, verified: bool) -> None:
+    """Keep the account identity told of, for the assignment rules (R-A6, R-A7)."""
     values = {
         "account_id": event.account_id,
         "org_id": event.org_id,
@@ -38,8 +48,7 @@ async def remember_account(uow: UnitOfWork, event: ClientRegistered | ClientEmai
 async def _publish_assigned(uow: UnitOfWork, ids: list[uuid.UUID], how: AssignedHow) -> None:
     if not ids:
         return
-    rows = await uow.conn.execute(booking_select().where(appointments.c.id.in_(ids)))
-    for row in rows:
+    for row in await read_bookings(uow.conn, booking_select().where(appointments.c.id.in_(ids))):
         await uow.publish(
             events.AppointmentAssigned(org_id=row.org_id, business_id=row.business_id, appointment=facts(row), how=how)
         )
@@ -82,9 +91,10 @@ async def claim_on_verification(uow: UnitOfWork, event: ClientEmailVerified) -> 
 
 async def assign_one(
     uow: UnitOfWork, business: BusinessSnapshot, appointment_id: uuid.UUID, account_id: uuid.UUID, now: datetime
-) -> Any:
+) -> BookingRow:
     """Staff assign one booking to an account of this business's scope (R-A8)."""
-    row = await load(uow.conn, appointment_id, for_update=True, business_id=business.business_id)
+    scope = BookingScope(business_id=business.business_id)
+    row = await load(uow.conn, appointment_id, scope, for_update=True, with_products=True)
     if not await clients.account_in_scope(uow.conn, business, account_id):
         raise Invalid("unknown_account", "No client account with this id can book here.")
     if row.account_id == account_id:
@@ -98,12 +108,12 @@ async def assign_one(
     )
     await clients.link_record(uow.conn, row.client_record_id, account_id)
     await _publish_assigned(uow, [row.id], "staff_assigned")
-    return await load(uow.conn, row.id)
+    return await load(uow.conn, row.id, with_products=True)
 
 
 async def assign_all_of_client(
     uow: UnitOfWork, business: BusinessSnapshot, client_record_id: uuid.UUID, now: datetime
-) -> dict[str, Any]:
+) -> AssignedAll:
     """All of one client's bookings to the one account some of them already have (R-A8)."""
     record = (
         await uow.conn.execute(
@@ -145,19 +155,4 @@ async def assign_all_of_client(
     )
     await clients.link_record(uow.conn, client_record_id, account_id)
     await _publish_assigned(uow, ids, "staff_assigned")
-    return {"account_id": str(account_id), "assigned": [str(i) for i in ids]}
-
-
-async def bulk_assign_offer(
-    uow: UnitOfWork, business: BusinessSnapshot, client_record_id: uuid.UUID
-) -> uuid.UUID | None:
-    linked = (
-        await uow.conn.execute(
-            sa.select(appointments.c.account_id).where(
-                appointments.c.client_record_id == client_record_id,
-                appointments.c.business_id == business.business_id,
-                appointments.c.deleted_at.is_(None),
-            )
-        )
-    ).scalars()
-    return bulk_assignable(list(linked))
+    return AssignedAll(account_id, ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -33,10 +34,20 @@ from regulars.appointments.domain.errors import (
 from regulars.appointments.domain.policy import Action
 from regulars.appointments.service_layer import clients
 from regulars.appointments.service_layer.availability import BookableService, load_calendars, load_service
-from regulars.appointments.service_layer.records import booking_select, calendar_text, client_rules, facts, local
-from regulars.appointments.service_layer.records import business_of as row_business
+from regulars.appointments.service_layer.records import (
+    Actor,
+    BookingRow,
+    BookingScope,
+    booking_select,
+    calendar_text,
+    client_rules,
+    facts,
+    local,
+    read_bookings,
+)
 from regulars.shared.contracts import appointments as events
 from regulars.shared.contracts.appointments import (
+    AccountOffer,
     BookingRequest,
     CancelRequest,
     ProductReservation,
@@ -48,8 +59,32 @@ from regulars.shared.emails import normalize_email
 from regulars.shared.links import widget_link
 from regulars.shared.tokens import token_digest
 
-Actor = Literal["client", "guest", "staff"]
 EXCLUSION_VIOLATION = "23P01"
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A new booking, the manage link its email carries and, for a guest, the account the
+    confirmation offers (R-I1)."""
+
+    row: BookingRow
+    manage_link: str
+    account_offer: AccountOffer | None
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """The client says they will come."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Staff record how a booking that has started ended."""
+
+    outcome: Literal["completed", "no_show"]
+
+
+Change = RescheduleRequest | CancelRequest | ProductReservation | Confirm | Mark
 
 
 def _check_start(start: datetime, now: datetime) -> None:
@@ -134,20 +169,30 @@ async def _hold_slot(
     raise SlotUnavailable()
 
 
-async def load(conn: AsyncConnection, appointment_id: uuid.UUID, *, for_update: bool = False, **scope: Any) -> Any:
-    """One booking, scoped: ``business_id=…``, ``account_id=…`` (client) or ``manage_token_hash=…``."""
+async def load(
+    conn: AsyncConnection,
+    appointment_id: uuid.UUID,
+    scope: BookingScope | None = None,
+    *,
+    for_update: bool = False,
+    with_products: bool = False,
+) -> BookingRow:
+    """One booking that is not deleted, within ``scope`` (a business's or a client's)."""
     query = booking_select().where(appointments.c.id == appointment_id, appointments.c.deleted_at.is_(None))
-    for column, value in scope.items():
-        query = query.where(appointments.c[column] == value)
+    if scope is not None:
+        query = query.where(*scope.clauses())
     if for_update:
         query = query.with_for_update(of=appointments)
-    row = (await conn.execute(query)).first()
-    if row is None:
+    found = await read_bookings(conn, query, with_products=with_products)
+    if not found:
         raise NotFound("booking_not_found", "Booking not found.")
-    return row
+    return found[0]
 
 
-async def load_by_token(conn: AsyncConnection, business_id: uuid.UUID, token: str, *, for_update: bool = False) -> Any:
+async def load_by_token(
+    conn: AsyncConnection, business_id: uuid.UUID, token: str, *, for_update: bool = False
+) -> BookingRow:
+    """The booking a guest's manage link names, at the business of the call."""
     query = booking_select().where(
         appointments.c.manage_token_hash == token_digest(token).hex(),
         appointments.c.business_id == business_id,
@@ -155,10 +200,10 @@ async def load_by_token(conn: AsyncConnection, business_id: uuid.UUID, token: st
     )
     if for_update:
         query = query.with_for_update(of=appointments)
-    row = (await conn.execute(query)).first()
-    if row is None:
+    found = await read_bookings(conn, query)
+    if not found:
         raise NotFound("invalid_manage_link", "This link is not valid any more.")
-    return row
+    return found[0]
 
 
 async def book(
@@ -170,7 +215,7 @@ async def book(
     account_id: uuid.UUID | None,
     now: datetime,
     public_url: str,
-) -> dict[str, Any]:
+) -> Booked:
     """Book a service for a client: signed in, guest or by staff (R-A1, R-I2, R-S1, R-A6, R-A7)."""
     conn = uow.conn
     if actor == "guest" and business.settings.client_logins == "required":
@@ -246,22 +291,33 @@ async def book(
                 org_id=business.org_id, business_id=business.business_id, appointment=facts(row), how=decision.how
             )
         )
-    return {"row": row, "manage_token": token, "manage_link": link}
+    return Booked(row, link, _account_offer(request) if actor == "guest" else None)
 
 
-def _require(row: Any, action: Action, now: datetime, *, by_client: bool) -> None:
+def _account_offer(request: BookingRequest) -> AccountOffer:
+    """R-I1: a guest's confirmation offers an account, pre-filled from the booking."""
+    client = request.client
+    return AccountOffer(
+        first_name=client.first_name,
+        last_name=client.last_name,
+        email=normalize_email(client.email),
+        phone=client.phone,
+    )
+
+
+def _require(row: BookingRow, action: Action, now: datetime, *, by_client: bool) -> None:
     """Refuse an action the booking's state (and, for clients, the policy) does not allow."""
     if not by_client:
         _require_active(row)
         return
     rule = client_rules(row, now)[action]
     if not rule.allowed:
-        until = f" You could until {local(rule.until, row_business(row).timezone)}." if rule.until else ""
+        until = f" You could until {local(rule.until, row.business.timezone)}." if rule.until else ""
         message = f"This booking cannot be {_PAST[action]} online now.{until}"
         raise PolicyRefused(rule.reason or "not_allowed", message, rule.until)
 
 
-def _require_active(row: Any) -> None:
+def _require_active(row: BookingRow) -> None:
     if row.status not in ("booked", "confirmed"):
         raise Conflict("booking_not_active", f"This booking is {row.status}.")
 
@@ -274,10 +330,12 @@ _PAST: dict[Action, str] = {
 }
 
 
-async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, by: Actor, now: datetime) -> Any:
+async def reschedule(
+    uow: UnitOfWork, row: BookingRow, request: RescheduleRequest, *, by: Actor, now: datetime
+) -> BookingRow:
     """Move a booking to another free time (R-A3); its iCalendar SEQUENCE grows."""
     conn = uow.conn
-    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    business = row.business
     _require(row, "reschedule", now, by_client=by != "staff")
     _check_start(request.start, now)
     service = await load_service(conn, business.business_id, row.service_id)
@@ -294,7 +352,7 @@ async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, b
         except DomainError as exc:
             if index == len(choices) - 1 or exc.code not in ("slot_unavailable", "staff_does_not_perform_service"):
                 raise
-    moved = await load(conn, row.id)
+    moved = await load(conn, row.id, with_products=True)
     await uow.publish(
         events.AppointmentRescheduled(
             org_id=business.org_id,
@@ -308,9 +366,9 @@ async def reschedule(uow: UnitOfWork, row: Any, request: RescheduleRequest, *, b
     return moved
 
 
-async def cancel(uow: UnitOfWork, row: Any, request: CancelRequest, *, by: Actor, now: datetime) -> Any:
+async def cancel(uow: UnitOfWork, row: BookingRow, request: CancelRequest, *, by: Actor, now: datetime) -> BookingRow:
     """Cancel, inside the business's policy for clients (R-A3, R-S3); the slot is free again."""
-    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    business = row.business
     _require(row, "cancel", now, by_client=by != "staff")
     await uow.conn.execute(
         sa.update(appointments)
@@ -323,7 +381,7 @@ async def cancel(uow: UnitOfWork, row: Any, request: CancelRequest, *, by: Actor
             updated_at=sa.func.now(),
         )
     )
-    done = await load(uow.conn, row.id)
+    done = await load(uow.conn, row.id, with_products=True)
     await uow.publish(
         events.AppointmentCancelled(
             org_id=business.org_id,
@@ -337,37 +395,40 @@ async def cancel(uow: UnitOfWork, row: Any, request: CancelRequest, *, by: Actor
     return done
 
 
-async def confirm(uow: UnitOfWork, row: Any, *, now: datetime) -> Any:
-    business = BusinessSnapshot.model_validate(row.business_snapshot)
+async def confirm(uow: UnitOfWork, row: BookingRow, *, now: datetime) -> BookingRow:
+    """The client confirms an upcoming booking."""
+    business = row.business
     _require(row, "confirm", now, by_client=True)
     await uow.conn.execute(
         sa.update(appointments).where(appointments.c.id == row.id).values(status="confirmed", updated_at=sa.func.now())
     )
-    done = await load(uow.conn, row.id)
+    done = await load(uow.conn, row.id, with_products=True)
     await uow.publish(
         events.AppointmentConfirmed(org_id=business.org_id, business_id=business.business_id, appointment=facts(done))
     )
     return done
 
 
-async def mark(uow: UnitOfWork, row: Any, outcome: Literal["completed", "no_show"], *, now: datetime) -> Any:
+async def mark(
+    uow: UnitOfWork, row: BookingRow, outcome: Literal["completed", "no_show"], *, now: datetime
+) -> BookingRow:
     """Staff mark a booking that has started as completed or as a no-show."""
-    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    business = row.business
     _require_active(row)
     if row.starts_at > now:
         raise Conflict("booking_not_started", "A booking can be marked only once it has started.")
     await uow.conn.execute(
         sa.update(appointments).where(appointments.c.id == row.id).values(status=outcome, updated_at=sa.func.now())
     )
-    done = await load(uow.conn, row.id)
+    done = await load(uow.conn, row.id, with_products=True)
     event_type = events.AppointmentCompleted if outcome == "completed" else events.AppointmentNoShow
     await uow.publish(event_type(org_id=business.org_id, business_id=business.business_id, appointment=facts(done)))
     return done
 
 
-async def delete(uow: UnitOfWork, row: Any, *, now: datetime) -> None:
+async def delete(uow: UnitOfWork, row: BookingRow, *, now: datetime) -> None:
     """The business deletes a booking: it disappears for the client (R-A4) and frees the slot."""
-    business = BusinessSnapshot.model_validate(row.business_snapshot)
+    business = row.business
     await uow.conn.execute(
         sa.update(appointments)
         .where(appointments.c.id == row.id)
@@ -378,7 +439,9 @@ async def delete(uow: UnitOfWork, row: Any, *, now: datetime) -> None:
     )
 
 
-async def reserve_product(uow: UnitOfWork, row: Any, request: ProductReservation, *, now: datetime) -> dict[str, Any]:
+async def reserve_product(
+    uow: UnitOfWork, row: BookingRow, request: ProductReservation, *, now: datetime
+) -> BookingRow:
     """Reserve a retail product for an upcoming booking (R-A5); stock is held at once."""
     _require(row, "reserve_product", now, by_client=True)
     product = (
@@ -426,4 +489,19 @@ async def reserve_product(uow: UnitOfWork, row: Any, request: ProductReservation
             currency=product.currency,
         )
     )
-    return {"product_id": str(product.id), "name": product.name, "quantity": request.quantity}
+    return await load(uow.conn, row.id, with_products=True)
+
+
+async def change(uow: UnitOfWork, row: BookingRow, change: Change, *, by: Actor, now: datetime) -> BookingRow:
+    """Apply one change to a booking, as ``by``; the booking as it is afterwards."""
+    match change:
+        case RescheduleRequest():
+            return await reschedule(uow, row, change, by=by, now=now)
+        case CancelRequest():
+            return await cancel(uow, row, change, by=by, now=now)
+        case Confirm():
+            return await confirm(uow, row, now=now)
+        case ProductReservation():
+            return await reserve_product(uow, row, change, now=now)
+        case Mark(outcome):
+            return await mark(uow, row, outcome, now=now)

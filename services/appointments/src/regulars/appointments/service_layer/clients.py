@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,26 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.appointments.adapters.tables import appointments, calendar_feeds, client_records, known_accounts
-from regulars.shared.contracts.appointments import ClientDetails
+from regulars.appointments.domain.assignment import bulk_assign_offered
+from regulars.shared.contracts.appointments import ClientDetails, Prefill
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.emails import normalize_email
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """A client record of the business, with how many of its bookings are assigned to accounts."""
+
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    birthday: date | None
+    account_id: uuid.UUID | None
+    bookings: int
+    assigned_bookings: int
+    can_assign_all: bool
 
 
 def account_scope_matches(business: BusinessSnapshot) -> sa.ColumnElement[bool]:
@@ -28,6 +46,7 @@ def account_scope_matches(business: BusinessSnapshot) -> sa.ColumnElement[bool]:
 async def account_with_email(
     conn: AsyncConnection, business: BusinessSnapshot, email: str, *, verified_only: bool
 ) -> uuid.UUID | None:
+    """The first account of the business's scope with ``email`` (verified ones only, if asked)."""
     query = sa.select(known_accounts.c.account_id).where(
         account_scope_matches(business), sa.func.lower(known_accounts.c.email) == normalize_email(email)
     )
@@ -37,6 +56,7 @@ async def account_with_email(
 
 
 async def account_in_scope(conn: AsyncConnection, business: BusinessSnapshot, account_id: uuid.UUID) -> bool:
+    """Whether ``account_id`` is an account that can book at ``business``."""
     found = await conn.execute(
         sa.select(known_accounts.c.account_id).where(
             account_scope_matches(business), known_accounts.c.account_id == account_id
@@ -121,6 +141,7 @@ async def record_for_booking(
 
 
 async def link_record(conn: AsyncConnection, record_id: uuid.UUID, account_id: uuid.UUID) -> None:
+    """Link a client record that has no account yet to ``account_id``."""
     await conn.execute(
         sa.update(client_records)
         .where(client_records.c.id == record_id, client_records.c.account_id.is_(None))
@@ -128,7 +149,7 @@ async def link_record(conn: AsyncConnection, record_id: uuid.UUID, account_id: u
     )
 
 
-async def prefill(conn: AsyncConnection, business_id: uuid.UUID, account_id: uuid.UUID) -> dict[str, Any]:
+async def prefill(conn: AsyncConnection, business_id: uuid.UUID, account_id: uuid.UUID) -> Prefill:
     """What a returning client need not type again (R-I10)."""
     row = (
         await conn.execute(
@@ -138,8 +159,47 @@ async def prefill(conn: AsyncConnection, business_id: uuid.UUID, account_id: uui
         )
     ).first()
     if row is None:
-        return {"intake_answers": {}, "phone": None}
-    return {"intake_answers": dict(row.last_intake_answers), "phone": row.phone}
+        return Prefill(intake_answers={}, phone=None)
+    return Prefill(intake_answers=dict(row.last_intake_answers), phone=row.phone)
+
+
+async def list_records(conn: AsyncConnection, business_id: uuid.UUID) -> list[ClientRecord]:
+    """The business's client records by name, with their booking counts (R-A8)."""
+    counts = (
+        sa.select(
+            appointments.c.client_record_id,
+            sa.func.count().label("bookings"),
+            sa.func.count(appointments.c.account_id).label("assigned"),
+            sa.func.count(sa.distinct(appointments.c.account_id)).label("accounts"),
+        )
+        .where(appointments.c.business_id == business_id, appointments.c.deleted_at.is_(None))
+        .group_by(appointments.c.client_record_id)
+        .subquery()
+    )
+    rows = await conn.execute(
+        sa.select(client_records, counts.c.bookings, counts.c.assigned, counts.c.accounts)
+        .outerjoin(counts, counts.c.client_record_id == client_records.c.id)
+        .where(client_records.c.business_id == business_id)
+        .order_by(client_records.c.last_name, client_records.c.first_name)
+        .limit(1000)
+    )
+    return [_record(r) for r in rows]
+
+
+def _record(r: Any) -> ClientRecord:
+    bookings, assigned = r.bookings or 0, r.assigned or 0
+    return ClientRecord(
+        id=r.id,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        email=r.email,
+        phone=r.phone,
+        birthday=r.birthday,
+        account_id=r.account_id,
+        bookings=bookings,
+        assigned_bookings=assigned,
+        can_assign_all=bulk_assign_offered(bookings, assigned, r.accounts or 0),
+    )
 
 
 async def apply_profile_update(

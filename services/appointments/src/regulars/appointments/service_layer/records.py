@@ -1,10 +1,13 @@
-"""Reading bookings: one joined row per booking, and what clients and staff see of it."""
+"""Reading bookings: one typed row per booking (joined with its names and its business), the
+facts its events carry, what its client may do with it and its calendar entry."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -18,19 +21,87 @@ from regulars.appointments.adapters.tables import (
     reserved_products,
     staff,
 )
+from regulars.appointments.domain.assignment import AssignedHow
 from regulars.appointments.domain.calendar import CalendarEntry, calendar_file
-from regulars.appointments.domain.policy import Action, ActionRule, BookingFacts, evaluate
-from regulars.shared.contracts.appointments import AppointmentFacts, Booking
+from regulars.appointments.domain.policy import Action, ActionRule, BookingFacts, Status, evaluate
+from regulars.shared.contracts.appointments import AppointmentFacts
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.tables import business_projection
 
+Actor = Literal["client", "guest", "staff"]
+
+
+@dataclass(frozen=True)
+class ReservedItem:
+    """A retail product reserved for a booking (R-A5)."""
+
+    product_id: uuid.UUID
+    name: str
+    quantity: int
+    price_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    """One booking with the names it shows (service, staff, client), its business and, when
+    asked for, its reserved products."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    business_id: uuid.UUID
+    service_id: uuid.UUID
+    staff_id: uuid.UUID
+    client_record_id: uuid.UUID
+    account_id: uuid.UUID | None
+    assigned_how: AssignedHow | None
+    email: str | None
+    booked_by: Actor
+    status: Status
+    starts_at: datetime
+    ends_at: datetime
+    price_minor: int
+    currency: str
+    locale: str
+    notes: str
+    pet: dict[str, Any] | None
+    intake_answers: dict[str, str]
+    sequence: int
+    cancel_reason: str | None
+    deleted_at: datetime | None
+    service_name: str
+    bookable_online: bool
+    staff_name: str
+    client_first_name: str
+    client_last_name: str
+    client_phone: str | None
+    business: BusinessSnapshot
+    products: tuple[ReservedItem, ...] = ()
+
+
+_JOINED = [f.name for f in dataclasses.fields(BookingRow) if f.name not in ("business", "products")]
+
+
+@dataclass(frozen=True)
+class BookingScope:
+    """Whose bookings a call may read or change: a business's, or a client account's (in its
+    organization, when the call names one)."""
+
+    business_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    org_id: uuid.UUID | None = None
+
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
+        """The scope as conditions on ``appointments``."""
+        return [appointments.c[name] == value for name, value in vars(self).items() if value is not None]
+
 
 def booking_select() -> sa.Select[Any]:
+    """Bookings joined with their service, staff member, client record and business."""
     return sa.select(
         appointments,
         catalog_services.c.name.label("service_name"),
-        catalog_services.c.online_booking.label("service_online"),
-        catalog_services.c.active.label("service_active"),
+        sa.and_(catalog_services.c.online_booking, catalog_services.c.active).label("bookable_online"),
         staff.c.name.label("staff_name"),
         client_records.c.first_name.label("client_first_name"),
         client_records.c.last_name.label("client_last_name"),
@@ -44,8 +115,34 @@ def booking_select() -> sa.Select[Any]:
     )
 
 
-def business_of(row: Any) -> BusinessSnapshot:
-    return BusinessSnapshot.model_validate(row.business_snapshot)
+async def read_bookings(
+    conn: AsyncConnection, query: sa.Select[Any], *, with_products: bool = False
+) -> list[BookingRow]:
+    """The bookings ``query`` (a ``booking_select``) finds, typed, with their products if asked."""
+    rows = [_booking(r._mapping) for r in await conn.execute(query)]
+    if not with_products or not rows:
+        return rows
+    reserved = await _reserved_of(conn, [r.id for r in rows])
+    return [dataclasses.replace(r, products=tuple(reserved.get(r.id, ()))) for r in rows]
+
+
+def _booking(values: Any) -> BookingRow:
+    business = BusinessSnapshot.model_validate(values["business_snapshot"])
+    return BookingRow(**{name: values[name] for name in _JOINED}, business=business)
+
+
+async def _reserved_of(conn: AsyncConnection, appointment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ReservedItem]]:
+    rows = await conn.execute(
+        sa.select(reserved_products, products.c.name)
+        .join(products, products.c.id == reserved_products.c.product_id)
+        .where(reserved_products.c.appointment_id.in_(appointment_ids))
+        .order_by(reserved_products.c.created_at)
+    )
+    found: dict[uuid.UUID, list[ReservedItem]] = {}
+    for r in rows:
+        item = ReservedItem(r.product_id, r.name, r.quantity, r.price_minor, r.currency)
+        found.setdefault(r.appointment_id, []).append(item)
+    return found
 
 
 def local(moment: datetime, timezone: str) -> str:
@@ -53,8 +150,9 @@ def local(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).isoformat()
 
 
-def facts(row: Any) -> AppointmentFacts:
-    business = business_of(row)
+def facts(row: BookingRow) -> AppointmentFacts:
+    """What the booking's events say of it."""
+    zone = ZoneInfo(row.business.timezone)
     return AppointmentFacts(
         appointment_id=row.id,
         status=row.status,
@@ -62,9 +160,9 @@ def facts(row: Any) -> AppointmentFacts:
         service_name=row.service_name,
         staff_id=row.staff_id,
         staff_name=row.staff_name,
-        starts_at=row.starts_at.astimezone(ZoneInfo(business.timezone)),
-        ends_at=row.ends_at.astimezone(ZoneInfo(business.timezone)),
-        timezone=business.timezone,
+        starts_at=row.starts_at.astimezone(zone),
+        ends_at=row.ends_at.astimezone(zone),
+        timezone=row.business.timezone,
         price_minor=row.price_minor,
         currency=row.currency,
         account_id=row.account_id,
@@ -77,110 +175,15 @@ def facts(row: Any) -> AppointmentFacts:
     )
 
 
-def client_rules(row: Any, now: datetime) -> dict[Action, ActionRule]:
+def client_rules(row: BookingRow, now: datetime) -> dict[Action, ActionRule]:
     """What the booking's client may do with it at ``now`` (R-A2, R-A3, R-S3)."""
-    facts = BookingFacts(
-        status=row.status, starts_at=row.starts_at, online_booking=bool(row.service_online and row.service_active)
-    )
-    return evaluate(facts, business_of(row).settings.booking_policy, now)
+    facts = BookingFacts(status=row.status, starts_at=row.starts_at, online_booking=row.bookable_online)
+    return evaluate(facts, row.business.settings.booking_policy, now)
 
 
-def rules(row: Any, now: datetime) -> dict[str, dict[str, Any]]:
-    business = business_of(row)
-    found = client_rules(row, now)
-    return {
-        name: {
-            "allowed": rule.allowed,
-            "until": local(rule.until, business.timezone) if rule.until else None,
-            "reason": rule.reason,
-            "fee_minor": rule.fee_minor,
-            "currency": row.currency if rule.fee_minor is not None else None,
-        }
-        for name, rule in found.items()
-    }
-
-
-async def reserved_of(conn: AsyncConnection, appointment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    if not appointment_ids:
-        return {}
-    rows = await conn.execute(
-        sa.select(reserved_products, products.c.name)
-        .join(products, products.c.id == reserved_products.c.product_id)
-        .where(reserved_products.c.appointment_id.in_(appointment_ids))
-        .order_by(reserved_products.c.created_at)
-    )
-    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
-    for r in rows:
-        found.setdefault(r.appointment_id, []).append(
-            {
-                "product_id": str(r.product_id),
-                "name": r.name,
-                "quantity": r.quantity,
-                "price_minor": r.price_minor,
-                "currency": r.currency,
-            }
-        )
-    return found
-
-
-def client_view(row: Any, now: datetime, reserved: list[dict[str, Any]]) -> Booking:
-    """A booking as its client sees it, with the actions allowed now and why not (R-A2)."""
-    business = business_of(row)
-    return Booking.model_validate(
-        {
-            "id": str(row.id),
-            "status": row.status,
-            "business": {"slug": business.slug, "name": business.name, "timezone": business.timezone},
-            "service": {"id": str(row.service_id), "name": row.service_name},
-            "staff": {"id": str(row.staff_id), "name": row.staff_name},
-            "starts_at": local(row.starts_at, business.timezone),
-            "ends_at": local(row.ends_at, business.timezone),
-            "price_minor": row.price_minor,
-            "currency": row.currency,
-            "notes": row.notes,
-            "pet": row.pet,
-            "intake_answers": row.intake_answers,
-            "products": reserved,
-            "cancel_reason": row.cancel_reason,
-            "actions": rules(row, now),
-        }
-    )
-
-
-def staff_view(row: Any, reserved: list[dict[str, Any]]) -> dict[str, Any]:
-    """A booking as the business sees it, with whether it is assigned to an account (R-A8)."""
-    business = business_of(row)
-    return {
-        "id": str(row.id),
-        "status": row.status,
-        "deleted": row.deleted_at is not None,
-        "service": {"id": str(row.service_id), "name": row.service_name},
-        "staff": {"id": str(row.staff_id), "name": row.staff_name},
-        "starts_at": local(row.starts_at, business.timezone),
-        "ends_at": local(row.ends_at, business.timezone),
-        "price_minor": row.price_minor,
-        "currency": row.currency,
-        "client": {
-            "id": str(row.client_record_id),
-            "first_name": row.client_first_name,
-            "last_name": row.client_last_name,
-            "email": row.email,
-            "phone": row.client_phone,
-        },
-        "booked_by": row.booked_by,
-        "assigned": row.account_id is not None,
-        "account_id": str(row.account_id) if row.account_id else None,
-        "assigned_how": row.assigned_how,
-        "notes": row.notes,
-        "pet": row.pet,
-        "intake_answers": row.intake_answers,
-        "products": reserved,
-        "cancel_reason": row.cancel_reason,
-    }
-
-
-def calendar_entry(row: Any) -> CalendarEntry:
-    business = business_of(row)
+def calendar_entry(row: BookingRow) -> CalendarEntry:
+    """The booking as an event of a calendar file."""
+    business = row.business
     return CalendarEntry(
         uid=f"{row.id}@regulars",
         sequence=row.sequence,
@@ -194,6 +197,6 @@ def calendar_entry(row: Any) -> CalendarEntry:
     )
 
 
-def calendar_text(row: Any, stamp: datetime) -> str:
+def calendar_text(row: BookingRow, stamp: datetime) -> str:
     """The booking's .ics, as attached to its emails."""
     return calendar_file([calendar_entry(row)], stamp=stamp).decode()
