@@ -1,5 +1,5 @@
 # One image for every Regulars process: identity, appointments, wallet,
-# notifications, gateway, their migrations and the dev mailbox.
+# notifications, gateway, their migrations, the dev mailbox and the dev Stripe (localstripe).
 # docker-compose.yml chooses the process with `command:`; docs/deploy.md explains.
 #
 # Build stage: install the shared package and every service (not editable) into
@@ -18,7 +18,8 @@ RUN /opt/regulars/bin/pip install \
         ./services/wallet \
         ./services/notifications \
         ./services/gateway \
-        ./services/devmailbox
+        ./services/devmailbox \
+        ./services/devstripe
 
 FROM python:3.11-slim
 ENV PATH=/opt/regulars/bin:$PATH \
@@ -35,5 +36,5 @@ RUN groupadd --system --gid 10001 regulars \
     && chown regulars:regulars /data
 USER regulars
 WORKDIR /home/regulars
-EXPOSE 8080 8101 8102 8103 8104 1025 8025
+EXPOSE 8080 8101 8102 8103 8104 1025 8025 8420
 CMD ["python", "-m", "regulars.gateway", "serve"]

@@ -35,6 +35,7 @@ def main() -> None:
         f"Regulars is {'up' if state == 'ready' else 'NOT ready: ' + state}",
         f"  health       {health}",
         f"  mailbox      {demo['mailbox_url']}",
+        f"  payments     {settings.stripe_url()}/   (localstripe: Stripe's test cards, 4242 4242 4242 4242)",
     ]
     for business in demo["businesses"]:
         lines.append(f"  widget       {business['widget_url']}   ({business['organization']})")

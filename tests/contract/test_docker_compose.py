@@ -36,6 +36,7 @@ PROCESSES = (*SERVICES, "gateway")  # long-running Regulars processes with /heal
 INFRASTRUCTURE = ("postgres", "rabbitmq")
 MIGRATE = "migrate"
 MAILBOX = "devmailbox"
+LOCALSTRIPE = "localstripe"  # the dev Stripe the wallet pays through
 NOT_IN_COMPOSE = {"welcome"}  # Procfile entries that only print hints for `make run`
 PREFIX = "REGULARS_"
 
@@ -198,6 +199,8 @@ def problems_with_healthchecks(config: Config) -> list[str]:
             for port in (DEFAULTS.smtp_port, DEFAULTS.mailbox_http_port):
                 if str(port) not in script:
                     problems.append(f"{name} healthcheck does not check port {port}")
+        if name == LOCALSTRIPE and f"127.0.0.1:{DEFAULTS.localstripe_port}/" not in script:
+            problems.append(f"{name} healthcheck does not ask port {DEFAULTS.localstripe_port}")
     if "pg_isready" not in " ".join(config["services"].get("postgres", {}).get("healthcheck", {}).get("test", [])):
         problems.append("postgres healthcheck is not pg_isready")
     rabbit = " ".join(config["services"].get("rabbitmq", {}).get("healthcheck", {}).get("test", []))
@@ -230,6 +233,9 @@ def problems_with_dependencies(config: Config) -> list[str]:
     notifications = services.get("notifications", {}).get("depends_on") or {}
     if (notifications.get(MAILBOX) or {}).get("condition") != "service_healthy":
         problems.append("notifications must wait for a healthy devmailbox (its SMTP server)")
+    wallet = services.get("wallet", {}).get("depends_on") or {}
+    if (wallet.get(LOCALSTRIPE) or {}).get("condition") != "service_healthy":
+        problems.append("wallet must wait for a healthy localstripe (its payment provider)")
     return problems
 
 
@@ -299,6 +305,8 @@ def problems_with_addresses(name: str, settings: Settings) -> list[str]:
     mailbox_url = f"http://{MAILBOX}:{DEFAULTS.mailbox_http_port}"
     if settings.sms_provider == "dev" and not (settings.sms_dev_url or "").startswith(mailbox_url):
         problems.append(f"{name} sends SMS to {settings.sms_dev_url}, not to the {MAILBOX} container")
+    if settings.stripe_url() != f"http://{LOCALSTRIPE}:{DEFAULTS.localstripe_port}":
+        problems.append(f"{name} pays through {settings.stripe_url()}, not the {LOCALSTRIPE} container")
     for service in SERVICES:
         if settings.url_of(service) != f"http://{service}:{settings.port_of(service)}":
             problems.append(f"{name} calls {service} at {settings.url_of(service)}")
@@ -322,6 +330,8 @@ def problems_with_secrets_and_ports(services: dict[str, Any]) -> list[str]:
         problems.append("the gateway is not published on 8080")
     if "8025" not in published.get(MAILBOX, ""):
         problems.append("the mailbox is not published on 8025")
+    if str(DEFAULTS.localstripe_port) not in published.get(LOCALSTRIPE, ""):
+        problems.append(f"localstripe (Stripe.js for the browser) is not published on {DEFAULTS.localstripe_port}")
     return problems
 
 
@@ -463,6 +473,7 @@ def test_checks_catch_a_broken_compose_file(config: Config, dockerfile: str) -> 
     services["notifications"]["command"] = "python -m regulars.notification serve"
     services[MIGRATE]["command"] = "python -m regulars.identity migrate"
     del services["rabbitmq"]
+    del services["wallet"]["depends_on"][LOCALSTRIPE]
 
     assert "wallet has no healthcheck" in problems_with_healthchecks(broken)
     assert any("identity must wait for migrate" in p for p in problems_with_dependencies(broken))
@@ -474,6 +485,7 @@ def test_checks_catch_a_broken_compose_file(config: Config, dockerfile: str) -> 
     assert any("notifications runs" in p for p in problems_with_processes(broken, procfile()))
     assert "no rabbitmq container" in problems_with_processes(broken, procfile())
     assert "migrate does not seed the demo" in problems_with_migrate(broken)
+    assert "wallet must wait for a healthy localstripe (its payment provider)" in problems_with_dependencies(broken)
     assert "notifications: no module regulars.notification" in problems_with_modules(broken)
 
 

@@ -37,6 +37,7 @@ def clone_settings() -> Iterator[Settings]:
             **{f"{name}_port": port for name, port in ports.items()},
             "smtp_port": free_port(),
             "mailbox_http_port": free_port(),
+            "localstripe_port": free_port(),
             "public_url": f"http://127.0.0.1:{ports['gateway']}",
             "log_json": False,
         }
@@ -89,6 +90,8 @@ def test_make_run_brings_everything_up_and_ctrl_c_stops_it(clone: Path, clone_se
         assert profile["name"] == "Demo Salon"
         status, _ = get_json(f"http://127.0.0.1:{clone_settings.mailbox_http_port}/api/messages")
         assert status == 200
+        with urllib.request.urlopen(f"{clone_settings.stripe_url()}/js.stripe.com/v3/", timeout=3) as stripe_js:
+            assert stripe_js.status == 200  # localstripe, the wallet's payment provider
 
         eventually_blocking(lambda: "Regulars is up" in output(), timeout=60, every=0.5)
         assert f"{gateway}/w/demo-salon/" in output()

@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     # Signs unsubscribe tokens (HMAC); change it in production.
     notifications_signing_key: str = Field(default="dev-notifications-signing-key-change-me", min_length=16)
 
+    # Payments (wallet): Stripe's API. Development and tests talk to localstripe (scripts/localstripe.py,
+    # on localstripe_port); production sets the API base to Stripe's and its own keys.
+    stripe_api_base: str | None = None  # default: localstripe on localstripe_port
+    localstripe_port: int = 8420
+    # localstripe takes any key that starts with sk_ (and pk_ for Stripe.js); Stripe only its own.
+    stripe_secret_key: str = Field(default="sk_test_regulars-development-change-me", min_length=8)
+    stripe_publishable_key: str = "pk_test_regulars-development"
+    stripe_timeout_seconds: float = 10.0
+
     def port_of(self, process: str) -> int:
         return int(getattr(self, f"{process}_port"))
 
@@ -107,6 +116,9 @@ class Settings(BaseSettings):
         if explicit:
             return str(explicit).rstrip("/")
         return f"http://{self.service_host}:{self.port_of(service)}"
+
+    def stripe_url(self) -> str:
+        return (self.stripe_api_base or f"http://127.0.0.1:{self.localstripe_port}").rstrip("/")
 
     def database_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

@@ -115,7 +115,7 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
 class Stack:
     """Every process of the system, started as real subprocesses on free ports."""
 
-    PROCESSES = ("devmailbox", *SERVICES, "gateway")
+    PROCESSES = ("devmailbox", "localstripe", *SERVICES, "gateway")
 
     def __init__(self, settings: Settings, log_dir: Path) -> None:
         ports = {f"{name}_port": free_port() for name in (*SERVICES, "gateway")}
@@ -124,6 +124,7 @@ class Stack:
                 **ports,
                 "smtp_port": free_port(),
                 "mailbox_http_port": free_port(),
+                "localstripe_port": free_port(),
                 "public_url": f"http://127.0.0.1:{ports['gateway_port']}",
             }
         )
@@ -138,9 +139,15 @@ class Stack:
     def mailbox_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.mailbox_http_port}"
 
+    @property
+    def stripe_url(self) -> str:
+        return self.settings.stripe_url()
+
     def command(self, name: str) -> list[str]:
         if name == "devmailbox":
             return [sys.executable, "-m", "regulars.devmailbox"]
+        if name == "localstripe":  # its state lives only as long as the process (no --state)
+            return [sys.executable, "-m", "regulars.devstripe"]
         return [sys.executable, "-m", f"regulars.{name}", "serve"]
 
     def start(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
@@ -194,7 +201,13 @@ class Stack:
         parsed: dict[str, Any] = json.loads(self.cli(service, *args).split("\nStore this key")[0])
         return parsed
 
-    async def wait_ready(self, timeout: float = 60.0) -> dict[str, object]:
+    def readiness_urls(self) -> list[str]:
+        """What must answer 200 before the started processes count as ready: the gateway's
+        health (every service's readiness) and localstripe's Stripe.js, where each was started."""
+        urls = {"gateway": f"{self.gateway_url}/healthz", "localstripe": f"{self.stripe_url}/js.stripe.com/v3/"}
+        return [url for name, url in urls.items() if name in self.processes]
+
+    async def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         last: dict[str, object] = {}
         async with aiohttp.ClientSession() as session:
@@ -203,15 +216,20 @@ class Stack:
                     if process.poll() is not None:
                         raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir}")
                 try:
-                    async with session.get(f"{self.gateway_url}/healthz") as response:
-                        last = await response.json()
-                        # Ready only counts if our own processes answered, not strays on our ports.
-                        if response.status == 200 and all(p.poll() is None for p in self.processes.values()):
-                            return last
+                    last = {url: await self._answer(session, url) for url in self.readiness_urls()}
                 except aiohttp.ClientError as exc:
                     last = {"error": repr(exc)}
+                # Ready only counts if our own processes answered, not strays on our ports.
+                answered = all(isinstance(a, tuple) and a[0] == 200 for a in last.values())
+                if answered and all(p.poll() is None for p in self.processes.values()):
+                    return
                 await asyncio.sleep(0.3)
         raise TimeoutError(f"stack not ready after {timeout}s: {last}")
+
+    @staticmethod
+    async def _answer(session: aiohttp.ClientSession, url: str) -> tuple[int, str]:
+        async with session.get(url) as response:
+            return response.status, (await response.text())[:500]
 
 
 def identity_cli(stack: Stack, *args: str) -> dict[str, Any]:

@@ -6,6 +6,8 @@
 - ``scratch_engine``: a fresh database with only the common tables, for tests of
   the messaging machinery itself.
 - ``stack``: every process started as a subprocess, ready.
+- ``localstripe``: only the dev Stripe (localstripe) started, for the payment adapter's tests;
+  the settings that point at it.
 
 ``--simulated-now MOMENT`` runs the session at another moment (``testing/moments.py``):
 the test process's clock and every process it starts read it (``regulars.shared.clock``).
@@ -114,6 +116,17 @@ async def stack(migrated: Settings, stack_logs: Path) -> AsyncIterator[Stack]:
         yield running
     finally:
         running.stop_all()
+
+
+@pytest.fixture(scope="session")
+async def localstripe(test_settings: Settings, stack_logs: Path) -> AsyncIterator[Settings]:
+    alone = Stack(test_settings, stack_logs)
+    alone.start("localstripe")
+    try:
+        await alone.wait_ready()
+        yield test_settings.model_copy(update={"localstripe_port": alone.settings.localstripe_port})
+    finally:
+        alone.stop_all()
 
 
 @pytest.fixture

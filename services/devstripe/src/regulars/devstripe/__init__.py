@@ -1,0 +1,1 @@
+"""The development Stripe: localstripe, a stateful fake Stripe server with a fake Stripe.js."""
