@@ -261,14 +261,31 @@ async def with_catalog(stack: Stack, slug: str, stylists: tuple[str, ...] = ("An
     return {"key": key}
 
 
-async def pick_first_slot_days_ahead(page: Page, days: int, next_day: str = "Next day") -> str:
-    """The first free time ``days`` after the day the picker shows (the browser's today at first)."""
-    shown = date.fromisoformat(await page.locator('input[name="day"]').input_value())
-    for _ in range(days):
-        await page.get_by_role("button", name=next_day).click()
-    wanted = (shown + timedelta(days=days)).isoformat()
+async def chosen_day(page: Page) -> date:
+    """The day the time step's month view has chosen."""
+    chosen = page.locator('.month-grid .day[aria-pressed="true"]')
+    await expect(chosen).to_have_count(1)
+    return date.fromisoformat(str(await chosen.get_attribute("data-day")))
+
+
+async def show_day(page: Page, day: date) -> Any:
+    """The button of ``day`` in the month view, turning to its month first."""
+    button = page.locator(f'.month-grid .day[data-day="{day.isoformat()}"]')
+    for _ in range(3):
+        if await button.count():
+            break
+        await page.locator(".month-next").click()
+        await expect(page.locator(f'.month-grid .day[data-day^="{day.isoformat()[:8]}"]').first).to_be_attached()
+    return button
+
+
+async def pick_first_slot_days_ahead(page: Page, days: int) -> str:
+    """The first free time ``days`` after the day the month view opened on (its first free day)."""
+    wanted = await chosen_day(page) + timedelta(days=days)
+    if days:
+        await (await show_day(page, wanted)).click()
     # Free times are ISO 8601 in the business's zone: their date is the day they are shown on.
-    slot = page.locator(f'.slot[data-start^="{wanted}T"]').first
+    slot = page.locator(f'.slot[data-start^="{wanted.isoformat()}T"]').first
     await expect(slot).to_be_visible()
     start = str(await slot.get_attribute("data-start"))
     await slot.click()

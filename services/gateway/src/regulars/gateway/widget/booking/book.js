@@ -6,8 +6,9 @@
 import { ApiError } from "../api.js";
 import { errorNotice, field, form, h, newPasswordField, notice } from "../dom.js";
 import { register } from "../views/check-inbox.js";
+import { monthCalendar } from "./calendar.js";
 import { keep, recall } from "./progress.js";
-import { addDays, bt, dayOf, isoDay, money, prepare, timeOf, whenOf } from "./text.js";
+import { bt, isoDay, money, prepare, whenOf } from "./text.js";
 
 const STEPS = ["service", "time", "details", "done"];
 
@@ -38,7 +39,7 @@ export async function render(container, ctx, { parts, query }) {
     staff: [],
     service: null,
     staffId: query.get("staff") || "",
-    day: DAY.test(query.get("date") || "") && query.get("date") >= today ? query.get("date") : today,
+    day: DAY.test(query.get("date") || "") && query.get("date") >= today ? query.get("date") : null,
     start: query.get("start"),
     reschedule: query.get("reschedule"),
     manageToken: query.get("manage"),
@@ -58,7 +59,7 @@ export async function render(container, ctx, { parts, query }) {
     if (target === "time" || target === "details") {
       params.set("service", state.service.id);
       if (state.staffId) params.set("staff", state.staffId);
-      params.set("date", state.day);
+      if (state.day) params.set("date", state.day);
     }
     if (target === "details") params.set("start", state.start);
     const path = target === "service" ? "book" : `book/${target}`;
@@ -97,6 +98,7 @@ export async function render(container, ctx, { parts, query }) {
                     onclick: () => {
                       state.service = service;
                       state.staffId = "";
+                      state.day = null;
                       return goTo("time");
                     },
                   },
@@ -118,8 +120,9 @@ export async function render(container, ctx, { parts, query }) {
   async function chooseTime() {
     const service = state.service;
     const performers = state.staff.filter((s) => service.staff_ids.includes(s.id));
-    const slotsBox = h("div", { "aria-live": "polite" }, h("p", { class: "loading" }, bt("loading")));
-    const dayInput = field({ name: "day", label: bt("date"), type: "date", value: state.day, attrs: { min: today } });
+    const calendarBox = h("div", { class: "calendar" }, h("p", { class: "loading" }, bt("loading")));
+    const said = h("div", { class: "calendar-status" });
+    const slotsBox = h("div", { "aria-live": "polite" });
     const staffSelect = field({
       name: "staff",
       label: bt("with"),
@@ -127,94 +130,33 @@ export async function render(container, ctx, { parts, query }) {
       value: state.staffId,
       options: [["", bt("staff_any")], ...performers.map((s) => [s.id, s.name])],
     });
-    // Only the newest search may render: answers to quick "Next day" clicks can arrive out of order.
-    let searches = 0;
-    const reload = async () => {
-      const search = ++searches;
-      slotsBox.replaceChildren(h("p", { class: "loading" }, bt("loading")));
-      const params = new URLSearchParams({ service_id: service.id, from: state.day, to: state.day });
-      if (state.staffId) params.set("staff_id", state.staffId);
-      let answer;
-      try {
-        answer = await ctx.api.get(`/availability?${params}`);
-      } catch (error) {
-        if (search !== searches) return;
-        slotsBox.replaceChildren(errorNotice(error));
-        return;
-      }
-      if (search !== searches) return;
-      slotsBox.replaceChildren(
-        h("h3", {}, dayOf(`${state.day}T12:00:00Z`, "UTC")),
-        answer.slots.length
-          ? h(
-              "ul",
-              { class: "slots", "aria-label": bt("free_times") },
-              answer.slots.map((slot) =>
-                h(
-                  "li",
-                  {},
-                  h(
-                    "button",
-                    {
-                      type: "button",
-                      class: "slot",
-                      "data-start": slot.start,
-                      onclick: () => {
-                        state.start = slot.start;
-                        return moving ? moveBooking() : goTo("details");
-                      },
-                    },
-                    timeOf(slot.start, tz),
-                  ),
-                ),
-              ),
-            )
-          : h("p", {}, bt("no_slots")),
-      );
-    };
-    const go = (days) => {
-      const next = addDays(state.day, days);
-      if (next < today) return;
-      state.day = next;
-      dayInput.querySelector("input").value = next;
-      note();
-      reload();
-    };
-    dayInput.querySelector("input").addEventListener("change", (event) => {
-      if (DAY.test(event.target.value) && event.target.value >= today) {
-        state.day = event.target.value;
+    const calendar = monthCalendar({
+      ctx, service, tz, today,
+      boxes: { calendarBox, said, slotsBox },
+      staffId: () => state.staffId,
+      chosen: (day) => {
+        state.day = day;
         note();
-        reload();
-      }
+      },
+      pick: (slot) => {
+        state.start = slot.start;
+        return moving ? moveBooking() : goTo("details");
+      },
     });
     staffSelect.querySelector("select").addEventListener("change", (event) => {
       state.staffId = event.target.value;
       note();
-      reload();
+      calendar.openOn(state.day || today, { say: true });
     });
     show(
       "time",
       h("h2", {}, bt("choose_time_for", { service: service.name })),
-      h(
-        "div",
-        { class: "time-controls" },
-        h(
-          "div",
-          { class: "day-picker" },
-          dayInput,
-          h(
-            "div",
-            { class: "day-steps" },
-            h("button", { type: "button", class: "button", onclick: () => go(-1) }, bt("previous_day")),
-            h("button", { type: "button", class: "button", onclick: () => go(1) }, bt("next_day")),
-          ),
-        ),
-        performers.length > 1 ? staffSelect : null,
-      ),
-      slotsBox,
+      performers.length > 1 ? h("div", { class: "time-controls" }, staffSelect) : null,
+      h("div", { class: "time-step" }, calendarBox, h("div", {}, said, slotsBox)),
       moving ? null : h("p", {}, h("button", { type: "button", class: "as-link", onclick: () => goTo("service") }, bt("change_service"))),
     );
-    await reload();
+    // An address with a day (a reload, Back) opens on it, or says why not; otherwise the first free day.
+    await calendar.openOn(state.day || today, { say: Boolean(state.day) });
   }
 
   async function moveBooking() {
