@@ -2,92 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from regulars.appointments.entrypoints.common import CLOCK
 from regulars.appointments.service import SERVICE
-from regulars.shared import clock
-from regulars.shared.contracts.identity import BookingPolicy, BusinessSettings, BusinessSnapshot
-from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.http.app import INTERNAL_TOKEN_HEADER
+from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.internal import Principal
-from regulars.shared.service import build_app, no_consumers
-from regulars.shared.settings import Settings
-from regulars.shared.tenancy import apply_snapshot
+from regulars.shared.testing.inprocess import Api, Clock, project_business, service_fixtures
 
 pytestmark = pytest.mark.integration
 
 
-def start() -> datetime:
-    """The service's clock when a test starts: a Monday noon, or the run's simulated now
-    (--simulated-now); the tests move it themselves."""
-    return clock.now() if clock.offset() else datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=start)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
-class Api:
-    """Calls the service as the gateway does: internal token and principal headers."""
-
-    base: str
-    token: str
-    http: aiohttp.ClientSession
-    clock: Clock
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        principal: Principal,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-        params: dict[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        sent = {INTERNAL_TOKEN_HEADER: self.token, **principal.headers(), **(headers or {})}
-        async with self.http.request(method, self.base + path, json=json, headers=sent, params=params) as response:
-            body = await response.read()
-            if response.content_type == "application/json":
-                return response.status, await response.json()
-            return response.status, body.decode() if body else None
-
-
-@pytest.fixture(scope="session")
-async def api(migrated: Settings) -> AsyncIterator[Api]:
-    clock = Clock()
-    # A small pool: the machine's PostgreSQL is shared with the e2e stack and other runs. No
-    # consumers: the stack's processes consume from the same queues, and a consumer in this
-    # process would hold deliveries whenever a test blocks the loop (the tests here hand
-    # events to the consumer themselves).
-    service = dataclasses.replace(SERVICE, consumers=no_consumers)
-    app = build_app(service, migrated.model_copy(update={"db_pool_size": 4}))
-    app[CLOCK] = clock  # type: ignore[misc]  # the test clock is a Clock that moves
-    server = TestServer(app)
-    await server.start_server()
-    async with aiohttp.ClientSession() as http:
-        yield Api(str(server.make_url("")).rstrip("/"), migrated.internal_token, http, clock)
-    await server.close()
-
-
-@pytest.fixture(autouse=True)
-def reset_clock(api: Api) -> None:
-    api.clock.now = start()
+api, reset_clock = service_fixtures(SERVICE)
 
 
 @dataclass
@@ -104,37 +35,8 @@ class Shop:
         return Principal(self.business.org_id, self.business.business_id, account_id)
 
 
-async def make_business(
-    engines: dict[str, AsyncEngine],
-    *,
-    timezone: str = "Europe/Madrid",
-    client_logins: str = "optional",
-    org_id: uuid.UUID | None = None,
-    client_database: str = "global",
-    vertical: str = "salon",
-    policy: BookingPolicy | None = None,
-) -> BusinessSnapshot:
-    business_id = uuid.uuid4()
-    snapshot = BusinessSnapshot(
-        business_id=business_id,
-        org_id=org_id or uuid.uuid4(),
-        org_name="Test Org",
-        client_database=client_database,  # type: ignore[arg-type]
-        slug=f"b-{business_id.hex[:12]}",
-        name=f"Salon {business_id.hex[:4]}",
-        vertical=vertical,  # type: ignore[arg-type]
-        timezone=timezone,
-        currency="EUR",
-        default_locale="en",
-        settings=BusinessSettings(
-            client_logins=client_logins,  # type: ignore[arg-type]
-            booking_policy=policy or BookingPolicy(cancel_window_hours=24, reschedule_window_hours=12),
-        ),
-        version=1,
-    )
-    async with UnitOfWork(engines["appointments"]) as uow:
-        await apply_snapshot(uow.conn, snapshot)
-    return snapshot
+async def make_business(engines: dict[str, AsyncEngine], **options: Any) -> BusinessSnapshot:
+    return await project_business(engines["appointments"], **options)
 
 
 async def make_shop(api: Api, engines: dict[str, AsyncEngine], **options: Any) -> Shop:

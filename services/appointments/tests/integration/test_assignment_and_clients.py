@@ -23,8 +23,9 @@ from regulars.shared.contracts.identity import (
     ClientRegistered,
 )
 from regulars.shared.http.internal import Principal
+from regulars.shared.testing.inprocess import Api
 
-from .conftest import Api, Shop, book, make_shop, tomorrow_at
+from .conftest import Shop, book, make_shop, tomorrow_at
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .conftest import Api, book, make_shop, tomorrow_at
+from regulars.shared.testing.inprocess import Api
+
+from .conftest import book, make_shop, tomorrow_at
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
 

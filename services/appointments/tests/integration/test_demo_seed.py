@@ -16,8 +16,7 @@ from regulars.shared.contracts.identity import BusinessSettings, BusinessSnapsho
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.http.internal import Principal
 from regulars.shared.tenancy import apply_snapshot
-
-from .conftest import Api
+from regulars.shared.testing.inprocess import Api
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
 

@@ -10,8 +10,9 @@ from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.contracts.identity import BookingPolicy
+from regulars.shared.testing.inprocess import Api
 
-from .conftest import Api, book, make_shop, tomorrow_at
+from .conftest import book, make_shop, tomorrow_at
 
 pytestmark = [pytest.mark.integration, pytest.mark.clock]
 

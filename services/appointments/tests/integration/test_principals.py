@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from regulars.appointments.entrypoints.admin_http import setup_admin_routes
 from regulars.appointments.entrypoints.http import setup_client_routes
 from regulars.shared.http.internal import Audience, Principal, audience_of
+from regulars.shared.testing.inprocess import Api
 
-from .conftest import Api, book, make_shop
+from .conftest import book, make_shop
 
 pytestmark = pytest.mark.integration
 

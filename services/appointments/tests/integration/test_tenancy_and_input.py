@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.phones import normalize_phone
+from regulars.shared.testing.inprocess import Api
 
-from .conftest import Api, book, guest_details, make_shop, tomorrow_at
+from .conftest import book, guest_details, make_shop, tomorrow_at
 
 pytestmark = pytest.mark.integration
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from regulars.shared.contracts.identity import BusinessCreated, BusinessSnapshot, BusinessUpdated
 from regulars.shared.db.tables import business_projection
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.domain_errors import NotFound
 from regulars.shared.messaging.consumer import EventConsumer
 
 
@@ -40,6 +41,16 @@ async def get_business(conn: AsyncConnection, business_id: uuid.UUID) -> Busines
         )
     ).first()
     return BusinessSnapshot.model_validate(row.snapshot) if row else None
+
+
+async def known_business(
+    conn: AsyncConnection, business_id: uuid.UUID, org_id: uuid.UUID | None, service: str
+) -> BusinessSnapshot:
+    """The business, when ``service``'s projection knows it and it belongs to ``org_id`` (when given)."""
+    business = await get_business(conn, business_id)
+    if business is None or (org_id is not None and business.org_id != org_id):
+        raise NotFound("business_not_found", f"This business is not known to the {service} service yet.")
+    return business
 
 
 def business_projection_consumer(service: str) -> EventConsumer:

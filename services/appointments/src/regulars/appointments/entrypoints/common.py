@@ -1,58 +1,33 @@
-"""Helpers of the appointments HTTP views: clock, principal, business, ids, times."""
+"""Helpers of the appointments HTTP views: the shared ones (``regulars.shared.http.handlers``), query ids, times."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.appointments.service_layer.records import BookingScope
-from regulars.appointments.service_layer.tenancy import business_by_id
-from regulars.shared import clock
 from regulars.shared.contracts import dates
 from regulars.shared.contracts.identity import BusinessSnapshot
+from regulars.shared.http import handlers
 from regulars.shared.http.errors import ApiError, FieldError
-from regulars.shared.http.input import read_json
+from regulars.shared.http.handlers import CLOCK, account_of, json_body, now_of, path_id
 from regulars.shared.http.internal import principal_of
 
-CLOCK: web.AppKey[clock.Clock] = web.AppKey("clock")
-
-
-def now_of(request: web.Request) -> datetime:
-    return request.app.get(CLOCK, clock.now)()
+__all__ = ["CLOCK", "account_of", "business_of", "json_body", "my_scope", "now_of", "path_id", "query_id", "query_time"]
 
 
 async def business_of(request: web.Request, conn: AsyncConnection) -> BusinessSnapshot:
     """The principal's business from this service's projection; 404 when unknown here."""
-    principal = principal_of(request)
-    if principal.business_id is None:
-        raise ApiError(400, "business_required", "The call names no business.")
-    return await business_by_id(conn, principal.business_id, principal.org_id)
-
-
-def account_of(request: web.Request) -> uuid.UUID:
-    """The signed-in client's account; 401 for a call without one."""
-    account_id = principal_of(request).account_id
-    if account_id is None:
-        raise ApiError(401, "not_signed_in", "Sign in first.")
-    return account_id
+    return await handlers.business_of(request, conn, "appointments")
 
 
 def my_scope(request: web.Request) -> BookingScope:
     """The signed-in client's bookings: their account's, in the organization of the call."""
     return BookingScope(account_id=account_of(request), org_id=principal_of(request).org_id)
-
-
-def path_id(request: web.Request, name: str = "id", what: str = "Booking") -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info[name])
-    except ValueError as exc:
-        code = what.lower().replace(" ", "_") + "_not_found"
-        raise ApiError(404, code, f"{what} not found.") from exc
 
 
 def query_id(request: web.Request, name: str, *, required: bool) -> uuid.UUID | None:
@@ -106,8 +81,3 @@ def _check_range(name: str, value: date) -> None:
     if not dates.in_range(value):
         field = FieldError(field=name, code=dates.OUT_OF_RANGE, message=dates.OUT_OF_RANGE_MESSAGE)
         raise ApiError(422, "validation_error", f"'{name}': {dates.OUT_OF_RANGE_MESSAGE}", [field])
-
-
-async def json_body(request: web.Request) -> Any:
-    """The JSON body as data (for idempotency fingerprints); 400 when it is not JSON, 422 for bad text."""
-    return read_json(await request.read())

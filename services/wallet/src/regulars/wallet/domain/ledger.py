@@ -23,24 +23,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
+from regulars.shared.contracts.wallet import Normal as Normal
+from regulars.shared.contracts.wallet import Phase as Phase
+from regulars.shared.contracts.wallet import Side as Side
+from regulars.shared.contracts.wallet import TransactionKind as TransactionKind
 from regulars.wallet.domain.errors import FieldProblem, InsufficientFunds, Invalid
 
-Side = Literal["debit", "credit"]
-Phase = Literal["posted", "pending"]
-Normal = Literal["debit", "credit"]
-TransactionKind = Literal[
-    "payment",
-    "refund",
-    "giftcard_purchase",
-    "load",
-    "redemption",
-    "hold",
-    "capture",
-    "release",
-    "expiry",
-    "adjustment",
-    "fee",
-]
 TRANSACTION_KINDS: tuple[str, ...] = get_args(TransactionKind)
 HoldOutcome = Literal["capture", "release", "expiry"]
 
