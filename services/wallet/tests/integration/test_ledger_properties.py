@@ -142,7 +142,9 @@ async def run(
                     books.holds[hold_slot] = recorded.transaction_id
             else:
                 hold_id = books.holds.get(op[1])
-                if hold_id is None:
+                if hold_id is None:  # nothing to resolve: the key recorded nothing, as if refused
+                    if kind not in ("replay", "reuse"):
+                        books.refused_keys.add(key)
                     return
                 amount = op[2] if op[0] == "capture" else None
                 row = await uow.conn.execute(sa.select(ledger_holds).where(ledger_holds.c.id == hold_id))

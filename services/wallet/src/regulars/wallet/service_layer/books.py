@@ -62,6 +62,7 @@ def recorded_by(business: BusinessSnapshot) -> sa.ColumnElement[bool]:
 
 
 def account_answer(row: Any) -> contract.LedgerAccount:
+    """An account row as the API shows it: posted, held and available in its own direction."""
     balances = ledger.Balances(row.debits_posted, row.credits_posted, row.debits_pending, row.credits_pending)
     posted, available = balances.posted(row.normal), balances.available(row.normal)
     return contract.LedgerAccount(
