@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -19,8 +17,7 @@ from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.testing.gateway import Gateway
-from regulars.shared.testing.infra import REPO, Stack, free_port, settings_env
-from regulars.shared.testing.waiting import eventually
+from regulars.shared.testing.infra import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -231,37 +228,3 @@ async def test_demo_seed_gives_a_demo_client_who_can_sign_in(stack: Stack, tmp_p
             )
             assert status == 200, body
             assert body["account"]["email_verified"] is True
-
-
-async def test_sign_out_on_one_gateway_instance_ends_the_session_on_another_at_once(
-    stack: Stack, ident: Identity
-) -> None:
-    port = free_port()
-    second = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "regulars.gateway", "serve", "--port", str(port),
-        env=settings_env(stack.settings), cwd=REPO,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        business = await make_business(ident)
-        async with device(stack, business.slug) as browser:
-            signed_in = await sign_up_verified(ident, browser, unique_email())
-        bearer = {"Authorization": f"Bearer {signed_in['session']['token']}"}
-        other = f"http://127.0.0.1:{port}/api/v1/b/{business.slug}"
-        async with aiohttp.ClientSession() as http:
-
-            async def answered() -> int | None:  # the second instance is up once it answers
-                try:
-                    async with http.get(f"{other}/me", headers=bearer) as response:
-                        return response.status
-                except aiohttp.ClientConnectionError:
-                    return None
-
-            assert await eventually(answered, timeout=30, every=0.2) == 200
-            async with http.post(f"{stack.gateway_url}/api/v1/b/{business.slug}/auth/logout", headers=bearer) as r:
-                assert r.status == 204
-            async with http.get(f"{other}/me", headers=bearer) as response:  # no wait, no cache
-                assert response.status == 401
-    finally:
-        second.terminate()
-        await asyncio.wait_for(second.wait(), 15)

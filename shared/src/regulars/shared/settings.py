@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     internal_token: str = Field(default="dev-internal-token-change-me", min_length=16)
     downstream_timeout_seconds: float = 5.0
+    # Gateway: how long a resolved session is kept (0: ask identity on every request). Revocations
+    # reach every instance through identity's events; the cache is bypassed while they cannot.
+    session_cache_seconds: float = Field(default=60.0, ge=0, le=300)
 
     # Client accounts (identity): argon2id cost (OWASP minimum by default) and session length.
     password_hash_time_cost: int = Field(default=2, ge=2)

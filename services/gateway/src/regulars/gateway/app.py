@@ -13,6 +13,7 @@ from aiohttp import web
 from regulars.gateway import widget
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
+from regulars.gateway.sessions import SESSION_CACHE, session_cache_ctx
 from regulars.gateway.views import admin, me, pets, public
 from regulars.gateway.views import admin_appointments as admin_appointment_views
 from regulars.gateway.views import auth as auth_views
@@ -46,8 +47,10 @@ async def healthz(request: web.Request) -> web.Response:
     answers = await asyncio.gather(*(client.ready() for client in clients.values()))
     services = dict(zip(clients, answers, strict=True))
     ready = all(answer["ready"] for answer in answers)
+    sessions = "trusted" if request.app[SESSION_CACHE].live else "bypassed"  # informs; not a readiness condition
     return web.json_response(
-        {"status": "ready" if ready else "degraded", "services": services}, status=200 if ready else 503
+        {"status": "ready" if ready else "degraded", "services": services, "session_cache": sessions},
+        status=200 if ready else 503,
     )
 
 
@@ -70,6 +73,7 @@ def build_app(settings: Settings) -> web.Application:
             yield
 
     app.cleanup_ctx.append(http_clients)
+    app.cleanup_ctx.append(session_cache_ctx(settings))
     app[READINESS_CHECKS]["self"] = _always_ready
     app.on_response_prepare.append(no_store_own_data)
     app.router.add_get("/healthz", healthz)

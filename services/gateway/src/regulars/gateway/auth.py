@@ -1,7 +1,8 @@
 """Who is calling the public API: a signed-in client (session) or a business (API key).
 
-Client sessions are checked against identity on every request, with no cache, so
-a sign-out or a revocation takes effect at once on every gateway instance.
+Client sessions are resolved by identity and then kept briefly by each gateway instance
+(``sessions.py``): a revocation is heard by every instance through identity's events, and the
+cache is not trusted while those events cannot arrive.
 
 - Session: cookie ``regulars_session`` (the widget) or ``Authorization: Bearer rgs_…``
   (apps, scripts).
@@ -25,6 +26,7 @@ from regulars.gateway.caller import ClientContext, secure_cookies
 from regulars.gateway.clients.identity import IdentityClient
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.paths import path_slug
+from regulars.gateway.sessions import SESSION_CACHE, resolve
 from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot, SessionToken
 from regulars.shared.http.errors import ApiError
@@ -100,7 +102,9 @@ async def require_client(request: web.Request) -> ClientContext:
         raise not_signed_in()
     if via_cookie:
         check_csrf(request, token)
-    resolved = await IdentityClient.of(request).resolve_session(slug, token)
+    resolved = await resolve(
+        request.app[SESSION_CACHE], slug, token, lambda: IdentityClient.of(request).resolve_session(slug, token)
+    )
     business = resolved.business
     return ClientContext(
         business=business,

@@ -150,10 +150,11 @@ class Stack:
             return [sys.executable, "-m", "regulars.devstripe"]
         return [sys.executable, "-m", f"regulars.{name}", "serve"]
 
-    def start(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
+    def start(self, name: str, extra_env: Mapping[str, str] | None = None, *, process_of: str | None = None) -> None:
+        """Start ``name`` (a process of ``PROCESSES``, or another instance of ``process_of`` called ``name``)."""
         log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
-            self.command(name),
+            self.command(process_of or name),
             env=settings_env(self.settings, **(extra_env or {})),
             stdout=log,
             stderr=subprocess.STDOUT,

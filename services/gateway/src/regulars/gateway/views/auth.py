@@ -25,6 +25,7 @@ from regulars.gateway.clients.base import Json
 from regulars.gateway.clients.identity import IdentityClient
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.openapi import ApiRoutes, ViewHandler
+from regulars.gateway.sessions import forget_here, forget_token_here
 from regulars.shared.contracts import identity as contract
 from regulars.shared.http.app import json_response, parse_body
 from regulars.shared.http.errors import ApiError
@@ -90,6 +91,7 @@ async def auth_password_forgot(request: web.Request) -> web.Response:
 
 async def auth_password_reset(request: web.Request) -> web.Response:
     await _flow(request, IdentityClient.reset_password)
+    forget_here(request)
     return _signed_out(request)
 
 
@@ -107,6 +109,7 @@ async def auth_logout(request: web.Request) -> web.Response:
         except ApiError as exc:
             if exc.status != 401:  # an already dead session is signed out all the same
                 raise
+        forget_token_here(request, business_slug(request), token)
     return _signed_out(request)
 
 

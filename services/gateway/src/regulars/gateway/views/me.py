@@ -9,6 +9,7 @@ from regulars.gateway.clients.identity import IdentityClient
 from regulars.gateway.keys import SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.paths import path_uuid
+from regulars.gateway.sessions import forget_here
 from regulars.shared.contracts import identity as contract
 from regulars.shared.http.app import json_response, parse_body
 
@@ -49,6 +50,7 @@ async def change_password(request: web.Request) -> web.Response:
     client = await require_client(request)
     change = await parse_body(request, contract.PasswordChangeRequest)
     await IdentityClient.of(request).change_password(client, change)
+    forget_here(request, client.account_id)
     return web.Response(status=204)
 
 
@@ -61,6 +63,7 @@ async def delete_session(request: web.Request) -> web.Response:
     client = await require_client(request)
     session_id = path_uuid(request, "session_id")
     await IdentityClient.of(request).sign_out_session(client, session_id)
+    forget_here(request, client.account_id)
     if session_id == client.session_id and client.via_cookie:
         return _signed_out(request)
     return web.Response(status=204)
@@ -78,6 +81,7 @@ async def delete_me(request: web.Request) -> web.Response:
     client = await require_client(request)
     confirmation = await parse_body(request, contract.PasswordConfirmation)
     await IdentityClient.of(request).delete_me(client, confirmation)
+    forget_here(request, client.account_id)
     return _signed_out(request)
 
 
