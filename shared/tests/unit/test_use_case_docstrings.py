@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 LAYERS = [
+    ROOT / "services/appointments/src/regulars/appointments/service_layer",
     ROOT / "services/identity/src/regulars/identity/service_layer",
     ROOT / "services/wallet/src/regulars/wallet/service_layer",
     ROOT / "services/notifications/src/regulars/notifications/service_layer",

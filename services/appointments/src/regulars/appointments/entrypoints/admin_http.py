@@ -30,7 +30,8 @@ from regulars.shared.service import ENGINE, SETTINGS
 async def admin_list_services(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        return json_response({"services": await catalog.list_services(conn, business.business_id, public=False)})
+        found = await catalog.list_services(conn, business.business_id, public=False)
+    return json_response({"services": [presenters.service_item(s, public=False) for s in found]})
 
 
 async def admin_save_service(request: web.Request) -> web.Response:
@@ -39,13 +40,16 @@ async def admin_save_service(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         saved = await catalog.save_service(uow.conn, business, spec, service_id)
-    return json_response({"service": saved}, status=201 if service_id is None else 200)
+    return json_response(
+        {"service": presenters.service_item(saved, public=False)}, status=201 if service_id is None else 200
+    )
 
 
 async def admin_list_staff(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        return json_response({"staff": await catalog.list_staff(conn, business.business_id, public=False)})
+        found = await catalog.list_staff(conn, business.business_id, public=False)
+    return json_response({"staff": [presenters.staff_item(s, public=False) for s in found]})
 
 
 async def admin_save_staff(request: web.Request) -> web.Response:
@@ -54,15 +58,15 @@ async def admin_save_staff(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         saved = await catalog.save_staff(uow.conn, business, spec, staff_id)
-    return json_response({"staff": saved}, status=201 if staff_id is None else 200)
+    return json_response({"staff": presenters.staff_item(saved, public=False)}, status=201 if staff_id is None else 200)
 
 
 async def admin_get_hours(request: web.Request) -> web.Response:
     staff_id = path_id(request, what="Staff")
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        await catalog.get_staff(conn, business.business_id, staff_id)
-        return json_response({"blocks": await catalog.get_hours(conn, business.business_id, staff_id)})
+        blocks = await catalog.get_hours(conn, business.business_id, staff_id)
+    return json_response(presenters.working_blocks(blocks))
 
 
 async def admin_set_hours(request: web.Request) -> web.Response:
@@ -71,15 +75,15 @@ async def admin_set_hours(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         blocks = await catalog.set_hours(uow.conn, business.business_id, staff_id, spec)
-    return json_response({"blocks": blocks})
+    return json_response(presenters.working_blocks(blocks))
 
 
 async def admin_list_time_off(request: web.Request) -> web.Response:
     staff_id = path_id(request, what="Staff")
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        await catalog.get_staff(conn, business.business_id, staff_id)
-        return json_response({"time_off": await catalog.list_time_off(conn, business.business_id, staff_id)})
+        found = await catalog.list_time_off(conn, business.business_id, staff_id)
+    return json_response({"time_off": [presenters.time_off_item(t) for t in found]})
 
 
 async def admin_add_time_off(request: web.Request) -> web.Response:
@@ -88,7 +92,7 @@ async def admin_add_time_off(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         added = await catalog.add_time_off(uow.conn, business.business_id, staff_id, spec)
-    return json_response({"time_off": added}, status=201)
+    return json_response({"time_off": presenters.time_off_item(added)}, status=201)
 
 
 async def admin_delete_time_off(request: web.Request) -> web.Response:
@@ -102,7 +106,8 @@ async def admin_delete_time_off(request: web.Request) -> web.Response:
 async def admin_list_products(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        return json_response({"products": await catalog.list_products(conn, business.business_id, only_active=False)})
+        found = await catalog.list_products(conn, business.business_id, public=False)
+    return json_response({"products": [presenters.product_item(p) for p in found]})
 
 
 async def admin_save_product(request: web.Request) -> web.Response:
@@ -111,7 +116,7 @@ async def admin_save_product(request: web.Request) -> web.Response:
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await business_of(request, uow.conn)
         saved = await catalog.save_product(uow.conn, business, spec, product_id)
-    return json_response({"product": saved}, status=201 if product_id is None else 200)
+    return json_response({"product": presenters.product_item(saved)}, status=201 if product_id is None else 200)
 
 
 # --- Bookings --------------------------------------------------------------------------

@@ -7,7 +7,6 @@ scoped by both. Each handler reads the call, runs one use case and presents its 
 from __future__ import annotations
 
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -37,21 +36,21 @@ async def list_services(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
         found = await catalog.list_services(conn, business.business_id, public=True)
-    return json_response({"services": found})
+    return json_response({"services": [presenters.service_item(s, public=True) for s in found]})
 
 
 async def list_staff(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
         found = await catalog.list_staff(conn, business.business_id, public=True)
-    return json_response({"staff": found})
+    return json_response({"staff": [presenters.staff_item(s, public=True) for s in found]})
 
 
 async def list_products(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         business = await business_of(request, conn)
-        found = await catalog.list_products(conn, business.business_id, only_active=True)
-    return json_response({"products": [p for p in found if p["stock"] > 0]})
+        found = await catalog.list_products(conn, business.business_id, public=True)
+    return json_response({"products": [presenters.product_item(p) for p in found]})
 
 
 async def search_availability(request: web.Request) -> web.Response:
@@ -63,23 +62,7 @@ async def search_availability(request: web.Request) -> web.Response:
         end = query_time(request, "to", business.timezone, end_of_day=True)
         staff_id = query_id(request, "staff_id", required=False)
         _service, slots = await availability.search(conn, business, service_id, start, end, now_of(request), staff_id)
-    zone = ZoneInfo(business.timezone)
-    return json_response(
-        {
-            "service_id": str(service_id),
-            "timezone": business.timezone,
-            "from": start.astimezone(zone).isoformat(),
-            "to": end.astimezone(zone).isoformat(),
-            "slots": [
-                {
-                    "start": s.start.astimezone(zone).isoformat(),
-                    "end": s.end.astimezone(zone).isoformat(),
-                    "staff_ids": [str(i) for i in s.staff_ids],
-                }
-                for s in slots
-            ],
-        }
-    )
+    return json_response(presenters.availability(service_id, business.timezone, start, end, slots))
 
 
 async def search_month(request: web.Request) -> web.Response:

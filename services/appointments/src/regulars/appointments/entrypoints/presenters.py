@@ -3,12 +3,15 @@ business's offset, ids as text)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
+from regulars.appointments.domain.availability import Slot
 from regulars.appointments.domain.calendar import calendar_file
 from regulars.appointments.service_layer.assignment import AssignedAll
 from regulars.appointments.service_layer.bookings import Booked
+from regulars.appointments.service_layer.catalog import Product, Service, StaffMember, TimeOff, WorkingBlock
 from regulars.appointments.service_layer.clients import ClientRecord
 from regulars.appointments.service_layer.records import BookingRow, ReservedItem, calendar_entry, client_rules, local
 from regulars.shared.contracts import appointments as contract
@@ -183,3 +186,89 @@ def client_record(record: ClientRecord) -> dict[str, Any]:
 def assigned_all(done: AssignedAll) -> dict[str, Any]:
     """The account a client's bookings now belong to and the bookings that joined it."""
     return {"account_id": str(done.account_id), "assigned": [str(i) for i in done.assigned]}
+
+
+def availability(
+    service_id: uuid.UUID, timezone: str, start: datetime, end: datetime, slots: list[Slot]
+) -> dict[str, Any]:
+    """The free times of a search, in the business's zone."""
+    return {
+        "service_id": str(service_id),
+        "timezone": timezone,
+        "from": local(start, timezone),
+        "to": local(end, timezone),
+        "slots": [
+            {
+                "start": local(s.start, timezone),
+                "end": local(s.end, timezone),
+                "staff_ids": [str(i) for i in s.staff_ids],
+            }
+            for s in slots
+        ],
+    }
+
+
+# --- Catalog -------------------------------------------------------------------------
+
+
+def service_item(service: Service, *, public: bool) -> dict[str, Any]:
+    """A service; the business also sees its buffer and whether it is active."""
+    return {
+        "id": str(service.id),
+        "name": service.name,
+        "description": service.description,
+        "category": service.category,
+        "duration_minutes": service.duration_minutes,
+        **({} if public else {"buffer_minutes": service.buffer_minutes, "active": service.active}),
+        "price_minor": service.price_minor,
+        "currency": service.currency,
+        "staff_ids": [str(s) for s in service.staff_ids],
+        "online_booking": service.online_booking,
+        "prepayment_required": service.prepayment_required,
+        "intake_questions": service.intake_questions,
+    }
+
+
+def staff_item(member: StaffMember, *, public: bool) -> dict[str, Any]:
+    """A staff member; the business also sees whether they are active."""
+    return {
+        "id": str(member.id),
+        "name": member.name,
+        "title": member.title,
+        "service_ids": [str(s) for s in member.service_ids],
+        **({} if public else {"active": member.active}),
+    }
+
+
+def working_blocks(blocks: list[WorkingBlock]) -> dict[str, Any]:
+    """Weekly hours as ``HH:MM`` wall-clock times."""
+    return {
+        "blocks": [
+            {"weekday": b.weekday, "start": b.start.isoformat("minutes"), "end": b.end.isoformat("minutes")}
+            for b in blocks
+        ]
+    }
+
+
+def time_off_item(off: TimeOff) -> dict[str, Any]:
+    """Time off of a staff member."""
+    return {
+        "id": str(off.id),
+        "staff_id": str(off.staff_id),
+        "starts_at": off.starts_at.isoformat(),
+        "ends_at": off.ends_at.isoformat(),
+        "reason": off.reason,
+    }
+
+
+def product_item(product: Product) -> dict[str, Any]:
+    """A retail product with its stock."""
+    return {
+        "id": str(product.id),
+        "name": product.name,
+        "description": product.description,
+        "price_minor": product.price_minor,
+        "currency": product.currency,
+        "stock": product.stock,
+        "active": product.active,
+    }

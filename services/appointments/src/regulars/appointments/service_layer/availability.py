@@ -39,6 +39,8 @@ from regulars.shared.contracts.identity import BusinessSnapshot
 
 @dataclass(frozen=True)
 class BookableService:
+    """A service as booking and searching need it: durations, price, and who performs it."""
+
     id: uuid.UUID
     name: str
     duration: timedelta
@@ -52,6 +54,7 @@ class BookableService:
 
 
 async def load_service(conn: AsyncConnection, business_id: uuid.UUID, service_id: uuid.UUID) -> BookableService:
+    """The business's service with its active staff, by name."""
     row = (
         await conn.execute(
             sa.select(catalog_services).where(

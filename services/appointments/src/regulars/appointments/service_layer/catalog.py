@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +27,69 @@ from regulars.appointments.domain.catalog import (
 )
 from regulars.appointments.domain.errors import Invalid, NotFound
 from regulars.shared.contracts.identity import BusinessSnapshot
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service of the catalog, with who performs it (active staff only, in public lists)."""
+
+    id: uuid.UUID
+    name: str
+    description: str
+    category: str
+    duration_minutes: int
+    buffer_minutes: int
+    price_minor: int
+    currency: str
+    online_booking: bool
+    prepayment_required: bool
+    intake_questions: list[dict[str, Any]]
+    active: bool
+    staff_ids: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A staff member, with the services they perform (bookable ones only, in public lists)."""
+
+    id: uuid.UUID
+    name: str
+    title: str
+    active: bool
+    service_ids: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class WorkingBlock:
+    """A weekly working block: weekday 0 (Monday) to 6, wall-clock times in the business's zone."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    """A staff member's time away."""
+
+    id: uuid.UUID
+    staff_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Product:
+    """A retail product the business sells with bookings (R-A5)."""
+
+    id: uuid.UUID
+    name: str
+    description: str
+    price_minor: int
+    currency: str
+    stock: int
+    active: bool
 
 
 async def _check_staff(conn: AsyncConnection, business_id: uuid.UUID, staff_ids: list[uuid.UUID]) -> None:
@@ -67,7 +132,7 @@ def _service_values(spec: ServiceSpec) -> dict[str, Any]:
 
 async def save_service(
     conn: AsyncConnection, business: BusinessSnapshot, spec: ServiceSpec, service_id: uuid.UUID | None = None
-) -> dict[str, Any]:
+) -> Service:
     """Create a service, or replace one (``service_id``) with ``spec``."""
     if spec.currency != business.currency:
         raise Invalid("currency_mismatch", f"This business charges in {business.currency}.")
@@ -102,7 +167,8 @@ async def save_service(
 
 async def save_staff(
     conn: AsyncConnection, business: BusinessSnapshot, spec: StaffSpec, staff_id: uuid.UUID | None = None
-) -> dict[str, Any]:
+) -> StaffMember:
+    """Create a staff member, or replace one (``staff_id``) with ``spec``."""
     values = spec.model_dump(exclude={"service_ids"})
     if spec.service_ids is not None:
         await _check_services(conn, business.business_id, spec.service_ids)
@@ -133,7 +199,7 @@ async def save_staff(
 
 async def set_hours(
     conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID, spec: WeeklyHoursSpec
-) -> list[dict[str, Any]]:
+) -> list[WorkingBlock]:
     """Replace a staff member's weekly hours."""
     await get_staff(conn, business_id, staff_id)
     await conn.execute(sa.delete(working_hours).where(working_hours.c.staff_id == staff_id))
@@ -151,24 +217,28 @@ async def set_hours(
                 for b in spec.blocks
             ],
         )
-    return await get_hours(conn, business_id, staff_id)
+    return await _hours(conn, business_id, staff_id)
 
 
-async def get_hours(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> list[dict[str, Any]]:
+async def get_hours(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> list[WorkingBlock]:
+    """A staff member's weekly hours, by weekday and start."""
+    await get_staff(conn, business_id, staff_id)
+    return await _hours(conn, business_id, staff_id)
+
+
+async def _hours(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> list[WorkingBlock]:
     rows = await conn.execute(
         sa.select(working_hours)
         .where(working_hours.c.business_id == business_id, working_hours.c.staff_id == staff_id)
         .order_by(working_hours.c.weekday, working_hours.c.start_time)
     )
-    return [
-        {"weekday": r.weekday, "start": r.start_time.isoformat("minutes"), "end": r.end_time.isoformat("minutes")}
-        for r in rows
-    ]
+    return [WorkingBlock(r.weekday, r.start_time, r.end_time) for r in rows]
 
 
 async def add_time_off(
     conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID, spec: TimeOffSpec
-) -> dict[str, Any]:
+) -> TimeOff:
+    """Add time off to a staff member's calendar."""
     await get_staff(conn, business_id, staff_id)
     row = (
         await conn.execute(
@@ -180,7 +250,9 @@ async def add_time_off(
     return _time_off(row)
 
 
-async def list_time_off(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> list[dict[str, Any]]:
+async def list_time_off(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> list[TimeOff]:
+    """A staff member's time off, by start."""
+    await get_staff(conn, business_id, staff_id)
     rows = await conn.execute(
         sa.select(time_off)
         .where(time_off.c.business_id == business_id, time_off.c.staff_id == staff_id)
@@ -190,6 +262,7 @@ async def list_time_off(conn: AsyncConnection, business_id: uuid.UUID, staff_id:
 
 
 async def delete_time_off(conn: AsyncConnection, business_id: uuid.UUID, time_off_id: uuid.UUID) -> None:
+    """Remove time off of the business."""
     deleted = await conn.execute(
         sa.delete(time_off).where(time_off.c.id == time_off_id, time_off.c.business_id == business_id)
     )
@@ -197,19 +270,14 @@ async def delete_time_off(conn: AsyncConnection, business_id: uuid.UUID, time_of
         raise NotFound("time_off_not_found", "Time off not found.")
 
 
-def _time_off(row: Any) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "staff_id": str(row.staff_id),
-        "starts_at": row.starts_at.isoformat(),
-        "ends_at": row.ends_at.isoformat(),
-        "reason": row.reason,
-    }
+def _time_off(row: Any) -> TimeOff:
+    return TimeOff(row.id, row.staff_id, row.starts_at, row.ends_at, row.reason)
 
 
 async def save_product(
     conn: AsyncConnection, business: BusinessSnapshot, spec: ProductSpec, product_id: uuid.UUID | None = None
-) -> dict[str, Any]:
+) -> Product:
+    """Create a product, or replace one (``product_id``) with ``spec``."""
     if spec.currency != business.currency:
         raise Invalid("currency_mismatch", f"This business charges in {business.currency}.")
     if product_id is None:
@@ -232,35 +300,21 @@ async def save_product(
     return _product(row)
 
 
-async def list_products(conn: AsyncConnection, business_id: uuid.UUID, only_active: bool) -> list[dict[str, Any]]:
+async def list_products(conn: AsyncConnection, business_id: uuid.UUID, *, public: bool) -> list[Product]:
+    """Products by name; the public list holds only active products in stock."""
     query = sa.select(products).where(products.c.business_id == business_id).order_by(products.c.name)
-    if only_active:
-        query = query.where(products.c.active)
+    if public:
+        query = query.where(products.c.active, products.c.stock > 0)
     return [_product(r) for r in await conn.execute(query)]
 
 
-def _product(row: Any) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "name": row.name,
-        "description": row.description,
-        "price_minor": row.price_minor,
-        "currency": row.currency,
-        "stock": row.stock,
-        "active": row.active,
-    }
-
-
-def _staff_ids_by_service(rows: Any) -> dict[uuid.UUID, list[str]]:
-    found: dict[uuid.UUID, list[str]] = {}
-    for r in rows:
-        found.setdefault(r.service_id, []).append(str(r.staff_id))
-    return found
+def _product(row: Any) -> Product:
+    return Product(row.id, row.name, row.description, row.price_minor, row.currency, row.stock, row.active)
 
 
 async def list_services(
     conn: AsyncConnection, business_id: uuid.UUID, *, public: bool, service_id: uuid.UUID | None = None
-) -> list[dict[str, Any]]:
+) -> list[Service]:
     """Services; the public list holds only active services bookable online, with active staff."""
     query = (
         sa.select(catalog_services)
@@ -278,27 +332,31 @@ async def list_services(
     links = links.where(service_staff.c.business_id == business_id).order_by(staff.c.name)
     if public:
         links = links.where(staff.c.active)
-    staff_of = _staff_ids_by_service(await conn.execute(links))
+    staff_of: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for link in await conn.execute(links):
+        staff_of.setdefault(link.service_id, []).append(link.staff_id)
     return [
-        {
-            "id": str(r.id),
-            "name": r.name,
-            "description": r.description,
-            "category": r.category,
-            "duration_minutes": r.duration_minutes,
-            **({} if public else {"buffer_minutes": r.buffer_minutes, "active": r.active}),
-            "price_minor": r.price_minor,
-            "currency": r.currency,
-            "staff_ids": staff_of.get(r.id, []),
-            "online_booking": r.online_booking,
-            "prepayment_required": r.prepayment_required,
-            "intake_questions": r.intake_questions,
-        }
+        Service(
+            id=r.id,
+            name=r.name,
+            description=r.description,
+            category=r.category,
+            duration_minutes=r.duration_minutes,
+            buffer_minutes=r.buffer_minutes,
+            price_minor=r.price_minor,
+            currency=r.currency,
+            online_booking=r.online_booking,
+            prepayment_required=r.prepayment_required,
+            intake_questions=list(r.intake_questions),
+            active=r.active,
+            staff_ids=staff_of.get(r.id, []),
+        )
         for r in rows
     ]
 
 
-async def get_service(conn: AsyncConnection, business_id: uuid.UUID, service_id: uuid.UUID) -> dict[str, Any]:
+async def get_service(conn: AsyncConnection, business_id: uuid.UUID, service_id: uuid.UUID) -> Service:
+    """One service of the business, bookable online or not."""
     found = await list_services(conn, business_id, public=False, service_id=service_id)
     if not found:
         raise NotFound("service_not_found", "Service not found.")
@@ -307,7 +365,8 @@ async def get_service(conn: AsyncConnection, business_id: uuid.UUID, service_id:
 
 async def list_staff(
     conn: AsyncConnection, business_id: uuid.UUID, *, public: bool, staff_id: uuid.UUID | None = None
-) -> list[dict[str, Any]]:
+) -> list[StaffMember]:
+    """Staff by name; the public list holds only active staff, with the services bookable online."""
     query = sa.select(staff).where(staff.c.business_id == business_id).order_by(staff.c.name)
     if staff_id is not None:
         query = query.where(staff.c.id == staff_id)
@@ -321,22 +380,14 @@ async def list_staff(
         links = links.join(catalog_services, catalog_services.c.id == service_staff.c.service_id).where(
             catalog_services.c.active, catalog_services.c.online_booking
         )
-    services_of: dict[uuid.UUID, list[str]] = {}
+    services_of: dict[uuid.UUID, list[uuid.UUID]] = {}
     for link in await conn.execute(links):
-        services_of.setdefault(link.staff_id, []).append(str(link.service_id))
-    return [
-        {
-            "id": str(r.id),
-            "name": r.name,
-            "title": r.title,
-            "service_ids": sorted(services_of.get(r.id, [])),
-            **({} if public else {"active": r.active}),
-        }
-        for r in rows
-    ]
+        services_of.setdefault(link.staff_id, []).append(link.service_id)
+    return [StaffMember(r.id, r.name, r.title, r.active, sorted(services_of.get(r.id, []), key=str)) for r in rows]
 
 
-async def get_staff(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> dict[str, Any]:
+async def get_staff(conn: AsyncConnection, business_id: uuid.UUID, staff_id: uuid.UUID) -> StaffMember:
+    """One staff member of the business, active or not."""
     found = await list_staff(conn, business_id, public=False, staff_id=staff_id)
     if not found:
         raise NotFound("staff_not_found", "Staff member not found.")

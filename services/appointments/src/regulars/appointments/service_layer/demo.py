@@ -144,14 +144,15 @@ async def _id_by_name(conn: Any, table: sa.Table, business_id: Any, name: str) -
 
 
 async def seed_business(engine: AsyncEngine, business: BusinessSnapshot, spec: dict[str, Any]) -> dict[str, int]:
+    """Make one business's demo catalog (staff and hours, services, products) as ``spec`` says."""
     async with UnitOfWork(engine) as uow:
         conn = uow.conn
         staff_ids = []
         for name, title, hours in spec["staff"]:
             staff_id = await _id_by_name(conn, staff, business.business_id, name)
             saved = await catalog.save_staff(conn, business, StaffSpec(name=name, title=title), staff_id)
-            staff_ids.append(saved["id"])
-            await catalog.set_hours(conn, business.business_id, saved["id"], WeeklyHoursSpec(blocks=hours))
+            staff_ids.append(saved.id)
+            await catalog.set_hours(conn, business.business_id, saved.id, WeeklyHoursSpec(blocks=hours))
         for name, description, category, minutes, buffer, price, prepay, questions in spec["services"]:
             service_id = await _id_by_name(conn, catalog_services, business.business_id, name)
             await catalog.save_service(
