@@ -10,7 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regulars.notifications.adapters.sms import DevSmsProvider, InvalidWebhook, TwilioSmsProvider, WebhookRequest
-from regulars.notifications.domain.model import Preferences, RetryPolicy, decide
+from regulars.notifications.domain.model import (
+    CATEGORIES,
+    CHANNELS,
+    Category,
+    Channel,
+    Preferences,
+    RetryPolicy,
+    Status,
+    decide,
+    decide_on_sending,
+    preferences_apply,
+)
 from regulars.notifications.domain.tokens import InvalidToken, UnsubscribeToken, sign_unsubscribe, verify_unsubscribe
 from regulars.notifications.service_layer.consent import keyword, normalise_phone
 
@@ -33,6 +44,39 @@ def test_r_n1_r_n3_decision_on_every_channel_and_category(
     else:
         assert decision.send == getattr(prefs, f"{channel}_{category}")
     assert decision.reason
+
+
+@given(
+    prefs=st.one_of(st.none(), matrices),
+    channel=st.sampled_from(CHANNELS),
+    category=st.sampled_from(CATEGORIES),
+    voided=st.sampled_from([None, "appointment:1:reminder:0"]),
+    recipient=st.sampled_from(["", "c@x.test"]),
+)
+def test_r_n1_r_n3_at_send_time_a_message_goes_only_if_not_voided_allowed_and_addressed(
+    prefs: Preferences | None, channel: Channel, category: Category, voided: str | None, recipient: str
+) -> None:
+    verdict = decide_on_sending(channel, category, voided_subject=voided, preferences=prefs, recipient=recipient)
+    allowed = prefs is None or not preferences_apply(category) or getattr(prefs, f"{channel}_{category}")
+    assert (verdict is None) == (voided is None and allowed and bool(recipient))
+
+
+def test_at_send_time_cancelled_outranks_preferences_which_outrank_a_missing_address() -> None:
+    off = Preferences(False, False, False, False)
+    assert decide_on_sending(
+        "email", "transactional", voided_subject="appointment:1", preferences=off, recipient=""
+    ) == (Status.DROPPED, "appointment:1 was cancelled")
+    assert decide_on_sending("sms", "transactional", voided_subject=None, preferences=off, recipient="") == (
+        Status.SUPPRESSED,
+        "at send time: sms transactional is off in the recipient's preferences",
+    )
+    assert decide_on_sending("sms", "security", voided_subject=None, preferences=off, recipient="") == (
+        Status.SUPPRESSED,
+        "at send time: no sms address known for the account",
+    )
+    # R-N3: always sent, whatever the switches; a guest's message was decided when it was queued.
+    assert decide_on_sending("email", "receipt", voided_subject=None, preferences=off, recipient="a@x.test") is None
+    assert decide_on_sending("email", "marketing", voided_subject=None, preferences=None, recipient="a@x") is None
 
 
 def test_defaults_transactional_on_marketing_only_with_consent() -> None:

@@ -1,7 +1,8 @@
 """Channels, categories, preferences and the rules that decide whether a message goes out.
 
-Pure: no I/O. The courier asks ``decide`` at send time; the enqueue step asks
-``decide_on_queueing``, so a message that would never go out is recorded as such at once.
+Pure: no I/O. The enqueue step asks ``decide_on_queueing``, so a message that would never
+go out is recorded as such at once; the courier asks ``decide_on_sending`` when it claims a
+message (both build on ``decide``, the preferences rule).
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def decide(channel: Channel, category: Category, preferences: Preferences | None
     ``preferences`` is None when the recipient has no account here (a guest): then
     transactional mail goes out, marketing never does (no consent was given).
     """
-    if category == "security" or category == "receipt":
+    if category == "security" or category == "receipt":  # ALWAYS_SENT, spelled out for the type checker
         return Decision(True, f"{category} messages are always sent")
     if preferences is None:
         if category == "marketing":
@@ -149,6 +150,31 @@ def decide_on_queueing(
     if voided_subject is not None:
         return Status.DROPPED, f"{voided_subject} was cancelled"
     return Status.QUEUED, ""
+
+
+def preferences_apply(category: Category) -> bool:
+    """Whether the recipient's preferences can stop a message of ``category`` (R-N1, R-N3)."""
+    return category not in ALWAYS_SENT
+
+
+def decide_on_sending(
+    channel: Channel,
+    category: Category,
+    *,
+    voided_subject: str | None,
+    preferences: Preferences | None,
+    recipient: str | None,
+) -> tuple[Status, str] | None:
+    """At send time: None when a claimed message goes out to ``recipient``, else the status it
+    ends in and why. ``preferences`` are the account's at the business (None: none to ask, a
+    guest's message was decided when queued); ``recipient`` is where it would go now."""
+    if voided_subject is not None:
+        return Status.DROPPED, f"{voided_subject} was cancelled"
+    if preferences is not None and not (decision := decide(channel, category, preferences)).send:
+        return Status.SUPPRESSED, f"at send time: {decision.reason}"
+    if not recipient:
+        return Status.SUPPRESSED, f"at send time: no {channel} address known for the account"
+    return None
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ Claims use ``FOR UPDATE SKIP LOCKED`` and move the rows to ``sending`` with a
 lease in the same transaction, so several couriers (threads, processes,
 replicas) never take the same message. A courier that dies mid-send leaves its
 rows ``sending``; once the lease has expired another courier takes them again
-(at-least-once for that crash, logged as such). Every decision and attempt is a
-row in the dispatch log. Time comes from the injected clock.
+(at-least-once for that crash, logged as such). Whether a claimed message still
+goes is the pure ``domain.model.decide_on_sending``; every decision and attempt is
+a row in the dispatch log. Time comes from the injected clock.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from regulars.notifications.adapters.tables import dispatch_log, messages
 from regulars.notifications.adapters.transport import Outgoing, PermanentFailure, TransientFailure, Transport
-from regulars.notifications.domain.model import ALWAYS_SENT, RetryPolicy, Status, decide
+from regulars.notifications.domain.model import RetryPolicy, Status, decide_on_sending, preferences_apply
 from regulars.notifications.service_layer.messages import (
     COURIER_CHANNEL,
     Content,
@@ -169,40 +170,8 @@ class Courier:
                 )
             ).all()
             for row in rows:
-                if row.status == Status.SENDING.value:
-                    await log_dispatch(
-                        conn, row.id, row.attempts, "lease_expired", "a courier stopped mid-send; trying again", now
-                    )
-                verdict = await self._still_wanted(conn, row)
-                recipient, content = row.recipient, None
-                if verdict is None and not row.recipient_fixed:
-                    contact = await current_contact(conn, row)
-                    recipient = await current_address(conn, row, contact) or ""
-                    if not recipient:
-                        verdict = Status.SUPPRESSED, f"at send time: no {row.channel} address known for the account"
-                    elif contact is not None and (again := rendered_again(row, contact)) is not None:
-                        content, inputs = again  # the account's language or first name changed since
-                        await conn.execute(
-                            sa.update(messages)
-                            .where(messages.c.id == row.id)
-                            .values(
-                                locale=content.locale, subject=content.subject, text_body=content.text,
-                                html_body=content.html, render_inputs=inputs,
-                            )
-                        )  # fmt: skip
-                if verdict is not None:
-                    status, reason = verdict
-                    await conn.execute(
-                        sa.update(messages)
-                        .where(messages.c.id == row.id)
-                        .values(status=status.value, last_error=reason, lease_until=None)
-                    )
-                    await log_dispatch(conn, row.id, row.attempts, status.value, reason, now, self.name)
-                    OUTCOMES.labels(row.channel, status.value).inc()
-                    continue
-                if recipient != row.recipient:  # the client's address changed since the message was queued
-                    await conn.execute(sa.update(messages).where(messages.c.id == row.id).values(recipient=recipient))
-                claimed.append(Claimed(_outgoing(row, recipient, content), row.attempts + 1))
+                if (item := await self._take(conn, row, now)) is not None:
+                    claimed.append(item)
             if claimed:
                 await conn.execute(
                     sa.update(messages)
@@ -213,15 +182,46 @@ class Courier:
                 )
         return claimed
 
-    async def _still_wanted(self, conn: AsyncConnection, row: Any) -> tuple[Status, str] | None:
-        """None when the message may go; else the state it ends in and why (checked at send time)."""
-        if row.subject_ref and await is_voided(conn, row.org_id, row.subject_ref):
-            return Status.DROPPED, f"{row.subject_ref} was cancelled"
-        if row.category in ALWAYS_SENT or row.account_id is None or row.business_id is None:
+    async def _take(self, conn: AsyncConnection, row: Any, now: datetime) -> Claimed | None:
+        """A due message claimed if it still goes (to the address and in the words of now), else
+        recorded as dropped or suppressed (``decide_on_sending``)."""
+        if row.status == Status.SENDING.value:
+            await log_dispatch(
+                conn, row.id, row.attempts, "lease_expired", "a courier stopped mid-send; trying again", now
+            )
+        voided = row.subject_ref if row.subject_ref and await is_voided(conn, row.org_id, row.subject_ref) else None
+        prefs = None
+        if preferences_apply(row.category) and row.account_id is not None and row.business_id is not None:
+            prefs = await load_preferences(conn, row.account_id, row.business_id)
+        contact = None if row.recipient_fixed else await current_contact(conn, row)
+        recipient = row.recipient if row.recipient_fixed else (await current_address(conn, row, contact) or "")
+        verdict = decide_on_sending(
+            row.channel, row.category, voided_subject=voided, preferences=prefs, recipient=recipient
+        )
+        if verdict is not None:
+            status, reason = verdict
+            await conn.execute(
+                sa.update(messages)
+                .where(messages.c.id == row.id)
+                .values(status=status.value, last_error=reason, lease_until=None)
+            )
+            await log_dispatch(conn, row.id, row.attempts, status.value, reason, now, self.name)
+            OUTCOMES.labels(row.channel, status.value).inc()
             return None
-        prefs = await load_preferences(conn, row.account_id, row.business_id)
-        decision = decide(row.channel, row.category, prefs)
-        return None if decision.send else (Status.SUPPRESSED, f"at send time: {decision.reason}")
+        content = None
+        if contact is not None and (again := rendered_again(row, contact)) is not None:
+            content, inputs = again  # the account's language or first name changed since
+            await conn.execute(
+                sa.update(messages)
+                .where(messages.c.id == row.id)
+                .values(
+                    locale=content.locale, subject=content.subject, text_body=content.text,
+                    html_body=content.html, render_inputs=inputs,
+                )
+            )  # fmt: skip
+        if recipient != row.recipient:  # the client's address changed since the message was queued
+            await conn.execute(sa.update(messages).where(messages.c.id == row.id).values(recipient=recipient))
+        return Claimed(_outgoing(row, recipient, content), row.attempts + 1)
 
     async def _deliver(self, item: Claimed) -> Outcome:
         message = item.outgoing
