@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from regulars.notifications.adapters.templates import render
+from regulars.notifications.domain.message_types import MESSAGE_TYPES
 from regulars.notifications.domain.model import ADDRESS_BOUND_TEMPLATES, Status, decide_on_queueing
 from regulars.notifications.domain.notices import NOTICES, emails_for
 from regulars.shared.contracts import identity
@@ -35,6 +36,7 @@ FACTS: list[identity.AccountNotice] = [
 def test_every_identity_notice_is_handled() -> None:
     registered = {cls for cls in EVENT_REGISTRY.values() if issubclass(cls, identity.AccountNotice)}
     assert registered == set(NOTICES) == {type(fact) for fact in FACTS}
+    assert set(MESSAGE_TYPES) >= ADDRESS_BOUND_TEMPLATES  # each names a message type
 
 
 @pytest.mark.parametrize("fact", FACTS, ids=lambda fact: type(fact).__name__)
