@@ -72,9 +72,14 @@ async def test_r_u3_next_booking_shown_offline_and_forgotten_on_sign_out(
     await expect(card.locator("time")).to_have_attribute("datetime", start)
     await expect(page.get_by_role("status").filter(has_text="Offline: last updated")).to_be_visible()
     await a11y(page)
-    # The start page too.
+    # The start page too, and the booking flow at any of its steps: it needs a connection, and says so.
     await page.goto(f"{stack.gateway_url}/w/{slug}/")
     await expect(page.locator(".next-booking")).to_contain_text("Haircut with Ana Stylist")
+    for step in ("book", "book/time?service=x", "book/details?service=x&start=y"):
+        await page.goto(f"{stack.gateway_url}/w/{slug}/{step}")
+        await expect(page.get_by_role("heading", level=1, name="Booking needs a connection")).to_be_visible()
+        await expect(page.locator(".next-booking")).to_contain_text("Haircut with Ana Stylist")
+    await a11y(page)
 
     # Signed out (online), the kept booking is gone: offline there is nothing to show.
     await context.set_offline(False)
@@ -89,6 +94,9 @@ async def test_r_u3_next_booking_shown_offline_and_forgotten_on_sign_out(
     await expect(page.get_by_text("Haircut")).to_have_count(0)
     await expect(page.get_by_text("Connect to the internet to sign in")).to_be_visible()
     await a11y(page)
+    await page.goto(f"{stack.gateway_url}/w/{slug}/book")
+    await expect(page.get_by_role("status").filter(has_text="Connect to the internet to choose a time")).to_be_visible()
+    await expect(page.locator(".next-booking")).to_have_count(0)
 
 
 async def test_r_u3_deleting_the_account_forgets_the_kept_booking(

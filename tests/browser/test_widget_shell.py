@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aiohttp
@@ -9,6 +10,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from regulars.shared.testing.infra import Stack
+
+from .conftest import VIEWPORTS
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +21,21 @@ async def open_menu_if_phone(page: Page, viewport: str) -> None:
         await page.get_by_role("button", name="Menu").click()
 
 
-async def test_r_u1_sign_in_top_right_on_desktop_and_in_menu_on_phone(
+async def test_r_u1_start_page_leads_with_the_business_and_book_sign_in_top_right_or_in_menu(
     page: Page, viewport: str, stack: Stack, salon: str, a11y: Any
 ) -> None:
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
     await page.goto(f"{stack.gateway_url}/w/{salon}/")
-    await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
-    await expect(page).to_have_url(f"{stack.gateway_url}/w/{salon}/sign-in")
+    start = page.locator("main .business-start")
+    await expect(start.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Browser Salon "))
+    await expect(page).to_have_url(f"{stack.gateway_url}/w/{salon}/")
+    book = start.get_by_role("link", name="Book an appointment")
+    await expect(book).to_be_visible()
+    box = await book.bounding_box()
+    assert box is not None
+    assert box["height"] >= 48, "Book is the prominent action"
+    assert box["y"] + box["height"] < VIEWPORTS[viewport]["viewport"]["height"], "Book is seen without scrolling"
     link = page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in")
     if viewport == "desktop":
         await expect(link).to_be_visible()
@@ -37,6 +49,10 @@ async def test_r_u1_sign_in_top_right_on_desktop_and_in_menu_on_phone(
         await expect(link).to_be_visible()
         await expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
     await a11y(page)
+    # A guest has no session cookie: the widget does not ask who is signed in (no 401 in the console).
+    assert console == []
+    await book.click()
+    await expect(page.get_by_role("heading", level=1, name="Book an appointment")).to_be_visible()
 
 
 async def test_r_u4_language_switch_to_spanish_changes_texts_and_is_remembered(
@@ -103,9 +119,13 @@ async def test_r_u3_installable_manifest_icons_and_service_worker(make_context: 
     await expect(page.get_by_role("heading", level=1, name="Create your account")).to_be_visible()
 
 
-async def test_unknown_business_says_so(page: Page, stack: Stack) -> None:
-    await page.goto(f"{stack.gateway_url}/w/no-such-business/")
-    await expect(page.get_by_role("heading", level=1, name="This business does not exist")).to_be_visible()
+async def test_unknown_business_is_a_404_that_says_so_in_the_visitors_language(make_context: Any, stack: Stack) -> None:
+    page = await (await make_context("phone", locale="es-ES")).new_page()
+    response = await page.goto(f"{stack.gateway_url}/w/no-such-business/")
+    assert response is not None
+    assert response.status == 404
+    await expect(page.get_by_role("heading", level=1, name="Este negocio no existe")).to_be_visible()
+    await expect(page).to_have_title("Este negocio no existe")
     response = await page.request.get(f"{stack.gateway_url}/w/no-such-business/manifest.webmanifest")
     assert response.status == 404
 

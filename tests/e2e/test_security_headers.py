@@ -124,5 +124,5 @@ async def test_the_widget_is_framed_only_by_the_sites_its_business_lists(stack: 
         await gw.call("GET", f"/w/{business}/account")
         assert gw.response.headers["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
         # A page for a slug that names no business is not framed either.
-        assert (await gw.call("GET", "/w/no-such-business-here/"))[0] == 200
+        assert (await gw.call("GET", "/w/no-such-business-here/"))[0] == 404
         assert gw.response.headers["Content-Security-Policy"].endswith("; frame-ancestors 'none'")

@@ -77,7 +77,8 @@ async def test_the_page_is_framed_only_by_the_sites_its_business_lists(
     policy = response.headers["Content-Security-Policy"]
     assert policy.endswith("; frame-ancestors https://shop.example.com http://localhost:3000")
     unknown = await client.get("/w/no-such-salon/")
-    assert unknown.status == 200
+    assert unknown.status == 404
+    assert '<base href="/w/no-such-salon/">' in await unknown.text()  # the page says so in the visitor's language
     assert unknown.headers["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
 
 

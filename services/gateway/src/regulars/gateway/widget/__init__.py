@@ -52,14 +52,17 @@ def _slug(request: web.Request) -> str:
 
 
 async def page(request: web.Request) -> web.Response:
+    """The widget's page for every client-side route; 404 (the same page, which says so in the
+    visitor's language) when no business has the slug."""
     slug = _slug(request)
+    status, embed_origins = 200, []
     try:
         embed_origins = (await resolve_business(request)).settings.embed_origins
-    except ApiError:  # no such business, or identity is away: the page explains; nobody frames it
-        embed_origins = []
+    except ApiError as error:  # no such business, or identity is away: the page explains; nobody frames it
+        status = 404 if error.status == 404 else 200
     text = (ROOT / "index.html").read_text()
     text = text.replace("{{base}}", html.escape(f"/w/{slug}/", quote=True))
-    return web.Response(text=text, content_type="text/html", headers=page_headers(embed_origins))
+    return web.Response(status=status, text=text, content_type="text/html", headers=page_headers(embed_origins))
 
 
 # Our asset names; anything else (a NUL, which the file system refuses with an error, `..`, `%5C`) is 404.

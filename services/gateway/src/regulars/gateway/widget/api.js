@@ -2,6 +2,8 @@
 // a business can build its own client on the same endpoints.
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// Set and cleared with the HttpOnly session cookie, and readable: it tells whether a session may exist.
+const CSRF_COOKIE = "regulars_csrf";
 
 /** An error answer of the API: `{"error": {"code", "message", "fields": [{field, code, message}]}}`. */
 export class ApiError extends Error {
@@ -37,7 +39,7 @@ export class Api {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Double-submit CSRF protection for the cookie session (the cookie is readable on purpose).
     if (UNSAFE.has(method)) {
-      const csrf = cookie("regulars_csrf");
+      const csrf = cookie(CSRF_COOKIE);
       if (csrf) headers["X-CSRF-Token"] = csrf;
     }
     let response;
@@ -97,13 +99,19 @@ export class Api {
     return this.get("");
   }
 
-  /** The signed-in account, or null when nobody is signed in here. */
+  /**
+   * The signed-in account, or null when nobody is signed in here. Asked only when the browser holds
+   * a session cookie: a guest's page would otherwise log a 401 on every visit.
+   */
   async me() {
+    if (!cookie(CSRF_COOKIE)) return null;
     try {
       return await this.get("/me");
     } catch (error) {
-      if (error.status === 401) return null;
-      throw error;
+      if (error.status !== 401) throw error;
+      // The session ended elsewhere (signed out everywhere, expired): forget its cookie, ask no more.
+      document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`;
+      return null;
     }
   }
 }

@@ -148,7 +148,7 @@ function drawTopbar() {
         ]
       : [
           h("a", { href: "sign-in", class: "nav-link", "aria-current": name === "sign-in" ? "page" : null }, t("shell.sign_in")),
-          h("a", { href: "sign-up", class: "nav-link button small primary", "aria-current": name === "sign-up" ? "page" : null }, t("shell.sign_up")),
+          h("a", { href: "sign-up", class: "nav-link", "aria-current": name === "sign-up" ? "page" : null }, t("shell.sign_up")),
         ];
   const menuId = "topbar-menu";
   topbar.replaceChildren(
@@ -190,7 +190,10 @@ async function render({ focus } = { focus: false }) {
     showNotFound();
     return;
   }
-  if (ctx.offline && !ctx.account && (name === "" || name === "account")) {
+  // Offline, the start and account pages and the booking flow (which needs free times from the
+  // network) show the next booking kept on this device instead.
+  const from = name;
+  if (isOffline(name)) {
     route = OFFLINE;
     name = "offline";
   }
@@ -207,7 +210,7 @@ async function render({ focus } = { focus: false }) {
   if (ticket !== rendering) return;
   const container = h("div", { class: `view view-${name || "home"}` });
   main.replaceChildren(container);
-  await view.render(container, ctx, { parts, query: new URLSearchParams(location.search) });
+  await view.render(container, ctx, { parts, query: new URLSearchParams(location.search), from });
   if (ticket !== rendering) return;
   const heading = container.querySelector("h1");
   document.title = `${heading ? heading.textContent : t("shell.my_account")} · ${ctx.profile.name}`;
@@ -215,6 +218,11 @@ async function render({ focus } = { focus: false }) {
     heading.setAttribute("tabindex", "-1");
     heading.focus();
   }
+}
+
+function isOffline(name) {
+  if (name === "book") return ctx.offline || navigator.onLine === false; // the network may go at any step
+  return ctx.offline && !ctx.account && (name === "" || name === "account");
 }
 
 function showNotFound() {
@@ -278,6 +286,8 @@ async function start() {
   await setLocale(pickLocale(ctx.profile.default_locale));
   setTimeZone(ctx.profile.timezone);
   applyBrand(ctx.profile);
+  // A guest's widget asks nothing private (no session cookie, no /me), so the browser tells.
+  ctx.offline = navigator.onLine === false;
   if (ctx.profile.client_logins !== "off") {
     let answered = false;
     try {
@@ -285,7 +295,7 @@ async function start() {
       answered = true;
     } catch (error) {
       ctx.account = null;
-      ctx.offline = error.status === 0;
+      ctx.offline ||= error.status === 0;
     }
     const kept = recallNext(slug);
     // Nobody (or somebody else) is signed in here: what was kept is not theirs to see.
