@@ -21,7 +21,7 @@ from regulars.identity.service_layer.demo import seed_demo
 from regulars.shared import clock
 from regulars.shared.db import UnitOfWork
 from regulars.shared.db.tables import outbox
-from regulars.shared.http.errors import ApiError
+from regulars.shared.domain_errors import Conflict
 from regulars.shared.settings import Settings
 from regulars.shared.testing.infra import REPO, settings_env
 
@@ -55,7 +55,7 @@ async def test_r_t2_the_client_database_mode_of_an_organization_cannot_flip(engi
     await uc.ensure_business(
         engines["identity"], OrganizationSpec(slug=slug, name="O"), BusinessSpec(slug=unique("x"), name="X")
     )
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(Conflict) as raised:
         await uc.ensure_business(
             engines["identity"],
             OrganizationSpec(slug=slug, name="O", client_database="global"),
@@ -99,7 +99,7 @@ async def test_a_failed_change_leaves_no_event_behind(engines: dict[str, AsyncEn
             org_id = await uc.ensure_organization(uow, OrganizationSpec(slug=new_org, name="New"))
             await uc.create_business(uow, org_id, BusinessSpec(slug=taken.slug, name="Again"))
 
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(Conflict) as raised:
         await new_org_with_a_taken_slug()
     assert raised.value.code == "slug_taken"
     assert await events_for(engine, taken.business_id) == ["identity.business.created.v1"]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from regulars.shared.http.domain_errors import api_error
 from regulars.shared.http.errors import ApiError, from_http_exception
 from regulars.shared.ratelimit import Limit, RateLimited, Recent, window_start
 
@@ -51,9 +52,11 @@ def test_retry_after_is_when_enough_slices_age_out() -> None:
 
 def test_every_429_says_retry_after() -> None:
     limited = RateLimited(HOURLY, HOUR_START, retry_after=15 * 60)
-    assert limited.response().headers["Retry-After"] == str(15 * 60)
+    assert api_error(limited).response().headers["Retry-After"] == str(15 * 60)
     assert "15 minutes" in limited.message
-    assert RateLimited(HOURLY, HOUR_START).response().headers["Retry-After"] == "3600"  # told nothing: the window
+    assert (
+        api_error(RateLimited(HOURLY, HOUR_START)).response().headers["Retry-After"] == "3600"
+    )  # told nothing: the window
     assert ApiError(429, "rate_limited", "Slow down.").response().headers["Retry-After"] == "60"
     assert "Retry-After" not in ApiError(400, "bad", "Bad.").response().headers
     relayed = from_http_exception(web.HTTPTooManyRequests(headers={"Retry-After": "7"}))

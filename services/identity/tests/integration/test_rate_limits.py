@@ -20,7 +20,7 @@ from regulars.identity.testing import (
     signed_up_and_verified,
     unique_email,
 )
-from regulars.shared.http.errors import ApiError
+from regulars.shared.domain_errors import DomainError
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ Attempt = Callable[[Identity, str, Caller], Awaitable[object]]
 async def _code(coro: Awaitable[object]) -> str:
     try:
         await coro
-    except ApiError as exc:
+    except DomainError as exc:
         return exc.code
     return "ok"
 

@@ -12,6 +12,7 @@ from regulars.gateway.auth import CSRF_COOKIE, CSRF_HEADER, check_csrf, csrf_val
 from regulars.gateway.caller import client_ip
 from regulars.gateway.keys import SETTINGS
 from regulars.identity.adapters.passwords import PasswordHashing
+from regulars.shared.domain_errors import Unavailable
 from regulars.shared.http.errors import ApiError
 from regulars.shared.settings import Settings
 
@@ -74,7 +75,7 @@ async def test_hashing_pool_sheds_load_beyond_its_queue_instead_of_waiting_forev
         results = await asyncio.gather(*(hashing.hash("a long passphrase") for _ in range(3)), return_exceptions=True)
     finally:
         hashing.close()
-    busy = [r for r in results if isinstance(r, ApiError)]
+    busy = [r for r in results if isinstance(r, Unavailable)]
     assert [r.code for r in busy] == ["busy", "busy"]
     assert next(r for r in results if isinstance(r, str)).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 

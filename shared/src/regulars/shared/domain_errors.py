@@ -6,7 +6,7 @@ kind its status."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -29,6 +29,18 @@ class DomainError(Exception):
         self.fields = tuple(fields)
 
 
+class Rejected(DomainError):
+    """Turned away as sent: a link or code that is not (or no longer) good, a missing key; ask anew."""
+
+
+class SignInRequired(DomainError):
+    """Only a signed-in client may do this, or the sign-in itself failed (a wrong email or password)."""
+
+
+class Forbidden(DomainError):
+    """The caller may not do this (yet): a wrong password to confirm, an address not verified."""
+
+
 class NotFound(DomainError):
     """No such thing within the caller's business, organization or account (or a link that is not valid)."""
 
@@ -37,9 +49,23 @@ class Invalid(DomainError):
     """The request cannot be done as asked (a time in the past, an unbalanced movement, a wrong answer…)."""
 
 
+def invalid_fields(names: Iterable[str], code: str, message: str) -> Invalid:
+    """``validation_error``: the same problem (``code``, ``message``) with each field of ``names``."""
+    fields = [FieldProblem(name, code, message) for name in names]
+    return Invalid("validation_error", "Some fields are not valid.", fields)
+
+
 class Conflict(DomainError):
     """The request is fine but the state of things does not allow it now."""
 
 
-class SignInRequired(DomainError):
-    """Only a signed-in client may do this."""
+class TooManyRequests(DomainError):
+    """Too many attempts lately; ``retry_after``: the whole seconds until one is let through again."""
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Not now (too busy, or a part it needs is away); the same request may work in a moment."""

@@ -13,10 +13,10 @@ last window. A fixed window would let up to twice the limit through across its e
 test of a limit would then fail when it happens to run at the edge (at :00 for an hourly
 one); counting whole slices errs, by at most one slice, on the safe side.
 
-- ``enforce``: count one hit and refuse with 429 (``RateLimited``, with ``Retry-After``:
-  when enough slices age out) beyond the limit. Use it before the work it guards: the hit
-  commits at once, so a request that then fails (a wrong password, a wrong gift-card code)
-  still counts.
+- ``enforce``: count one hit and refuse with ``RateLimited`` (a domain error, answered 429
+  with ``Retry-After``: when enough slices age out) beyond the limit. Use it before the work
+  it guards: the hit commits at once, so a request that then fails (a wrong password, a
+  wrong gift-card code) still counts.
 - ``hit`` / ``count``: count one hit and get the hits of the last window (a ``Recent``),
   for callers that decide themselves (a quiet cap: answer the same but send nothing more).
 - ``recent``: the hits of the last window without counting one (a ceiling on failures).
@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from regulars.shared.db.tables import rate_limits
-from regulars.shared.http.errors import ApiError
+from regulars.shared.domain_errors import TooManyRequests
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -61,8 +61,8 @@ class Limit:
         return self.window / (self.slices or max(1, self.window // MINUTE))
 
 
-class RateLimited(ApiError):
-    """429 with ``Retry-After``: the seconds until the limit lets a hit through again."""
+class RateLimited(TooManyRequests):
+    """Over ``limit`` (429 with ``Retry-After``): the seconds until it lets a hit through again."""
 
     def __init__(
         self,
@@ -76,7 +76,7 @@ class RateLimited(ApiError):
         retry_after = retry_after or int(limit.window.total_seconds())
         minutes = max(1, math.ceil(retry_after / 60))
         text = message or f"Too many attempts; try again within {minutes} minutes."
-        super().__init__(429, code, text, retry_after=retry_after)
+        super().__init__(code, text, retry_after)
 
 
 def bucket_key(*parts: object) -> str:

@@ -6,13 +6,11 @@ from regulars.appointments.entrypoints.admin_http import setup_admin_routes
 from regulars.appointments.entrypoints.cli import add_commands
 from regulars.appointments.entrypoints.http import setup_client_routes
 from regulars.appointments.entrypoints.messaging import client_accounts_consumer
-from regulars.shared.http.domain_errors import domain_errors
 from regulars.shared.service import Service
 from regulars.shared.tenancy import business_projection_consumer
 
 
 def setup_routes(app: web.Application) -> None:
-    app.middlewares.append(domain_errors)
     setup_client_routes(app)
     setup_admin_routes(app)
 

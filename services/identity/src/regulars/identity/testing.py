@@ -29,6 +29,8 @@ from regulars.shared.contracts.identity import (
     Vertical,
 )
 from regulars.shared.db.tables import outbox
+from regulars.shared.domain_errors import DomainError
+from regulars.shared.http.domain_errors import api_error
 from regulars.shared.http.errors import ApiError
 from regulars.shared.testing.gateway import fresh_ip as fresh_ip  # its old home; one function
 
@@ -71,11 +73,11 @@ def creds(email: str, password: str = PASSWORD) -> auth.Credentials:
 
 
 async def error_of(attempt: Awaitable[object]) -> ApiError:
-    """The ApiError an attempt answers with; fails the test when it answers without one."""
+    """The HTTP answer to the domain error an attempt refuses with; fails the test when it refuses nothing."""
     try:
         await attempt
-    except ApiError as exc:
-        return exc
+    except DomainError as exc:
+        return api_error(exc)
     raise AssertionError("no error")
 
 

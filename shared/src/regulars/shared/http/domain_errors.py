@@ -9,10 +9,14 @@ from regulars.shared.http.app import Handler
 from regulars.shared.http.errors import ApiError, FieldError
 
 STATUS: dict[type[errors.DomainError], int] = {
+    errors.Rejected: 400,
     errors.SignInRequired: 401,
+    errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Invalid: 422,
+    errors.TooManyRequests: 429,
+    errors.Unavailable: 503,
     errors.DomainError: 422,
 }
 """The status of each kind; a subclass answers as the nearest kind it comes from."""
@@ -22,7 +26,8 @@ def api_error(exc: errors.DomainError) -> ApiError:
     """The answer to ``exc``: its code, message and fields, with the status of its kind."""
     status = next(STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS)
     fields = [FieldError(field=f.field, code=f.code, message=f.message) for f in exc.fields]
-    return ApiError(status, exc.code, exc.message, fields)
+    retry_after = exc.retry_after if isinstance(exc, errors.TooManyRequests) else None
+    return ApiError(status, exc.code, exc.message, fields, retry_after=retry_after)
 
 
 @web.middleware

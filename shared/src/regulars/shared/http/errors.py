@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -71,11 +70,6 @@ def not_found(what: str, code: str = "not_found") -> ApiError:
 def invalid(fields: list[FieldError]) -> ApiError:
     """422 ``validation_error``, naming each field at fault."""
     return ApiError(422, "validation_error", "Some fields are not valid.", fields)
-
-
-def invalid_fields(names: Iterable[str], code: str, message: str) -> ApiError:
-    """422 ``validation_error``: the same problem (``code``, ``message``) with each field of ``names``."""
-    return invalid([FieldError(field=name, code=code, message=message) for name in names])
 
 
 def from_validation_error(exc: ValidationError) -> ApiError:

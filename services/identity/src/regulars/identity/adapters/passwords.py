@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from regulars.shared.http.errors import ApiError
+from regulars.shared.domain_errors import Unavailable
 from regulars.shared.settings import Settings
 
 
@@ -38,7 +38,7 @@ class PasswordHashing:
 
     async def _run(self, fn: object, *args: str) -> object:
         if self._slots.locked():
-            raise ApiError(503, "busy", "Too many sign-ins at once; try again in a moment.")
+            raise Unavailable("busy", "Too many sign-ins at once; try again in a moment.")
         async with self._slots:
             return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)  # type: ignore[arg-type]
 

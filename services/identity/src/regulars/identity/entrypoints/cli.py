@@ -15,7 +15,8 @@ from regulars.identity.service_layer.demo import seed_demo
 from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSettings
 from regulars.shared.db import UnitOfWork, make_engine
-from regulars.shared.http.errors import ApiError
+from regulars.shared.domain_errors import DomainError
+from regulars.shared.http.domain_errors import api_error
 from regulars.shared.settings import Settings
 
 
@@ -31,8 +32,8 @@ async def _with_engine(settings: Settings, work: Any) -> int:
     except ValidationError as exc:
         _print({"error": "validation_error", "fields": exc.errors(include_url=False)})
         return 2
-    except ApiError as exc:
-        _print(exc.body())
+    except DomainError as exc:
+        _print(api_error(exc).body())
         return 2
     finally:
         await engine.dispose()

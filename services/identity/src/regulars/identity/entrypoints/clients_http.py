@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.domain.accounts import ProfileChanges, Registration
+from regulars.identity.domain.errors import BusinessNotFound, NoSuch
 from regulars.identity.service_layer import auth, pets, profile, staff
 from regulars.identity.service_layer.businesses import get_business_by_slug
-from regulars.identity.service_layer.clients import Caller, Identity, NotFound, business_for_clients
+from regulars.identity.service_layer.clients import Caller, Identity, business_for_clients
 from regulars.shared import clock
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.http.app import json_response, parse_body
@@ -62,7 +63,7 @@ def _uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(request.match_info[name])
     except ValueError as exc:
-        raise NotFound(what) from exc
+        raise NoSuch(what) from exc
 
 
 def _ident(request: web.Request) -> Identity:
@@ -164,7 +165,10 @@ async def _me(request: web.Request) -> profile.Me:
         session_id = uuid.UUID(session) if session else None
     except ValueError as exc:
         raise ApiError(400, "bad_principal", f"{SESSION_HEADER} is not a UUID.") from exc
-    return await profile.whoami(_ident(request), _slug(request), principal_of(request), session_id)
+    principal = principal_of(request)
+    return await profile.whoami(
+        _ident(request), _slug(request), principal.business_id, principal.account_id, session_id
+    )
 
 
 async def get_me(request: web.Request) -> web.Response:
@@ -250,7 +254,7 @@ async def _staff_business(request: web.Request) -> BusinessSnapshot:
     async with request.app[ENGINE].connect() as conn:
         business = await get_business_by_slug(conn, _slug(request))
     if principal.business_id != business.business_id:
-        raise ApiError(404, "business_not_found", f"No business is called {business.slug!r}.")
+        raise BusinessNotFound(business.slug)
     return business
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens
 from regulars.identity.domain import limits, tokens
 from regulars.identity.domain.accounts import AnyPassword, NewPassword, Registration
+from regulars.identity.domain.errors import Conflict, Forbidden, InvalidCredentials, NotFound, Rejected, SignInRequired
 from regulars.identity.service_layer.clients import (
     Caller,
     Identity,
@@ -56,7 +57,6 @@ from regulars.shared.contracts.identity import (
 )
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import Email
-from regulars.shared.http.errors import ApiError
 
 # A business slug, or its snapshot when the caller already checked it offers client logins (R-S1).
 BusinessRef = str | BusinessSnapshot
@@ -109,12 +109,7 @@ class PasswordReset(BaseModel):
     password: NewPassword
 
 
-def invalid_credentials() -> ApiError:
-    """The one answer to a wrong password and to an unknown email."""
-    return ApiError(401, "invalid_credentials", "The email or the password is wrong.")
-
-
-def sign_in_by_email(now: datetime, failures: rl.Recent) -> ApiError:
+def sign_in_by_email(now: datetime, failures: rl.Recent) -> rl.RateLimited:
     """The per-account ceiling (ASVS 2.2.1): the same answer whether or not the email has an account."""
     return rl.RateLimited(
         limits.LOGIN_FAILURES_PER_ACCOUNT,
@@ -331,7 +326,7 @@ async def _token_for_code(
                 .where(client_tokens.c.token_hash == row.token_hash)
                 .values(code_attempts=client_tokens.c.code_attempts + 1)
             )
-    raise ApiError(400, "code_invalid", "This code is not valid; check the email or ask for a new one.")
+    raise Rejected("code_invalid", "This code is not valid; check the email or ask for a new one.")
 
 
 async def _mark_verified(uow: UnitOfWork, business: BusinessSnapshot, account: Row[Any], now: datetime) -> None:
@@ -369,10 +364,10 @@ async def login(ident: Identity, slug: BusinessRef, creds: Credentials, caller: 
         raise rl.RateLimited(per_client_limit, now, retry_after=per_client.retry_after(allowance))
     if not await ident.hashing.verify(account.password_hash if account else None, creds.password):
         await rl.hit(ident.engine, limits.LOGIN_FAILURES_PER_ACCOUNT, key, now)
-        raise invalid_credentials()
+        raise InvalidCredentials()
     assert account is not None
     if account.email_verified_at is None:
-        raise ApiError(403, "email_not_verified", "Verify your email address first; we can send the link again.")
+        raise Forbidden("email_not_verified", "Verify your email address first; we can send the link again.")
     new_hash = await ident.hashing.hash(creds.password) if ident.hashing.needs_rehash(account.password_hash) else None
     async with UnitOfWork(ident.engine) as uow:
         if new_hash is not None:  # parameters rose since this hash was made
@@ -433,9 +428,9 @@ async def resolve_session(ident: Identity, slug: BusinessRef, secret: str, now: 
             )
         ).first()
         if row is None:
-            raise ApiError(401, "not_signed_in", "Sign in to continue.")
+            raise SignInRequired("not_signed_in", "Sign in to continue.")
         if row.org_id != business.org_id or row.scope_business_id != scope_business_id(business):
-            raise ApiError(404, "not_found", "Not found.")
+            raise NotFound("not_found", "Not found.")
         if (now - row.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
             await conn.execute(
                 sa.update(client_sessions)
@@ -505,7 +500,7 @@ async def confirm_email_change(ident: Identity, slug: BusinessRef, secret: str, 
         new_email = str(token.new_email)
         taken = await account_by_email(uow.conn, business, new_email)
         if taken is not None and taken.account_id != account.account_id:
-            raise ApiError(409, "email_taken", "Another account already uses this address.")
+            raise Conflict("email_taken", "Another account already uses this address.")
         changed = (
             await uow.conn.execute(
                 sa.update(client_accounts)

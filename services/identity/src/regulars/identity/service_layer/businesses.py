@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from regulars.identity.adapters.tables import api_keys, businesses, organizations
 from regulars.identity.domain.businesses import BusinessChanges, BusinessSpec, OrganizationSpec
+from regulars.identity.domain.errors import BusinessNotFound, Conflict
 from regulars.shared.contracts.identity import (
     BusinessCreated,
     BusinessSnapshot,
@@ -19,17 +20,9 @@ from regulars.shared.contracts.identity import (
 )
 from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.http.errors import ApiError
 from regulars.shared.tokens import token_digest
 
 API_KEY_PREFIX = "rgk_"
-
-
-class BusinessNotFound(ApiError):
-    """404 ``business_not_found``, naming the slug asked for."""
-
-    def __init__(self, slug: str) -> None:
-        super().__init__(404, "business_not_found", f"No business is called {slug!r}.")
 
 
 async def ensure_organization(uow: UnitOfWork, spec: OrganizationSpec) -> uuid.UUID:
@@ -37,8 +30,7 @@ async def ensure_organization(uow: UnitOfWork, spec: OrganizationSpec) -> uuid.U
     row = (await uow.conn.execute(sa.select(organizations).where(organizations.c.slug == spec.slug))).first()
     if row is not None:
         if row.client_database != spec.client_database:
-            raise ApiError(
-                409,
+            raise Conflict(
                 "client_database_fixed",
                 f"Organization {spec.slug!r} already uses a {row.client_database} client database.",
             )
@@ -80,7 +72,7 @@ async def create_business(uow: UnitOfWork, org_id: uuid.UUID, spec: BusinessSpec
     """Create a business in an organization; emits ``identity.business.created.v1``."""
     exists = await uow.conn.scalar(sa.select(businesses.c.business_id).where(businesses.c.slug == spec.slug))
     if exists is not None:
-        raise ApiError(409, "slug_taken", f"A business is already called {spec.slug!r}.")
+        raise Conflict("slug_taken", f"A business is already called {spec.slug!r}.")
     business_id = uuid.uuid4()
     await uow.conn.execute(
         sa.insert(businesses).values(
@@ -134,7 +126,7 @@ async def ensure_business(
         if existing is None:
             return await create_business(uow, org_id, spec), True
         if existing.org_id != org_id:
-            raise ApiError(409, "slug_taken", f"{spec.slug!r} belongs to another organization.")
+            raise Conflict("slug_taken", f"{spec.slug!r} belongs to another organization.")
         fields = spec.model_dump(exclude={"slug"})
         return await update_business(uow, spec.slug, BusinessChanges.model_validate(fields)), False
 

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from regulars.identity.adapters.passwords import PasswordHashing
 from regulars.identity.adapters.tables import businesses, client_accounts, client_sessions, client_tokens
 from regulars.identity.domain import tokens
-from regulars.identity.service_layer.businesses import BusinessNotFound, get_business_by_slug, snapshot_of
+from regulars.identity.domain.errors import BusinessNotFound, LoginsDisabled, NoSuch, TokenRefused
+from regulars.identity.service_layer.businesses import get_business_by_slug, snapshot_of
 from regulars.shared import links
 from regulars.shared.contracts.identity import (
     BusinessSnapshot,
@@ -27,7 +28,6 @@ from regulars.shared.contracts.identity import (
 )
 from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.http.errors import ApiError
 from regulars.shared.locale import negotiate_locale
 
 
@@ -51,23 +51,11 @@ class Caller:
     device_id: str | None = None
 
 
-class NotFound(ApiError):
-    """Also what another organization's client, pet or session gets: never a hint it exists (R-T4)."""
-
-    def __init__(self, what: str = "Account") -> None:
-        super().__init__(404, "not_found", f"{what} not found.")
-
-
-def logins_disabled() -> ApiError:
-    """404 ``client_logins_disabled``: the business does not offer client accounts (R-S1)."""
-    return ApiError(404, "client_logins_disabled", "This business does not offer client accounts.")
-
-
 async def business_for_clients(conn: AsyncConnection, slug: str) -> BusinessSnapshot:
     """The business of a client endpoint; 404 when it has client logins off (R-S1)."""
     business = await get_business_by_slug(conn, slug)
     if business.settings.client_logins == "off":
-        raise logins_disabled()
+        raise LoginsDisabled()
     return business
 
 
@@ -103,7 +91,7 @@ async def account_by_id(
         query = query.with_for_update()
     row = (await conn.execute(query)).first()
     if row is None:
-        raise NotFound()
+        raise NoSuch()
     return row
 
 
@@ -270,26 +258,10 @@ async def retire_tokens(
     )
 
 
-class TokenRefused(ApiError):
-    """A one-time link that cannot be used (invalid, used or expired)."""
-
-    pass
-
-
-def token_error(code: str) -> TokenRefused:
-    """The refusal of a one-time link, with its stable code."""
-    messages = {
-        "token_invalid": "This link is not valid.",
-        "token_used": "This link was already used.",
-        "token_expired": "This link has expired; ask for a new one.",
-    }
-    return TokenRefused(400, code, messages[code])
-
-
 async def redeem_token(
     uow: UnitOfWork, business: BusinessSnapshot, secret: str, purpose: tokens.TokenPurpose, now: datetime
 ) -> tuple[Row[Any], Row[Any]]:
-    """Mark a one-time token used; its row and its account (locked). 400 with a code otherwise."""
+    """Mark a one-time token used; its row and its account (locked); ``TokenRefused`` otherwise."""
     row = (
         await uow.conn.execute(
             sa.select(client_tokens)
@@ -307,11 +279,11 @@ async def redeem_token(
             )
         ).first()
     if row is None or account is None:  # unknown, or another scope's token: the same answer
-        raise token_error("token_invalid")
+        raise TokenRefused("token_invalid")
     if row.used_at is not None:
-        raise token_error("token_used")
+        raise TokenRefused("token_used")
     if row.expires_at <= now:
-        raise token_error("token_expired")
+        raise TokenRefused("token_expired")
     await uow.conn.execute(
         sa.update(client_tokens).where(client_tokens.c.token_hash == row.token_hash).values(used_at=now)
     )

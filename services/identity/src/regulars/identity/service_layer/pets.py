@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.identity.adapters.tables import pets
 from regulars.identity.domain.accounts import Birthday
-from regulars.identity.service_layer.clients import Identity, NotFound, account_by_id
+from regulars.identity.domain.errors import Conflict, Invalid, NoSuch, NotFound
+from regulars.identity.service_layer.clients import Identity, account_by_id
 from regulars.identity.service_layer.profile import Me
 from regulars.shared.contracts.identity import BusinessSnapshot, Pet, StaffPet
 from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.http.errors import ApiError
 
 MAX_PETS = 50
 
@@ -67,7 +67,7 @@ class StaffPetChanges(BaseModel):
 def require_pet_business(business: BusinessSnapshot) -> None:
     """404 ``pets_not_offered`` unless the business is a pet business."""
     if business.vertical != "pet":
-        raise ApiError(404, "pets_not_offered", "This business does not keep pet profiles.")
+        raise NotFound("pets_not_offered", "This business does not keep pet profiles.")
 
 
 def pet_view(row: Row[Any]) -> Pet:
@@ -83,7 +83,7 @@ def staff_pet_view(row: Row[Any]) -> StaffPet:
 async def _pet(conn: AsyncConnection, account_id: uuid.UUID, pet_id: uuid.UUID) -> Row[Any]:
     row = (await conn.execute(sa.select(pets).where(pets.c.pet_id == pet_id, pets.c.account_id == account_id))).first()
     if row is None:
-        raise NotFound("Pet")
+        raise NoSuch("Pet")
     return row
 
 
@@ -102,7 +102,7 @@ async def add_pet(ident: Identity, me: Me, form: PetForm, now: datetime) -> Pet:
         await account_by_id(uow.conn, me.business, me.account_id, for_update=True)
         count = await uow.conn.scalar(sa.select(sa.func.count()).where(pets.c.account_id == me.account_id))
         if (count or 0) >= MAX_PETS:
-            raise ApiError(409, "too_many_pets", f"An account keeps at most {MAX_PETS} pets.")
+            raise Conflict("too_many_pets", f"An account keeps at most {MAX_PETS} pets.")
         pet_id = uuid.uuid4()
         await uow.conn.execute(
             sa.insert(pets).values(
@@ -118,7 +118,7 @@ async def update_pet(ident: Identity, me: Me, pet_id: uuid.UUID, changes: PetCha
     values = changes.model_dump(exclude_unset=True)
     for required in ("name", "species"):
         if required in values and values[required] is None:
-            raise ApiError(422, "validation_error", f"{required} cannot be empty.")
+            raise Invalid("validation_error", f"{required} cannot be empty.")
     async with UnitOfWork(ident.engine) as uow:
         await _pet(uow.conn, me.account_id, pet_id)
         if values:

@@ -14,9 +14,9 @@ from sqlalchemy.engine import Row
 from regulars.identity.adapters.tables import client_accounts, client_sessions, client_tokens, pets
 from regulars.identity.domain import limits
 from regulars.identity.domain.accounts import NOT_NULLABLE, AnyPassword, NewPassword, ProfileChanges
+from regulars.identity.domain.errors import Conflict, NoSuch, WrongPassword, invalid_fields
 from regulars.identity.service_layer.clients import (
     Identity,
-    NotFound,
     account_by_email,
     account_by_id,
     account_view,
@@ -42,8 +42,6 @@ from regulars.shared.contracts.identity import (
 from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import Email
-from regulars.shared.http.errors import ApiError, FieldError, invalid_fields
-from regulars.shared.http.internal import Principal
 
 
 @dataclass(frozen=True)
@@ -78,14 +76,21 @@ class PasswordConfirmation(BaseModel):
     password: AnyPassword
 
 
-async def whoami(ident: Identity, slug: str, principal: Principal, session_id: uuid.UUID | None) -> Me:
-    """Re-check what the gateway passes: the business of the path and an account of its scope."""
+async def whoami(
+    ident: Identity,
+    slug: str,
+    business_id: uuid.UUID | None,
+    account_id: uuid.UUID | None,
+    session_id: uuid.UUID | None,
+) -> Me:
+    """Re-check what the gateway passes (the principal's business and account): the business of
+    the path and an account of its scope."""
     async with ident.engine.connect() as conn:
         business = await business_for_clients(conn, slug)
-        if principal.account_id is None or principal.business_id != business.business_id:
-            raise NotFound()
-        await account_by_id(conn, business, principal.account_id)
-    return Me(business, principal.account_id, session_id)
+        if account_id is None or business_id != business.business_id:
+            raise NoSuch()
+        await account_by_id(conn, business, account_id)
+    return Me(business, account_id, session_id)
 
 
 async def get_profile(ident: Identity, me: Me) -> ClientAccount:
@@ -120,12 +125,7 @@ async def _check_password(ident: Identity, me: Me, account: Row[Any], password: 
     """A signed-in client proves it is them; limited per account, so a stolen session cannot guess."""
     await rl.enforce(ident.engine, limits.PASSWORD_CHECK_PER_ACCOUNT, rl.bucket_key(me.account_id), now)
     if not await ident.hashing.verify(account.password_hash, password):
-        raise ApiError(
-            403,
-            "wrong_password",
-            "The password is wrong.",
-            [FieldError(field="password", code="wrong_password", message="The password is wrong.")],
-        )
+        raise WrongPassword()
 
 
 async def request_email_change(ident: Identity, me: Me, form: EmailChange, now: datetime) -> None:
@@ -137,7 +137,7 @@ async def request_email_change(ident: Identity, me: Me, form: EmailChange, now: 
         taken = await account_by_email(uow.conn, me.business, form.new_email)
         if taken is not None:
             if taken.account_id == account.account_id:
-                raise ApiError(409, "email_unchanged", "This is already your address.")
+                raise Conflict("email_unchanged", "This is already your address.")
             # Said to the new address only, never to the requester (no enumeration).
             await uow.publish(existing_account_claimed(ident, me.business, taken))
             return
@@ -198,7 +198,7 @@ async def sign_out_session(ident: Identity, me: Me, session_id: uuid.UUID, now: 
     async with UnitOfWork(ident.engine) as uow:
         account = await account_by_id(uow.conn, me.business, me.account_id)
         if not await revoke_sessions(uow, me.business, account, "signed_out_by_client", now, only=session_id):
-            raise NotFound("Session")
+            raise NoSuch("Session")
 
 
 async def export_account(ident: Identity, me: Me, now: datetime) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Row
 
 from regulars.identity.domain.businesses import BusinessChanges, Currency, Timezone
+from regulars.identity.domain.errors import NoSuch, invalid_fields
 from regulars.identity.service_layer import businesses as uc
-from regulars.identity.service_layer.clients import Identity, NotFound, account_by_email, account_by_id
+from regulars.identity.service_layer.clients import Identity, account_by_email, account_by_id
 from regulars.shared.contracts.identity import (
     MAX_EMBED_ORIGINS,
     BookingPolicy,
@@ -27,7 +28,6 @@ from regulars.shared.contracts.identity import (
 from regulars.shared.db.rows import model_of
 from regulars.shared.db.unit_of_work import UnitOfWork
 from regulars.shared.emails import normalize_email
-from regulars.shared.http.errors import invalid_fields
 from regulars.shared.locale import Locale
 
 
@@ -114,8 +114,8 @@ async def client_status(ident: Identity, slug: str, *, account_id: uuid.UUID | N
         try:
             address = normalize_email(email or "")
         except ValueError as exc:
-            raise NotFound("Client account") from exc
+            raise NoSuch("Client account") from exc
         row = await account_by_email(conn, business, address)
         if row is None:
-            raise NotFound("Client account")
+            raise NoSuch("Client account")
         return _status(row)

@@ -4,7 +4,7 @@ one mapping to HTTP is ``regulars.shared.http.domain_errors``."""
 
 from __future__ import annotations
 
-from regulars.shared.domain_errors import Conflict, DomainError, FieldProblem, Invalid, NotFound
+from regulars.shared.domain_errors import Conflict, DomainError, FieldProblem, Invalid, NotFound, TooManyRequests
 
 __all__ = [
     "Conflict",
@@ -33,9 +33,8 @@ class IdempotencyKeyReused(Conflict):
         super().__init__("idempotency_key_reused", "This Idempotency-Key was already used with a different request.")
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(TooManyRequests):
     """Too many look-ups from this address, device or for this code; try later."""
 
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("too_many_attempts", "Too many attempts; please try again later.")
-        self.retry_after_seconds = retry_after_seconds
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too_many_attempts", "Too many attempts; please try again later.", retry_after)
