@@ -108,8 +108,18 @@ async def guest_books_and_opens_the_manage_link(gw: Gateway, slug: str, service_
 async def reschedules_then_cannot_cancel(
     gw: Gateway, slug: str, service_id: str, booking_id: str, session: str
 ) -> None:
-    """Reschedule (allowed until 12 hours before), then cancel is refused inside 24 hours, saying until when."""
+    """Reschedule (allowed until 12 hours before) after its preview, then cancel is refused inside 24 hours,
+    saying until when."""
     new_start = await gw.free_slot(slug, service_id, 20)
+    # Before anything moves: the new time, and that cancelling online would then be over.
+    status, preview = await gw.call(
+        "GET", f"/api/v1/b/{slug}/me/bookings/{booking_id}/reschedule-preview", token=session,
+        params={"start": new_start.isoformat()},
+    )  # fmt: skip
+    assert status == 200, preview
+    assert preview["after"]["starts_at"] == new_start.isoformat()
+    assert preview["after"]["staff"] == preview["before"]["staff"]
+    assert preview["after"]["actions"]["cancel"]["reason"] == "inside_policy_window"
     status, moved = await gw.call(
         "POST", f"/api/v1/b/{slug}/me/bookings/{booking_id}/reschedule", token=session,
         json={"start": new_start.isoformat()},

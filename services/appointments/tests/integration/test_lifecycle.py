@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -137,3 +138,57 @@ async def test_calendar_feed_is_stable_until_rotated(api: Api, engines: dict[str
     assert rotated["url"] != first["url"]
     status, _ = await api.call("GET", f"/internal/calendar-feeds/{token}.ics", shop.guest)
     assert status == 404
+
+
+async def test_r_a3_reschedule_preview_says_who_when_and_until_when_cancelling_stays_possible(
+    api: Api, engines: dict[str, AsyncEngine]
+) -> None:
+    shop = await make_shop(api, engines, policy=BookingPolicy(cancel_window_hours=48, reschedule_window_hours=12))
+    ana, bea = shop.staff_ids
+    me = shop.client(uuid.uuid4())
+    start = tomorrow_at(10, api.clock, days=4)
+    _, made = await book(api, shop, me, start, staff_id=ana)
+    booking_id = made["booking"]["id"]
+    preview = f"/internal/me/bookings/{booking_id}/reschedule-preview"
+    soon = tomorrow_at(15, api.clock)  # 15 to 39 hours ahead: inside the cancellation window
+    status, taken = await book(api, shop, shop.guest, soon, staff_id=ana)
+    assert status == 201, taken
+
+    status, body = await api.call("GET", preview, me, params={"start": soon.isoformat()})
+    assert status == 200, body
+    assert (body["before"]["starts_at"], body["before"]["staff"]["id"]) == (start.isoformat(), ana)
+    assert body["before"]["actions"]["cancel"]["allowed"] is True
+    after = body["after"]
+    assert (after["starts_at"], after["staff"]) == (soon.isoformat(), {"id": bea, "name": "Bea"})  # Ana is busy
+    assert after["ends_at"] == (soon + timedelta(minutes=60)).isoformat()
+    assert after["actions"]["cancel"] == {
+        "allowed": False, "until": hours_before(soon, 48), "reason": "inside_policy_window",
+        "fee_minor": None, "currency": None,
+    }  # fmt: skip
+    assert after["actions"]["reschedule"]["allowed"] is True
+    later = tomorrow_at(11, api.clock, days=5)
+    _, body = await api.call("GET", preview, me, params={"start": later.isoformat()})
+    assert body["after"]["staff"]["id"] == ana  # the same staff member when free
+    assert body["after"]["actions"]["cancel"]["until"] == hours_before(later, 48)
+
+    # Nothing moved; a time nobody is free at, a bad start and someone else's booking are refused.
+    _, seen = await api.call("GET", f"/internal/me/bookings/{booking_id}", me)
+    assert seen["booking"]["starts_at"] == start.isoformat()
+    assert (await book(api, shop, shop.guest, soon, staff_id=bea))[0] == 201
+    status, body = await api.call("GET", preview, me, params={"start": soon.isoformat()})
+    assert (status, body["error"]["code"]) == (409, "slot_unavailable")
+    status, body = await api.call("GET", preview, me, params={"start": "tomorrow"})
+    assert status == 422, body
+    status, body = await api.call("GET", preview, shop.client(uuid.uuid4()), params={"start": later.isoformat()})
+    assert status == 404, body
+    token = (await book(api, shop, shop.guest, tomorrow_at(10, api.clock, days=6)))[1]["manage_link"].split("token=")[1]
+    status, body = await api.call(
+        "GET", "/internal/manage/reschedule-preview", shop.guest, params={"token": token, "start": later.isoformat()}
+    )
+    assert (status, body["after"]["starts_at"]) == (200, later.isoformat())
+
+
+def hours_before(moment: datetime, hours: int) -> str:
+    """``hours`` of real time before ``moment`` (not of wall clock: a DST night may be between), as the
+    business tells it, with its zone's offset then."""
+    return (moment.astimezone(UTC) - timedelta(hours=hours)).astimezone(ZoneInfo("Europe/Madrid")).isoformat()

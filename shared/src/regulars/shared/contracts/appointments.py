@@ -217,6 +217,16 @@ class Booking(BaseModel):
     )
 
 
+class ReschedulePreview(BaseModel):
+    """A reschedule before anything moves (R-A3, R-S3): the booking as it is, and as it would be."""
+
+    before: Booking
+    after: Booking = Field(
+        description="At the new time: who would do it, and each action (cancel, reschedule…) as it would then "
+        "stand under the business's policy: allowed or not, until when"
+    )
+
+
 class AccountOffer(BaseModel):
     first_name: str
     last_name: str

@@ -26,7 +26,7 @@ from regulars.appointments.service_layer import availability, bookings, calendar
 from regulars.shared import clock, idempotency
 from regulars.shared.contracts import appointments as contract
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.http.app import json_response, parse_body
+from regulars.shared.http.app import json_response, parse_body, parse_query
 from regulars.shared.http.errors import ApiError
 from regulars.shared.http.internal import Audience, add_internal_routes, principal_of
 from regulars.shared.service import ENGINE, SETTINGS
@@ -137,6 +137,16 @@ async def get_my_policy(request: web.Request) -> web.Response:
     return json_response(presenters.policy(row, now_of(request)))
 
 
+async def preview_my_reschedule(request: web.Request) -> web.Response:
+    """Before moving: the booking as it is and as ``?start=&staff_id=`` would leave it (R-A3, R-S3)."""
+    now = now_of(request)
+    async with request.app[ENGINE].connect() as conn:
+        # The booking before the query: someone else's booking is a 404 whatever was asked.
+        row = await bookings.load(conn, path_id(request), my_scope(request))
+        moved = await bookings.plan_reschedule(conn, row, parse_query(request, contract.RescheduleRequest), now=now)
+    return json_response(presenters.reschedule_preview(row, moved, now))
+
+
 async def _change(request: web.Request) -> bookings.Change:
     """The change a client or guest asks for: the action of the path, with its body."""
     action = request.match_info["action"]
@@ -242,6 +252,16 @@ async def act_as_guest(request: web.Request) -> web.Response:
     return json_response(presenters.booking_answer(done, now))
 
 
+async def preview_guest_reschedule(request: web.Request) -> web.Response:
+    """A guest's ``preview_my_reschedule``, through the token of the manage link (``?token=``)."""
+    now = now_of(request)
+    async with request.app[ENGINE].connect() as conn:
+        business = await business_of(request, conn)
+        row = await bookings.load_by_token(conn, business.business_id, request.query.get("token", ""))
+        moved = await bookings.plan_reschedule(conn, row, parse_query(request, contract.RescheduleRequest), now=now)
+    return json_response(presenters.reschedule_preview(row, moved, now))
+
+
 def setup_client_routes(app: web.Application) -> None:
     add_internal_routes(app.router, Audience.VISITOR, [
         ("GET", "/internal/catalog/services", list_services),
@@ -253,6 +273,7 @@ def setup_client_routes(app: web.Application) -> None:
         # Guests: the signed token of the link, checked against the principal's business.
         ("GET", "/internal/manage", guest_booking),
         ("GET", "/internal/manage/calendar.ics", guest_calendar),
+        ("GET", "/internal/manage/reschedule-preview", preview_guest_reschedule),
         ("POST", "/internal/manage/{action}", act_as_guest),
     ])  # fmt: skip
     add_internal_routes(app.router, Audience.CLIENT, [
@@ -260,6 +281,7 @@ def setup_client_routes(app: web.Application) -> None:
         ("GET", "/internal/me/bookings/{id}", get_my_booking),
         ("GET", "/internal/me/bookings/{id}/policy", get_my_policy),
         ("GET", "/internal/me/bookings/{id}/calendar.ics", my_booking_calendar),
+        ("GET", "/internal/me/bookings/{id}/reschedule-preview", preview_my_reschedule),
         ("POST", "/internal/me/bookings/{id}/{action}", act_on_my_booking),
         ("GET", "/internal/me/history", my_history),
         ("GET", "/internal/me/prefill", my_prefill),

@@ -107,6 +107,10 @@ def booking_answer(row: BookingRow, now: datetime) -> contract.BookingAnswer:
     return contract.BookingAnswer(booking=client_view(row, now))
 
 
+def reschedule_preview(row: BookingRow, moved: BookingRow, now: datetime) -> contract.ReschedulePreview:
+    return contract.ReschedulePreview(before=client_view(row, now), after=client_view(moved, now))
+
+
 def policy(row: BookingRow, now: datetime) -> contract.Policy:
     """The business's policy for the booking and what it allows now (R-S3)."""
     business = row.business

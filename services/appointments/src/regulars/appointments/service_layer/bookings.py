@@ -7,18 +7,20 @@ tests can move it.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from regulars.appointments.adapters.tables import appointments, products, reserved_products
+from regulars.appointments.adapters.tables import appointments, products, reserved_products, staff
 from regulars.appointments.domain import assignment
 from regulars.appointments.domain.availability import MAX_AHEAD, Interval, is_free
 from regulars.appointments.domain.errors import (
@@ -60,6 +62,7 @@ from regulars.shared.links import widget_link
 from regulars.shared.tokens import token_digest
 
 EXCLUSION_VIOLATION = "23P01"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,42 @@ def _check_intake(service: BookableService, answers: dict[str, str]) -> dict[str
     return {k: v.strip() for k, v in answers.items() if v.strip()}
 
 
+async def _free_staff(
+    conn: AsyncConnection,
+    business: BusinessSnapshot,
+    service: BookableService,
+    start: datetime,
+    staff_id: uuid.UUID | None,
+    *,
+    appointment_id: uuid.UUID | None = None,
+    check_hours: bool = True,
+) -> list[uuid.UUID]:
+    """Who is free for the service at ``start`` (``staff_id`` alone, or anyone performing it), in
+    order; ``appointment_id`` (a booking being moved) does not count as busy. Staff may book
+    outside working hours (``check_hours=False``), never over another booking."""
+    candidates = service.staff_ids
+    if staff_id is not None:
+        if staff_id not in candidates:
+            raise Invalid("staff_does_not_perform_service", "This staff member does not perform this service.")
+        candidates = (staff_id,)
+    if not candidates:
+        raise SlotUnavailable("Nobody performs this service at the moment.")
+    held = Interval(start, start + service.duration + service.buffer)
+    zone = ZoneInfo(business.timezone)
+    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
+    calendars = {
+        c.staff_id: c
+        for c in await load_calendars(conn, business.business_id, candidates, window, ignore_appointment=appointment_id)
+    }
+    if check_hours:
+        return [
+            c
+            for c in candidates
+            if is_free(calendars[c], zone=zone, start=start, duration=service.duration, buffer=service.buffer)
+        ]
+    return [c for c in candidates if not any(b.overlaps(held) for b in calendars[c].busy)]
+
+
 async def _hold_slot(
     conn: AsyncConnection,
     business: BusinessSnapshot,
@@ -132,29 +171,12 @@ async def _hold_slot(
     The availability check gives a clear answer in the common case; the exclusion
     constraint decides races: of concurrent requests for one slot exactly one wins.
     """
-    candidates = service.staff_ids
-    if staff_id is not None:
-        if staff_id not in candidates:
-            raise Invalid("staff_does_not_perform_service", "This staff member does not perform this service.")
-        candidates = (staff_id,)
-    if not candidates:
-        raise SlotUnavailable("Nobody performs this service at the moment.")
+    free = await _free_staff(
+        conn, business, service, start, staff_id, appointment_id=appointment_id, check_hours=check_hours
+    )
     end = start + service.duration
     blocked = sa.func.tstzrange(start, end + service.buffer, "[)")
-    zone = ZoneInfo(business.timezone)
-    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
-    calendars = {
-        c.staff_id: c
-        for c in await load_calendars(conn, business.business_id, candidates, window, ignore_appointment=appointment_id)
-    }
-    for candidate in candidates:
-        calendar = calendars[candidate]
-        if check_hours and not is_free(
-            calendar, zone=zone, start=start, duration=service.duration, buffer=service.buffer
-        ):
-            continue
-        if not check_hours and any(b.overlaps(Interval(start, end + service.buffer)) for b in calendar.busy):
-            continue
+    for candidate in free:
         row = {**values, "staff_id": candidate, "starts_at": start, "ends_at": end, "blocked": blocked}
         try:
             async with conn.begin_nested():
@@ -330,6 +352,47 @@ _PAST: dict[Action, str] = {
 }
 
 
+async def _first_choice(
+    row: BookingRow, request: RescheduleRequest, attempt: Callable[[uuid.UUID | None], Awaitable[T]]
+) -> T:
+    """``attempt`` with the staff member asked for; without one, with the booking's own staff member,
+    then with anyone who performs the service (one not free, or no longer performing it, gives way)."""
+    choices = [request.staff_id] if request.staff_id else [row.staff_id, None]
+    for staff_id in choices[:-1]:
+        try:
+            return await attempt(staff_id)
+        except DomainError as exc:
+            if exc.code not in ("slot_unavailable", "staff_does_not_perform_service"):
+                raise
+    return await attempt(choices[-1])
+
+
+async def plan_reschedule(
+    conn: AsyncConnection, row: BookingRow, request: RescheduleRequest, *, now: datetime
+) -> BookingRow:
+    """The booking as a client's reschedule would leave it, moving nothing (R-A3): the new time, who
+    would do it, and so what the policy would then allow (R-S3). Refused as the reschedule would be."""
+    _require(row, "reschedule", now, by_client=True)
+    _check_start(request.start, now)
+    business = row.business
+    service = await load_service(conn, business.business_id, row.service_id)
+
+    async def first_free(staff_id: uuid.UUID | None) -> uuid.UUID:
+        free = await _free_staff(conn, business, service, request.start, staff_id, appointment_id=row.id)
+        if not free:
+            raise SlotUnavailable()
+        return free[0]
+
+    staff_id = await _first_choice(row, request, first_free)
+    name = await conn.scalar(
+        sa.select(staff.c.name).where(staff.c.id == staff_id, staff.c.business_id == business.business_id)
+    )
+    return dataclasses.replace(
+        row, status="booked", starts_at=request.start, ends_at=request.start + service.duration,
+        staff_id=staff_id, staff_name=str(name),
+    )  # fmt: skip
+
+
 async def reschedule(
     uow: UnitOfWork, row: BookingRow, request: RescheduleRequest, *, by: Actor, now: datetime
 ) -> BookingRow:
@@ -340,18 +403,13 @@ async def reschedule(
     _check_start(request.start, now)
     service = await load_service(conn, business.business_id, row.service_id)
     values = {"sequence": row.sequence + 1, "status": "booked", "updated_at": sa.func.now()}
-    # Without a chosen staff member the same one is preferred, then anyone who performs the service.
-    choices = [request.staff_id] if request.staff_id else [row.staff_id, None]
-    for index, staff_id in enumerate(choices):
-        try:
-            await _hold_slot(
-                conn, business, service, request.start, staff_id, values,
-                appointment_id=row.id, check_hours=by != "staff",
-            )  # fmt: skip
-            break
-        except DomainError as exc:
-            if index == len(choices) - 1 or exc.code not in ("slot_unavailable", "staff_does_not_perform_service"):
-                raise
+
+    async def hold(staff_id: uuid.UUID | None) -> uuid.UUID:
+        return await _hold_slot(
+            conn, business, service, request.start, staff_id, values, appointment_id=row.id, check_hours=by != "staff"
+        )
+
+    await _first_choice(row, request, hold)
     moved = await load(conn, row.id, with_products=True)
     await uow.publish(
         events.AppointmentRescheduled(

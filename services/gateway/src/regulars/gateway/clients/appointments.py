@@ -17,6 +17,13 @@ MANAGE_HEADER = "X-Manage-Token"
 MY_BOOKING = "/internal/me/bookings/{booking_id}"
 
 
+def _move_params(move: contract.RescheduleRequest) -> dict[str, str]:
+    params = {"start": move.start.isoformat()}
+    if move.staff_id is not None:
+        params["staff_id"] = str(move.staff_id)
+    return params
+
+
 class AppointmentsClient(ServiceApi):
     """Every answer is validated against its contract before a view sees it."""
 
@@ -62,6 +69,12 @@ class AppointmentsClient(ServiceApi):
         path = internal_path(MY_BOOKING + "/policy", booking_id=booking_id)
         return await self._call(contract.Policy, "GET", path, principal)
 
+    async def my_reschedule_preview(
+        self, principal: Principal, booking_id: uuid.UUID, move: contract.RescheduleRequest
+    ) -> contract.ReschedulePreview:
+        path = internal_path(MY_BOOKING + "/reschedule-preview", booking_id=booking_id)
+        return await self._call(contract.ReschedulePreview, "GET", path, principal, params=_move_params(move))
+
     async def my_booking_calendar(self, principal: Principal, booking_id: uuid.UUID) -> contract.CalendarFile:
         path = internal_path(MY_BOOKING + "/calendar.ics", booking_id=booking_id)
         return await self._call(contract.CalendarFile, "GET", path, principal)
@@ -92,6 +105,14 @@ class AppointmentsClient(ServiceApi):
 
     async def managed_booking(self, principal: Principal, token: str) -> contract.BookingAnswer:
         return await self._call(contract.BookingAnswer, "GET", "/internal/manage", principal, params={"token": token})
+
+    async def managed_reschedule_preview(
+        self, principal: Principal, token: str, move: contract.RescheduleRequest
+    ) -> contract.ReschedulePreview:
+        params = {"token": token, **_move_params(move)}
+        return await self._call(
+            contract.ReschedulePreview, "GET", "/internal/manage/reschedule-preview", principal, params=params
+        )
 
     async def managed_calendar(self, principal: Principal, token: str) -> contract.CalendarFile:
         params = {"token": token}

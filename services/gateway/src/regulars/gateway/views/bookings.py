@@ -21,7 +21,7 @@ from regulars.gateway.paths import path_uuid, path_value
 from regulars.gateway.tenancy import visitor
 from regulars.shared import idempotency
 from regulars.shared.contracts import appointments as contract
-from regulars.shared.http.app import json_response, parse_body
+from regulars.shared.http.app import json_response, parse_body, parse_query
 
 TAG = "booking"
 BASE = "/api/v1/b/{business}"
@@ -73,6 +73,13 @@ async def get_my_booking_policy(request: web.Request) -> web.Response:
     client = await require_client(request)
     booking_id = path_uuid(request, "booking_id")
     return json_response(await AppointmentsClient.of(request).my_policy(client.principal, booking_id))
+
+
+async def preview_my_reschedule(request: web.Request) -> web.Response:
+    client = await require_client(request)
+    booking_id = path_uuid(request, "booking_id")
+    move = parse_query(request, contract.RescheduleRequest)
+    return json_response(await AppointmentsClient.of(request).my_reschedule_preview(client.principal, booking_id, move))
 
 
 async def get_my_booking_calendar(request: web.Request) -> web.Response:
@@ -145,6 +152,12 @@ async def get_managed_booking_calendar(request: web.Request) -> web.Response:
     return _calendar(await AppointmentsClient.of(request).managed_calendar(principal, token))
 
 
+async def preview_managed_reschedule(request: web.Request) -> web.Response:
+    principal = await visitor(request)
+    token, move = request.query.get("token", ""), parse_query(request, contract.RescheduleRequest)
+    return json_response(await AppointmentsClient.of(request).managed_reschedule_preview(principal, token, move))
+
+
 async def reschedule_managed_booking(request: web.Request) -> web.Response:
     return await _act(request, "reschedule", guest=True)
 
@@ -207,6 +220,14 @@ def register(routes: ApiRoutes) -> None:
         "GET", BASE + "/me/bookings/{booking_id}/calendar.ics",
         summary="The booking as an iCalendar file (stable UID; METHOD:CANCEL once cancelled)", tag=TAG, errors=AUTH,
     )(get_my_booking_calendar)  # fmt: skip
+    routes.route(
+        "GET", BASE + "/me/bookings/{booking_id}/reschedule-preview",
+        summary="Before rescheduling: ?start=[&staff_id=] answers the booking as it is and as the move would leave "
+        "it (who, when, and until when it could still be cancelled online); nothing moves (R-A3, R-S3)",
+        tag=TAG, response=contract.ReschedulePreview,
+        errors={**AUTH, 409: POLICY_CODES, 422: "validation_error, start_in_past, start_too_far_ahead, "
+                "staff_does_not_perform_service"},
+    )(preview_my_reschedule)  # fmt: skip
     for action, handler in MY_ACTIONS.items():
         routes.route(
             "POST", BASE + "/me/bookings/{booking_id}/" + action,
@@ -228,6 +249,13 @@ def register(routes: ApiRoutes) -> None:
         "GET", BASE + "/manage/calendar.ics", summary="Guests: the booking as an iCalendar file (?token=)",
         tag=TAG, errors={404: "invalid_manage_link"},
     )(get_managed_booking_calendar)  # fmt: skip
+    routes.route(
+        "GET", BASE + "/manage/reschedule-preview",
+        summary="Guests: a reschedule before anything moves (?token=&start=[&staff_id=]), as for my bookings",
+        tag=TAG, response=contract.ReschedulePreview,
+        errors={404: "invalid_manage_link", 409: "inside_policy_window and the other policy codes",
+                422: "validation_error, start_in_past, start_too_far_ahead"},
+    )(preview_managed_reschedule)  # fmt: skip
     for action, handler in GUEST_ACTIONS.items():
         routes.route(
             "POST", BASE + "/manage/" + action,
