@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from regulars.gateway import widget
 from regulars.gateway.keys import CLIENTS
+from regulars.gateway.widget.branded_icons import unfiltered_pixels
 from regulars.shared.contracts.identity import BusinessSettings
 from regulars.shared.http.errors import ApiError
 
@@ -27,11 +28,12 @@ class FakeIdentity:
 
     def __init__(self) -> None:
         self.embed_origins: list[str] = []
+        self.brand_color: str | None = None
 
     async def request(self, method: str, path: str, *_: Any, **__: Any) -> dict[str, Any]:
         if path != "/internal/businesses/demo-salon":
             raise ApiError(404, "business_not_found", "No business has this slug.")
-        settings = BusinessSettings(embed_origins=self.embed_origins)
+        settings = BusinessSettings(embed_origins=self.embed_origins, branding={"brand_color": self.brand_color})
         return {
             "business_id": str(uuid.uuid4()), "org_id": str(uuid.uuid4()), "org_name": "Demo",
             "client_database": "global", "slug": "demo-salon", "name": "Demo Salon", "vertical": "salon",
@@ -144,3 +146,26 @@ async def test_the_service_worker_fetches_ahead_every_module_and_catalog_of_ever
         wanted |= modules_loaded_by(f"sections/{section}")
     assert sorted(name for name in wanted if f"/w/_/{name}" not in shell) == []
     assert "/w/_/sw.js" not in shell
+
+
+async def test_r_u3_the_installed_widget_wears_the_business_brand(
+    client: TestClient[web.Request, web.Application], identity: FakeIdentity
+) -> None:
+    manifest = await (await client.get("/w/demo-salon/manifest.webmanifest")).json(content_type=None)
+    assert manifest["theme_color"] == widget.DEFAULT_BRAND
+    stock = await (await client.get("/w/demo-salon/icons/icon-192.png")).read()
+    assert stock == (WIDGET / "icons" / "icon-192.png").read_bytes()
+    for brand, figure in (("#7a1f5c", (0xFF, 0xFF, 0xFF)), ("#f5d90a", (0x1C, 0x1D, 0x21))):
+        identity.brand_color = brand
+        manifest = await (await client.get("/w/demo-salon/manifest.webmanifest")).json(content_type=None)
+        assert manifest["theme_color"] == brand
+        for entry in manifest["icons"]:
+            response = await client.get(entry["src"])
+            assert response.status == 200
+            assert response.content_type == "image/png"
+            width, _, pixels = unfiltered_pixels(await response.read())
+            assert f"{width}x{width}" == entry["sizes"]
+            colours = {tuple(pixels[at : at + 3]) for at in range(0, len(pixels), 4) if pixels[at + 3] == 255}
+            assert (int(brand[1:3], 16), int(brand[3:5], 16), int(brand[5:7], 16)) in colours
+            assert figure in colours  # the figure reads on the brand
+    assert (await client.get("/w/demo-salon/icons/nope.png")).status == 404

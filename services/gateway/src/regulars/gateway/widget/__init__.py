@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from regulars.gateway.tenancy import SLUG, resolve_business
+from regulars.gateway.widget.branded_icons import ICONS, branded_icon
 from regulars.shared.http.errors import ApiError
 
 ROOT = Path(str(files("regulars.gateway").joinpath("widget"))).resolve()
@@ -92,10 +93,11 @@ async def manifest(request: web.Request) -> web.Response:
     _slug(request)
     business = await resolve_business(request)
     base = f"/w/{business.slug}/"
+    # The business's own icons: the stock ones in its brand colour (branded_icon).
     icons: list[dict[str, Any]] = [
-        {"src": "/w/_/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
-        {"src": "/w/_/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
-        {"src": "/w/_/icons/maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        {"src": f"{base}icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+        {"src": f"{base}icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+        {"src": f"{base}icons/maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
     ]
     body = {
         "id": base,
@@ -106,10 +108,24 @@ async def manifest(request: web.Request) -> web.Response:
         "scope": base,
         "display": "standalone",
         "background_color": "#ffffff",
-        "theme_color": DEFAULT_BRAND,
+        "theme_color": business.settings.branding.brand_color or DEFAULT_BRAND,
         "icons": icons,
     }
     return web.json_response(body, content_type="application/manifest+json", headers={"Cache-Control": "no-cache"})
+
+
+async def icon(request: web.Request) -> web.Response:
+    """A home-screen icon of the business: the stock one in its brand colour (R-U3)."""
+    _slug(request)
+    name = request.match_info["name"]
+    if name not in ICONS:
+        raise web.HTTPNotFound()
+    business = await resolve_business(request)
+    path = ROOT / "icons" / f"{name}.png"
+    colour = business.settings.branding.brand_color
+    body = path.read_bytes() if colour in (None, DEFAULT_BRAND) else branded_icon(path, colour)
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+    return web.Response(body=body, content_type="image/png", headers=headers)
 
 
 # Fetched ahead by the service worker: what a screen may load. Not the worker itself, nor the
@@ -144,6 +160,7 @@ def setup_routes(app: web.Application) -> None:
     """Register the widget's routes; the page route catches every client-side path, so it goes last."""
     app.router.add_get("/w/_/{path:.+}", asset)
     app.router.add_get("/w/{business}/manifest.webmanifest", manifest)
+    app.router.add_get("/w/{business}/icons/{name}.png", icon)
     app.router.add_get("/w/{business}/sw.js", service_worker)
     app.router.add_get("/w/{business}", _redirect_to_slash)
     app.router.add_get("/w/{business}/{tail:.*}", page)
