@@ -14,7 +14,7 @@ from regulars.shared import domain_errors as errors
 from regulars.shared.http.domain_errors import api_error
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVICES = ["identity", "appointments", "wallet"]
+SERVICES = ["identity", "appointments", "wallet", "notifications"]
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from regulars.notifications.adapters.tables import messages
+from regulars.notifications.domain.errors import UnknownRecipient
 from regulars.notifications.domain.message_types import AppointmentReminderVariables, PasswordResetVariables
 from regulars.notifications.domain.model import Preferences
 from regulars.notifications.entrypoints.background import dispatch_due_job
-from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
+from regulars.notifications.service_layer.campaigns import send_marketing
 from regulars.notifications.service_layer.messages import COURIER_CHANNEL
 from regulars.shared import clock
 from regulars.shared.db.unit_of_work import UnitOfWork

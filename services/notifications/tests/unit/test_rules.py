@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regulars.notifications.adapters.sms import DevSmsProvider, InvalidWebhook, TwilioSmsProvider, WebhookRequest
+from regulars.notifications.adapters.sms import DevSmsProvider, TwilioSmsProvider, WebhookRequest
+from regulars.notifications.domain.errors import InvalidToken, InvalidWebhook
 from regulars.notifications.domain.model import (
     CATEGORIES,
     CHANNELS,
@@ -22,7 +23,7 @@ from regulars.notifications.domain.model import (
     decide_on_sending,
     preferences_apply,
 )
-from regulars.notifications.domain.tokens import InvalidToken, UnsubscribeToken, sign_unsubscribe, verify_unsubscribe
+from regulars.notifications.domain.tokens import UnsubscribeToken, sign_unsubscribe, verify_unsubscribe
 from regulars.notifications.service_layer.consent import keyword, normalise_phone
 
 matrices = st.builds(Preferences, st.booleans(), st.booleans(), st.booleans(), st.booleans())

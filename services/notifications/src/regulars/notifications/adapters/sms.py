@@ -17,11 +17,8 @@ from typing import Protocol
 import aiohttp
 
 from regulars.notifications.adapters.transport import Outgoing, PermanentFailure, TransientFailure
+from regulars.notifications.domain.errors import InvalidWebhook
 from regulars.shared.settings import Settings
-
-
-class InvalidWebhook(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,10 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from regulars.notifications.domain.errors import InvalidToken
 from regulars.notifications.domain.model import CHANNELS, PREFERENCE_CATEGORIES, Channel, PreferenceCategory
 
 UNSUBSCRIBE = "unsubscribe"
-
-
-class InvalidToken(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,5 @@ def verify_unsubscribe(secret: str, token: str) -> UnsubscribeToken:
         if channel not in CHANNELS or category not in PREFERENCE_CATEGORIES:
             raise InvalidToken("bad content")
         return UnsubscribeToken(uuid.UUID(data["a"]), uuid.UUID(data["b"]), channel, category)
-    except InvalidToken:
-        raise
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidToken("malformed") from exc

@@ -12,12 +12,12 @@ import uuid
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from regulars.notifications.adapters.sms import InvalidWebhook, WebhookRequest
-from regulars.notifications.domain.tokens import InvalidToken, UnsubscribeToken, verify_unsubscribe
+from regulars.notifications.adapters.sms import WebhookRequest
+from regulars.notifications.domain.errors import AccountNotFound, BusinessNotFound, NotSignedIn
+from regulars.notifications.domain.tokens import UnsubscribeToken, verify_unsubscribe
 from regulars.notifications.entrypoints.background import COURIER, SMS_PROVIDER
-from regulars.notifications.service_layer.campaigns import UnknownRecipient, send_marketing
+from regulars.notifications.service_layer.campaigns import send_marketing
 from regulars.notifications.service_layer.consent import (
-    TokenNotForThisBusiness,
     UnsubscribeTarget,
     describe_unsubscribe,
     handle_inbound_sms,
@@ -78,16 +78,16 @@ def _principal_business_id(principal: Principal) -> uuid.UUID:
 async def _business(uow: UnitOfWork, principal: Principal, business_id: uuid.UUID | None = None) -> BusinessSnapshot:
     wanted = business_id or _principal_business_id(principal)
     if principal.business_id is not None and wanted != principal.business_id:
-        raise ApiError(404, "business_not_found", "No such business.")
+        raise BusinessNotFound()
     business = await get_business(uow.conn, wanted)
     if business is None or (principal.org_id is not None and business.org_id != principal.org_id):
-        raise ApiError(404, "business_not_found", "No such business.")
+        raise BusinessNotFound()
     return business
 
 
 def _account(principal: Principal) -> uuid.UUID:
     if principal.account_id is None:
-        raise ApiError(401, "not_signed_in", "Sign in to manage your notifications.")
+        raise NotSignedIn()
     return principal.account_id
 
 
@@ -95,7 +95,7 @@ async def _check_account_at(uow: UnitOfWork, account_id: uuid.UUID, business: Bu
     contact = await get_contact(uow.conn, account_id)
     # A contact not projected yet (event in flight) is allowed: the gateway authenticated it.
     if contact is not None and not contact.belongs_to(business):
-        raise ApiError(404, "account_not_found", "No such account at this business.")
+        raise AccountNotFound()
 
 
 def _preferences_body(matrix: PreferenceMatrix) -> NotificationPreferences:
@@ -124,10 +124,7 @@ async def put_preferences(request: web.Request) -> web.Response:
 
 
 def _token(request: web.Request, raw: str) -> UnsubscribeToken:
-    try:
-        return verify_unsubscribe(request.app[SETTINGS].notifications_signing_key, raw)
-    except InvalidToken as exc:
-        raise ApiError(400, "invalid_token", "This unsubscribe link is not valid.") from exc
+    return verify_unsubscribe(request.app[SETTINGS].notifications_signing_key, raw)
 
 
 def _description(target: UnsubscribeTarget) -> UnsubscribeDescription:
@@ -144,10 +141,7 @@ async def describe_unsubscribe_link(request: web.Request) -> web.Response:
     principal = principal_of(request)
     token = _token(request, parse_query(request, TokenQuery).token)
     async with UnitOfWork(request.app[ENGINE]) as uow:
-        try:
-            target = await describe_unsubscribe(uow, token, _principal_business_id(principal))
-        except TokenNotForThisBusiness as exc:
-            raise ApiError(400, "invalid_token", "This unsubscribe link is not valid for this business.") from exc
+        target = await describe_unsubscribe(uow, token, _principal_business_id(principal))
     return json_response(_description(target))
 
 
@@ -155,10 +149,7 @@ async def post_unsubscribe(request: web.Request) -> web.Response:
     principal = principal_of(request)
     token = _token(request, (await parse_body(request, UnsubscribeRequest)).token)
     async with UnitOfWork(request.app[ENGINE]) as uow:
-        try:
-            target = await unsubscribe(uow, token, _principal_business_id(principal), clock.now())
-        except TokenNotForThisBusiness as exc:
-            raise ApiError(400, "invalid_token", "This unsubscribe link is not valid for this business.") from exc
+        target = await unsubscribe(uow, token, _principal_business_id(principal), clock.now())
     return json_response(_description(target))
 
 
@@ -169,21 +160,18 @@ async def post_marketing_message(request: web.Request) -> web.Response:
     campaign_id = body.campaign_id or uuid.uuid4()
     async with UnitOfWork(request.app[ENGINE]) as uow:
         business = await _business(uow, principal, business_id)
-        try:
-            result = await send_marketing(
-                uow.conn,
-                request.app[SETTINGS],
-                business,
-                campaign_id=campaign_id,
-                channel=body.channel,
-                title=body.title,
-                text=body.text,
-                account_id=body.account_id,
-                now=clock.now(),
-                due_at=body.send_at,
-            )
-        except UnknownRecipient as exc:
-            raise ApiError(404, "account_not_found", "No such client account at this business.") from exc
+        result = await send_marketing(
+            uow.conn,
+            request.app[SETTINGS],
+            business,
+            campaign_id=campaign_id,
+            channel=body.channel,
+            title=body.title,
+            text=body.text,
+            account_id=body.account_id,
+            now=clock.now(),
+            due_at=body.send_at,
+        )
     request.app[COURIER].wake()
     return json_response(
         MarketingMessageResult(campaign_id=campaign_id, queued=result.queued, suppressed=result.suppressed),
@@ -224,10 +212,7 @@ async def post_inbound_sms(request: web.Request) -> web.Response:
     if request.match_info["provider"] != provider.name:
         raise ApiError(404, "unknown_provider", "This SMS provider is not configured.")
     body = await parse_body(request, InboundWebhook)
-    try:
-        sms = provider.parse_inbound(WebhookRequest(body.url, body.body, body.content_type, body.signature))
-    except InvalidWebhook as exc:
-        raise ApiError(403, "invalid_signature", "The webhook's signature does not match.") from exc
+    sms = provider.parse_inbound(WebhookRequest(body.url, body.body, body.content_type, body.signature))
     async with UnitOfWork(request.app[ENGINE]) as uow:
         action, changed = await handle_inbound_sms(uow, provider.name, sms, clock.now())
     return json_response(InboundResult.model_validate({"action": action, "changed": changed}))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from regulars.notifications.domain.errors import UnknownRecipient
 from regulars.notifications.domain.message_types import MarketingMessageVariables
 from regulars.notifications.domain.model import Channel, Status, decide
 from regulars.notifications.service_layer.contacts import contacts_of_business, get_contact
@@ -15,10 +16,6 @@ from regulars.notifications.service_layer.messages import MessageRequest, reques
 from regulars.notifications.service_layer.preferences import load_preferences
 from regulars.shared.contracts.identity import BusinessSnapshot
 from regulars.shared.settings import Settings
-
-
-class UnknownRecipient(LookupError):
-    """The account named is no client of this business (R-T4)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ async def send_marketing(
     if account_id is not None:
         contact = await get_contact(conn, account_id)
         if contact is None or not contact.belongs_to(business):
-            raise UnknownRecipient(str(account_id))
+            raise UnknownRecipient()
         targets = [contact]
     else:
         targets = []

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from regulars.notifications.adapters.sms import InboundSms
 from regulars.notifications.adapters.tables import inbound_sms
+from regulars.notifications.domain.errors import TokenNotForThisBusiness
 from regulars.notifications.domain.model import Preferences
 from regulars.notifications.domain.tokens import UnsubscribeToken
 from regulars.notifications.service_layer.contacts import contacts_with_phone
@@ -24,10 +25,6 @@ from regulars.shared.tenancy import get_business
 # Carrier-standard opt-out and opt-in keywords (CTIA), matched on the whole message.
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
-
-
-class TokenNotForThisBusiness(LookupError):
-    """The unsubscribe token names another business (or one that no longer exists)."""
 
 
 @dataclass(frozen=True)
