@@ -23,6 +23,7 @@ SERVICES = ["identity", "appointments", "wallet", "notifications"]
         (errors.Rejected("code_invalid", "This code is not valid."), 400),
         (TokenRefused("token_used"), 400),
         (errors.SignInRequired("account_required", "Sign in to book."), 401),
+        (errors.PaymentRefused("card_declined", "Your card was declined."), 402),
         (WrongPassword(), 403),
         (errors.NotFound("booking_not_found", "Booking not found."), 404),
         (errors.Conflict("out_of_stock", "Not enough in stock."), 409),

@@ -59,6 +59,10 @@ class Conflict(DomainError):
     """The request is fine but the state of things does not allow it now."""
 
 
+class PaymentRefused(DomainError):
+    """The payment provider or the card's bank said no (declined, needs the client to authenticate)."""
+
+
 class TooManyRequests(DomainError):
     """Too many attempts lately; ``retry_after``: the whole seconds until one is let through again."""
 

@@ -11,6 +11,7 @@ from regulars.shared.http.errors import ApiError, FieldError
 STATUS: dict[type[errors.DomainError], int] = {
     errors.Rejected: 400,
     errors.SignInRequired: 401,
+    errors.PaymentRefused: 402,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
