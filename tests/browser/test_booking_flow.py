@@ -2,11 +2,13 @@
 
 R-A1 (service, then free times, then details), R-I1 (the confirmation offers an account pre-filled
 from the booking), R-A2 (upcoming and past with their actions), R-A3 / R-S3 (reschedule through the
-calendar; the policy is shown before cancelling), guests' manage link (GET changes nothing).
+calendar, then a confirmation of what changes and whether cancelling online stays possible; the
+policy is shown before cancelling), guests' manage link (GET changes nothing).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -98,7 +100,26 @@ async def reschedules_then_cancels(page: Page, stack: Stack, slug: str, a11y: An
     card = page.locator(".booking-card").filter(has_text="Argan shampoo")
     await card.get_by_role("link", name="Reschedule").click()
     await expect(page.get_by_role("heading", level=1, name="Pick a new time")).to_be_visible()
+    # R-A3, R-S3: a time within a day is confirmed first, saying that cancelling online would be over.
+    await pick_first_slot_days_ahead(page, 0)
+    change = page.get_by_role("heading", level=2, name="Check the change")
+    await expect(change).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"/book/confirm\?reschedule=[^&]+&service=.*&start="))
+    summary = page.locator(".move-summary")
+    await expect(summary).to_contain_text("Now")
+    await expect(summary).to_contain_text("with Ana Stylist")
+    policy = page.get_by_role("group", name="What you can do after the change")
+    await expect(policy.locator("strong")).to_contain_text("After the change you can no longer cancel online")
+    await a11y(page)
+    await page.get_by_role("button", name="Choose another time").click()
     await pick_first_slot_days_ahead(page, 2)
+    await expect(policy).to_contain_text("After the change you can still cancel online until")
+    await expect(policy.locator("strong")).to_have_count(0)
+    # Back returns to the calendar and nothing has moved; Forward to the confirmation, which moves it.
+    await page.go_back()
+    await expect(page.locator(".slot").first).to_be_visible()
+    await page.go_forward()
+    await page.get_by_role("button", name="Move my booking").click()
     await expect(page.get_by_role("status").filter(has_text="Your booking is moved to")).to_be_visible()
 
     # The policy is shown before cancelling; then the booking moves to Past.

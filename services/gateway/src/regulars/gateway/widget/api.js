@@ -89,7 +89,7 @@ export class Api {
   manage(token) {
     const options = { headers: { "X-Manage-Token": token } };
     return {
-      get: (path) => this.get(`${path}?token=${encodeURIComponent(token)}`, options),
+      get: (path) => this.get(`${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`, options),
       post: (path, body = {}) => this.post(path, body, options),
     };
   }

@@ -7,16 +7,19 @@ import { ApiError } from "../api.js";
 import { errorNotice, field, form, h, newPasswordField, notice } from "../dom.js";
 import { register } from "../views/check-inbox.js";
 import { monthCalendar } from "./calendar.js";
+import { moveConfirmation } from "./move.js";
 import { keep, recall } from "./progress.js";
 import { bt, isoDay, money, prepare, whenOf } from "./text.js";
 
-const STEPS = ["service", "time", "details", "done"];
+const STEPS = ["service", "time", "details", "confirm", "done"];
+// A booking being moved keeps its service and client: a time, then the confirmation of the change.
+const SHOWN = { book: ["service", "time", "details", "done"], move: ["time", "confirm", "done"] };
 
-function steps(current) {
+function steps(current, moving) {
   return h(
     "ol",
     { class: "booking-steps", "aria-label": bt("steps.label") },
-    STEPS.map((step, index) =>
+    SHOWN[moving ? "move" : "book"].map((step, index) =>
       h("li", { "aria-current": step === current ? "step" : null }, `${index + 1}. ${bt(`steps.${step}`)}`),
     ),
   );
@@ -27,7 +30,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /**
  * Each step has its own address below `book/` carrying what was chosen so far (never personal
  * data): `book` (service), `book/time?service=&staff=&date=`, `book/details?…&start=`, `book/done`.
- * `reschedule=<id>` or `manage=<token>` travel along when a booking is being moved.
+ * `reschedule=<id>` or `manage=<token>` travel along when a booking is being moved, whose steps are
+ * `book/time`, `book/confirm?…&start=` (what the move changes) and `book/done`.
  */
 export async function render(container, ctx, { parts, query }) {
   await prepare();
@@ -56,12 +60,12 @@ export async function render(container, ctx, { parts, query }) {
     const params = new URLSearchParams();
     if (state.reschedule) params.set("reschedule", state.reschedule);
     if (state.manageToken) params.set("manage", state.manageToken);
-    if (target === "time" || target === "details") {
+    if (target === "time" || target === "details" || target === "confirm") {
       params.set("service", state.service.id);
       if (state.staffId) params.set("staff", state.staffId);
       if (state.day) params.set("date", state.day);
     }
-    if (target === "details") params.set("start", state.start);
+    if (target === "details" || target === "confirm") params.set("start", state.start);
     const path = target === "service" ? "book" : `book/${target}`;
     const search = params.toString();
     return search ? `${path}?${search}` : path;
@@ -75,7 +79,7 @@ export async function render(container, ctx, { parts, query }) {
 
   function show(current, ...children) {
     const title = moving ? bt("reschedule.title") : bt("title");
-    root.replaceChildren(h("h1", {}, title), steps(current), ...children.flat().filter(Boolean));
+    root.replaceChildren(h("h1", {}, title), steps(current, moving), ...children.flat().filter(Boolean));
   }
 
   function chooseService() {
@@ -140,7 +144,7 @@ export async function render(container, ctx, { parts, query }) {
       },
       pick: (slot) => {
         state.start = slot.start;
-        return moving ? moveBooking() : goTo("details");
+        return goTo(moving ? "confirm" : "details");
       },
     });
     staffSelect.querySelector("select").addEventListener("change", (event) => {
@@ -159,6 +163,23 @@ export async function render(container, ctx, { parts, query }) {
     await calendar.openOn(state.day || today, { say: Boolean(state.day) });
   }
 
+  /** R-A3, R-S3: what the move changes, from the server's preview, before anything moves. */
+  async function confirmMove() {
+    const params = new URLSearchParams({ start: state.start });
+    if (state.staffId) params.set("staff_id", state.staffId);
+    const back = () => goTo("time");
+    let preview;
+    try {
+      preview = state.manageToken
+        ? await ctx.api.manage(state.manageToken).get(`/manage/reschedule-preview?${params}`)
+        : await ctx.api.get(`/me/bookings/${encodeURIComponent(state.reschedule)}/reschedule-preview?${params}`);
+    } catch (error) {
+      show("confirm", errorNotice(error), h("p", {}, h("button", { type: "button", class: "button", onclick: back }, bt("change_time"))));
+      return;
+    }
+    show("confirm", moveConfirmation(preview, { onconfirm: moveBooking, onback: back }));
+  }
+
   async function moveBooking() {
     const body = { start: state.start };
     if (state.staffId) body.staff_id = state.staffId;
@@ -174,7 +195,7 @@ export async function render(container, ctx, { parts, query }) {
       return;
     }
     keep(ctx.slug, { done: { moved: booking, manageToken: state.manageToken } });
-    // The done step replaces the time step: Back leaves the flow instead of moving the booking again.
+    // The done step replaces the confirmation: Back goes to the calendar, never moves the booking again.
     await ctx.navigate("book/done", { replace: true });
   }
 
@@ -331,7 +352,8 @@ export async function render(container, ctx, { parts, query }) {
   if (!state.service) return goTo("service", { replace: true });
   if (step === "time") return chooseTime();
   if (!state.start || Number.isNaN(Date.parse(state.start))) return goTo("time", { replace: true });
-  return details();
+  if (moving) return step === "confirm" ? confirmMove() : goTo("confirm", { replace: true });
+  return step === "confirm" ? goTo("details", { replace: true }) : details();
 }
 
 /** Puts back what the client typed in the details form, and keeps each change as they type. */
