@@ -102,3 +102,56 @@ sa.Index(
     ledger_holds.c.expires_at,
     postgresql_where=ledger_holds.c.state == "pending",
 )
+
+# Stored cards (migration 0003): each account's customer at the payment provider, and all we keep
+# of a card — the provider's token, brand, last four, expiry, fingerprint (WALLET.md). A removed
+# card keeps its row (``removed_at``) for the payments that used it.
+payment_customers = sa.Table(
+    "payment_customers",
+    metadata,
+    sa.Column("org_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("account_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("provider", sa.Text, primary_key=True),
+    sa.Column("customer_ref", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+stored_cards = sa.Table(
+    "stored_cards",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("org_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("account_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("business_id", UUID(as_uuid=True), nullable=False),  # where it was added
+    sa.Column("provider", sa.Text, nullable=False),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("brand", sa.Text, nullable=False),
+    sa.Column("last4", sa.Text, nullable=False),
+    sa.Column("exp_month", sa.SmallInteger, nullable=False),
+    sa.Column("exp_year", sa.SmallInteger, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("removed_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("provider", "token", name="stored_cards_token"),
+    sa.CheckConstraint("last4 ~ '^[0-9]{4}$'", name="stored_cards_last4"),
+    sa.CheckConstraint("exp_month BETWEEN 1 AND 12", name="stored_cards_exp_month"),
+    sa.CheckConstraint("NOT (is_default AND removed_at IS NOT NULL)", name="stored_cards_default_kept"),
+)
+# One card of an account per fingerprint (the same card added twice is one card), and one default.
+sa.Index(
+    "stored_cards_of_account",
+    stored_cards.c.org_id,
+    stored_cards.c.account_id,
+    stored_cards.c.provider,
+    stored_cards.c.fingerprint,
+    unique=True,
+    postgresql_where=stored_cards.c.removed_at.is_(None),
+)
+sa.Index(
+    "stored_cards_one_default",
+    stored_cards.c.org_id,
+    stored_cards.c.account_id,
+    unique=True,
+    postgresql_where=stored_cards.c.is_default,
+)

@@ -18,6 +18,7 @@ from regulars.shared.domain_errors import (
 __all__ = [
     "AuthenticationRequired",
     "CardDeclined",
+    "CardNotFound",
     "CardSetupIncomplete",
     "Conflict",
     "DomainError",
@@ -67,6 +68,13 @@ class AuthenticationRequired(PaymentRefused):
 
     def __init__(self) -> None:
         super().__init__("authentication_required", "Your bank asks you to confirm this payment; please pay in person.")
+
+
+class CardNotFound(NotFound):
+    """No such stored card on the caller's account (or it was removed)."""
+
+    def __init__(self) -> None:
+        super().__init__("card_not_found", "Card not found.")
 
 
 class CardSetupIncomplete(Conflict):
