@@ -38,6 +38,8 @@ class CardOwner:
 
 @dataclass(frozen=True)
 class StoredCard:
+    """A stored card as its owner sees it (never its token)."""
+
     card_id: uuid.UUID
     brand: str
     last4: str

@@ -40,6 +40,8 @@ class CardDetails:
 
 
 class PaymentState(StrEnum):
+    """Where a payment stands at the provider."""
+
     REQUIRES_ACTION = "requires_action"  # the client must authenticate (Stripe.js, with client_secret)
     AUTHORIZED = "authorized"  # held on the card, to capture or void
     CAPTURED = "captured"
@@ -73,12 +75,16 @@ class Payment:
 
 @dataclass(frozen=True)
 class Refund:
+    """Money given back from a payment."""
+
     refund_id: str
     payment_id: str
     amount: int
 
 
 class PaymentProvider(Protocol):
+    """Whoever holds the cards and moves the money (``name``: which one, as stored with a card)."""
+
     name: str
 
     async def create_customer(self, *, email: str | None, reference: str) -> str:
