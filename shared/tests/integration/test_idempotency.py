@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.unit_of_work import UnitOfWork
-from regulars.shared.http.errors import ApiError
-from regulars.shared.idempotency import claim, remember
+from regulars.shared.http.domain_errors import api_error
+from regulars.shared.idempotency import IdempotencyKeyReused, claim, remember
 from regulars.shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -62,10 +62,9 @@ async def test_concurrent_requests_with_one_key_create_one_thing_and_get_one_ans
     async with scratch_engine.connect() as conn:
         assert await conn.scalar(sa.text("SELECT count(*) FROM things")) == 1
 
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(IdempotencyKeyReused) as raised:
         await create_thing(scratch_engine, "key-1", {"v": 6})
-    assert raised.value.code == "idempotency_key_reused"
-    assert raised.value.status == 422
+    assert (api_error(raised.value).status, raised.value.code) == (409, "idempotency_key_reused")
 
     other = await create_thing(scratch_engine, "key-2", {"v": 5})
     assert other != answers[0]

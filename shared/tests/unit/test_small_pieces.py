@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regulars.shared.http.errors import ApiError
-from regulars.shared.idempotency import request_fingerprint, validate_key
+from regulars.shared.http.domain_errors import api_error
+from regulars.shared.idempotency import IdempotencyKeyRequired, request_fingerprint, validate_key
 from regulars.shared.messaging.relay import backoff
 from regulars.shared.settings import Settings
 
@@ -23,9 +23,9 @@ def test_idempotency_fingerprint_ignores_key_order_but_not_values() -> None:
 
 @pytest.mark.parametrize("key", [None, "", "x" * 256])
 def test_idempotency_key_must_be_present_and_short(key: str | None) -> None:
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(IdempotencyKeyRequired) as raised:
         validate_key(key)
-    assert raised.value.code == "idempotency_key_required"
+    assert (api_error(raised.value).status, raised.value.code) == (400, "idempotency_key_required")
 
 
 def test_database_names_and_service_urls_follow_the_settings() -> None:

@@ -59,7 +59,7 @@ async def test_adjustments_replay_by_key_and_never_overdraw(api: Api, engines: d
     again = await api.call("POST", ADJUSTMENTS, staff(business), json=up, headers=once)
     assert again == (201, made)
     status, reused = await api.call("POST", ADJUSTMENTS, staff(business), json={**up, "amount_minor": 1}, headers=once)
-    assert reused["error"]["code"] == "idempotency_key_reused", reused
+    assert (status, reused["error"]["code"]) == (409, "idempotency_key_reused"), reused
     down = {**up, "direction": "decrease", "amount_minor": 5001}
     status, refused = await api.call("POST", ADJUSTMENTS, staff(business), json=down, headers=key())
     assert (status, refused["error"]["code"]) == (409, "insufficient_funds")

@@ -28,10 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from regulars.shared.db.engine import make_engine
 from regulars.shared.db.unit_of_work import UnitOfWork
+from regulars.shared.idempotency import IdempotencyKeyReused
 from regulars.shared.settings import Settings
 from regulars.wallet.adapters.tables import ledger_accounts, ledger_entries, ledger_holds, ledger_transactions
 from regulars.wallet.domain import ledger
-from regulars.wallet.domain.errors import DomainError, IdempotencyKeyReused
+from regulars.wallet.domain.errors import DomainError
 from regulars.wallet.service_layer import ledger as use
 
 pytestmark = pytest.mark.integration

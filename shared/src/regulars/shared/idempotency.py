@@ -3,7 +3,8 @@
 The key is claimed with insert-on-conflict inside the same transaction as the
 effect: a concurrent request with the same key waits on the row lock, then
 finds the stored answer and replays it. The same key with a different body is
-refused, so a client bug cannot silently reuse an old answer.
+refused (409 ``idempotency_key_reused``), so a client bug cannot silently reuse an old answer.
+The refusals are domain errors: a service layer may use this module without reaching HTTP.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from regulars.shared.db.tables import idempotency_keys
-from regulars.shared.http.errors import ApiError
+from regulars.shared.domain_errors import Conflict, Rejected
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -30,13 +31,27 @@ class StoredResponse:
     body: Any
 
 
+class IdempotencyKeyRequired(Rejected):
+    """No ``Idempotency-Key``, or one longer than ``MAX_KEY_LENGTH``."""
+
+    def __init__(self) -> None:
+        super().__init__("idempotency_key_required", f"Send an {HEADER} header (1 to {MAX_KEY_LENGTH} characters).")
+
+
+class IdempotencyKeyReused(Conflict):
+    """The key was already used for a different request."""
+
+    def __init__(self) -> None:
+        super().__init__("idempotency_key_reused", f"This {HEADER} was already used with a different request.")
+
+
 def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def validate_key(key: str | None) -> str:
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ApiError(400, "idempotency_key_required", f"Send an {HEADER} header (1 to {MAX_KEY_LENGTH} characters).")
+        raise IdempotencyKeyRequired()
     return key
 
 
@@ -60,7 +75,7 @@ async def claim(conn: AsyncConnection, scope: str, key: str, body: Any) -> Store
         )
     ).one()
     if row.request_hash != fingerprint:
-        raise ApiError(422, "idempotency_key_reused", f"This {HEADER} was already used with a different request.")
+        raise IdempotencyKeyReused()
     return StoredResponse(status=row.status, body=row.response)
 
 

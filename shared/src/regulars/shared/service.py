@@ -24,7 +24,6 @@ from regulars.shared import clock
 from regulars.shared.db.engine import make_engine, ping
 from regulars.shared.db.migrations import upgrade
 from regulars.shared.http.app import READINESS_CHECKS, base_app
-from regulars.shared.http.domain_errors import domain_errors
 from regulars.shared.http.internal import unguarded_routes
 from regulars.shared.logging import configure_logging
 from regulars.shared.messaging.consumer import EventConsumer
@@ -67,7 +66,6 @@ class Service:
 
 def build_app(service: Service, settings: Settings) -> web.Application:
     app = base_app(internal_token=settings.internal_token)
-    app.middlewares.append(domain_errors)  # a service layer's refusals answer as their kind's status
     app[SETTINGS] = settings
 
     async def resources(app: web.Application) -> Any:

@@ -14,6 +14,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from pydantic import BaseModel, ValidationError
 
 from regulars.shared import context
+from regulars.shared.domain_errors import DomainError
+from regulars.shared.http.domain_errors import api_error
 from regulars.shared.http.errors import ApiError, from_http_exception, from_validation_error
 from regulars.shared.http.input import clean_header, input_middleware, read_json
 from regulars.shared.logging import describe_error
@@ -69,6 +71,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as exc:
         return exc.response()
+    except DomainError as exc:
+        return api_error(exc).response()
     except ValidationError as exc:
         return from_validation_error(exc).response()
     except web.HTTPException as exc:

@@ -1,11 +1,9 @@
-"""Domain errors as HTTP answers: the one place a kind of refusal gets its status."""
+"""Domain errors as HTTP answers: the one place a kind of refusal gets its status (the house error
+middleware of ``regulars.shared.http.app`` answers every domain error with ``api_error``)."""
 
 from __future__ import annotations
 
-from aiohttp import web
-
 from regulars.shared import domain_errors as errors
-from regulars.shared.http.app import Handler
 from regulars.shared.http.errors import ApiError, FieldError
 
 STATUS: dict[type[errors.DomainError], int] = {
@@ -29,12 +27,3 @@ def api_error(exc: errors.DomainError) -> ApiError:
     fields = [FieldError(field=f.field, code=f.code, message=f.message) for f in exc.fields]
     retry_after = exc.retry_after if isinstance(exc, errors.TooManyRequests) else None
     return ApiError(status, exc.code, exc.message, fields, retry_after=retry_after)
-
-
-@web.middleware
-async def domain_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Inside the house error middleware: a domain error becomes the ``ApiError`` it renders."""
-    try:
-        return await handler(request)
-    except errors.DomainError as exc:
-        raise api_error(exc) from exc

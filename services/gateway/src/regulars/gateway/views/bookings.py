@@ -198,9 +198,9 @@ def register(routes: ApiRoutes) -> None:
         errors={
             400: "idempotency_key_required, invalid_json",
             401: "account_required: this business requires clients to sign in (R-S1)",
-            409: "slot_unavailable: the time is taken or not free",
-            422: "validation_error, start_in_past, invalid_intake_answers, not_bookable_online, "
-            "idempotency_key_reused",
+            409: "slot_unavailable: the time is taken or not free; idempotency_key_reused: this "
+            "Idempotency-Key came with another request",
+            422: "validation_error, start_in_past, invalid_intake_answers, not_bookable_online",
         },
     )(create_booking)  # fmt: skip
     routes.route(

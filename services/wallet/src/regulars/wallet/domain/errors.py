@@ -23,7 +23,6 @@ __all__ = [
     "Conflict",
     "DomainError",
     "FieldProblem",
-    "IdempotencyKeyReused",
     "InsufficientFunds",
     "Invalid",
     "NotFound",
@@ -39,13 +38,6 @@ class InsufficientFunds(Conflict):
     def __init__(self, account_id: object) -> None:
         super().__init__("insufficient_funds", "Not enough available balance for this amount.")
         self.account_id = account_id
-
-
-class IdempotencyKeyReused(Conflict):
-    """The idempotency key was already used for a different request."""
-
-    def __init__(self) -> None:
-        super().__init__("idempotency_key_reused", "This Idempotency-Key was already used with a different request.")
 
 
 class TooManyAttempts(TooManyRequests):

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from regulars.shared.idempotency import MAX_KEY_LENGTH, request_fingerprint
+from regulars.shared.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReused, request_fingerprint
 from regulars.wallet.adapters.tables import ledger_accounts, ledger_entries, ledger_holds, ledger_transactions
 from regulars.wallet.domain import ledger
-from regulars.wallet.domain.errors import Conflict, IdempotencyKeyReused, Invalid, NotFound
+from regulars.wallet.domain.errors import Conflict, Invalid, NotFound
 
 
 @dataclass(frozen=True)
