@@ -6,16 +6,6 @@ from __future__ import annotations
 
 from regulars.shared.domain_errors import Forbidden, NotFound, Rejected, SignInRequired
 
-__all__ = [
-    "AccountNotFound",
-    "BusinessNotFound",
-    "InvalidToken",
-    "InvalidWebhook",
-    "NotSignedIn",
-    "TokenNotForThisBusiness",
-    "UnknownRecipient",
-]
-
 
 class InvalidToken(Rejected):
     """An unsubscribe token that is malformed, forged or for another purpose (``reason`` says which)."""
