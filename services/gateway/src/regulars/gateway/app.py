@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from regulars.gateway import widget
+from regulars.gateway.card_guard import refuse_card_numbers
 from regulars.gateway.keys import CLIENTS, SETTINGS
 from regulars.gateway.openapi import ApiRoutes
 from regulars.gateway.sessions import SESSION_CACHE, session_cache_ctx
@@ -60,6 +61,7 @@ async def openapi_json(_request: web.Request) -> web.Response:
 
 def build_app(settings: Settings) -> web.Application:
     app = base_app()
+    app.middlewares.append(refuse_card_numbers)
     app[SETTINGS] = settings
 
     async def http_clients(app: web.Application) -> Any:

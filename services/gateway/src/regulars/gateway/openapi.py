@@ -168,6 +168,10 @@ def _errors(op: Operation) -> dict[int, str]:
     }
     if op.request is not None:
         common[400] = "invalid_json: the body is not JSON, or is nested more than 32 levels deep."
+        common[422] += (
+            " card_number_refused: the body holds a card number (a Luhn-valid number of 13 to 19 digits);"
+            " cards are entered in the payment provider's form, never sent to this API."
+        )
         common[413] = f"payload_too_large: the body is over {MAX_BODY}."
     if _path_params(op.path):
         common[404] = "A path parameter is not of its type, or names nothing this caller may see."
