@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from regulars.shared.db.engine import make_engine
 from regulars.shared.db.unit_of_work import UnitOfWork
@@ -107,6 +107,32 @@ def movement(books: Books, op: tuple[Any, ...], key: str) -> use.Movement | None
     return use.Movement(books.org_id, None, key, name, "EUR", ledger.transfer(debit, credit, args[1]))
 
 
+async def resolution(
+    conn: AsyncConnection, books: Books, op: tuple[Any, ...], key: str
+) -> tuple[use.Recorded, list[ledger.Leg]] | None:
+    """Capture or release the hold of a slot (None when the slot holds none), and its legs."""
+    hold_id = books.holds.get(op[1])
+    if hold_id is None:
+        return None
+    amount = op[2] if op[0] == "capture" else None
+    found = (await conn.execute(sa.select(ledger_holds).where(ledger_holds.c.id == hold_id))).one()
+    hold = ledger.Hold(found.id, found.debit_account_id, found.credit_account_id, found.amount, "EUR")
+    outcome: ledger.HoldOutcome = "capture" if op[0] == "capture" else "release"
+    recorded = await use.resolve_hold(conn, books.org_id, hold_id, outcome, key, NOW, amount)
+    return recorded, ledger.resolution_legs(hold, outcome, amount)
+
+
+def replayed(op: tuple[Any, ...], earlier: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]] | None:
+    """The key and operation a replay or a reuse sends: an earlier one's key, with its body or another."""
+    if not earlier:
+        return None
+    key, original = earlier[op[1] % len(earlier)]
+    if op[0] == "replay":
+        return key, original
+    other = ("redeem", 0, op[2]) if original[0] != "redeem" else ("purchase", 0, op[2])
+    return None if other == original else (key, other)
+
+
 async def run(
     engine: AsyncEngine, books: Books, op: tuple[Any, ...], key: str, earlier: list[tuple[str, Any]] | None = None
 ) -> None:
@@ -116,15 +142,9 @@ async def run(
     """
     kind = op[0]
     if kind in ("replay", "reuse"):
-        if not earlier:
+        if (again := replayed(op, earlier or [])) is None:
             return
-        key, original = earlier[op[1] % len(earlier)]
-        if kind == "reuse":
-            op = ("redeem", 0, op[2]) if original[0] != "redeem" else ("purchase", 0, op[2])
-            if op == original:
-                return
-        else:
-            op = original
+        key, op = again
     else:
         books.sent[key] = op
     legs: list[ledger.Leg] = []
@@ -141,19 +161,12 @@ async def run(
                 recorded = await use.place_hold(uow.conn, request, NOW)
                 if not recorded.replayed:
                     books.holds[hold_slot] = recorded.transaction_id
-            else:
-                hold_id = books.holds.get(op[1])
-                if hold_id is None:  # nothing to resolve: the key recorded nothing, as if refused
-                    if kind not in ("replay", "reuse"):
-                        books.refused_keys.add(key)
-                    return
-                amount = op[2] if op[0] == "capture" else None
-                row = await uow.conn.execute(sa.select(ledger_holds).where(ledger_holds.c.id == hold_id))
-                found = row.one()
-                hold = ledger.Hold(found.id, found.debit_account_id, found.credit_account_id, found.amount, "EUR")
-                outcome: ledger.HoldOutcome = "capture" if op[0] == "capture" else "release"
-                recorded = await use.resolve_hold(uow.conn, books.org_id, hold_id, outcome, key, NOW, amount)
-                legs = ledger.resolution_legs(hold, outcome, amount)
+            elif (resolved := await resolution(uow.conn, books, op, key)) is not None:
+                recorded, legs = resolved
+            else:  # nothing to resolve: the key recorded nothing, as if refused
+                if kind not in ("replay", "reuse"):
+                    books.refused_keys.add(key)
+                return
     except IdempotencyKeyReused:
         # A replay meets another body only when its refused original's key was reused since.
         assert kind == "reuse" or (kind == "replay" and key in books.refused_keys)
